@@ -1,0 +1,60 @@
+"""backprop: multilayer perceptrons and backpropagation in NumPy.
+
+The library of the *backprop* book.  NumPy is its only dependency;
+:mod:`backprop.symbolic` (SymPy) and :mod:`backprop.plotting` (matplotlib)
+are imported only when used.
+
+>>> import numpy as np, backprop as bp
+>>> net = bp.MLP([3, 2, 1], hidden="relu", output="sigmoid", loss="bce", seed=0)
+>>> X = np.array([[1.0, 0.5, -1.5]]); Y = np.array([[1.0]])
+>>> history = net.fit(X, Y, epochs=20, lr=0.1)
+>>> bool(net.loss(X, Y) < history.loss[0])
+True
+>>> bp.check_gradients(net, X, Y).ok
+True
+"""
+
+from .activations import (
+    ACTIVATIONS,
+    DERIVATIVES,
+    Activation,
+    get_activation,
+    identity,
+    identity_grad,
+    relu,
+    relu_grad,
+    sigmoid,
+    sigmoid_grad,
+    softmax,
+    softmax_jacobian,
+    tanh,
+    tanh_grad,
+)
+from .gradcheck import GradientCheck, ParameterCheck, check_gradients
+from .losses import (
+    FUSED,
+    LOSSES,
+    Loss,
+    bce,
+    bce_from_logits,
+    bce_grad,
+    cross_entropy,
+    cross_entropy_from_logits,
+    cross_entropy_grad,
+    get_loss,
+    mse,
+    mse_grad,
+)
+from .network import MLP, ForwardPass
+from .training import History, TrainingDiverged, fit
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "ACTIVATIONS", "DERIVATIVES", "FUSED", "LOSSES", "MLP", "Activation", "ForwardPass",
+    "GradientCheck", "History", "Loss", "ParameterCheck", "TrainingDiverged", "bce",
+    "bce_from_logits", "bce_grad", "check_gradients", "cross_entropy",
+    "cross_entropy_from_logits", "cross_entropy_grad", "fit", "get_activation", "get_loss",
+    "identity", "identity_grad", "mse", "mse_grad", "relu", "relu_grad", "sigmoid",
+    "sigmoid_grad", "softmax", "softmax_jacobian", "tanh", "tanh_grad",
+]
