@@ -47,7 +47,7 @@ def mse_grad(yhat: Array, y: Array) -> Array:
 
 def _xlogy(x: Array, y: Array) -> Array:
     # x * log(y) with the convention 0 * log(0) = 0 (a target of 0 ignores its prediction).
-    with np.errstate(divide="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore"):
         out = x * np.log(y)
     return np.where(x == 0, 0.0, out)
 
@@ -139,12 +139,12 @@ class Loss:
 def _check_bce_targets(y: Array) -> None:
     if np.any((y < 0) | (y > 1)):
         bad = y[(y < 0) | (y > 1)].flat[0]
-        raise ValueError(f"bce targets Y must lie in [0, 1]; found {bad!r}")
+        raise ValueError(f"bce targets Y must lie in [0, 1]; found {float(bad)}")
 
 
 def _check_cross_entropy_targets(y: Array) -> None:
     if np.any(y < 0):
-        raise ValueError(f"cross_entropy targets Y must be non-negative; found {y[y < 0].flat[0]!r}")
+        raise ValueError(f"cross_entropy targets Y must be non-negative; found {float(y[y < 0].flat[0])}")
     sums = y.sum(axis=1)
     tol = 1e-6 if y.dtype == np.float64 else 1e-4
     bad = np.flatnonzero(np.abs(sums - 1.0) > tol)
