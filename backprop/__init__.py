@@ -14,6 +14,7 @@ True
 True
 """
 
+from . import datasets
 from .activations import (
     ACTIVATIONS,
     DERIVATIVES,
@@ -51,7 +52,7 @@ from .training import History, TrainingDiverged, fit
 __version__ = "0.1.0"
 
 __all__ = [
-    "ACTIVATIONS", "DERIVATIVES", "FUSED", "LOSSES", "MLP", "Activation", "ForwardPass",
+    "datasets", "ACTIVATIONS", "DERIVATIVES", "FUSED", "LOSSES", "MLP", "Activation", "ForwardPass",
     "GradientCheck", "History", "Loss", "ParameterCheck", "TrainingDiverged", "bce",
     "bce_from_logits", "bce_grad", "check_gradients", "cross_entropy",
     "cross_entropy_from_logits", "cross_entropy_grad", "fit", "get_activation", "get_loss",
