@@ -24,11 +24,21 @@ CONFIG = ROOT / "mkdocs.yml"
 HOOKS = ROOT / "tools" / "mkdocs_hooks.py"
 
 # Tags and attributes that make a browser fetch something.
+# (rel="canonical"/"alternate" links are not fetched; 127.0.0.1 and localhost are this machine.)
 _FETCHING = re.compile(
-    r"<(script|link|img|iframe|source|video|audio|embed|object)\b[^>]*?"
-    r"\s(src|href|srcset|data)\s*=\s*[\"']?\s*((?:https?:)?//[^\"'\s>]+)",
+    r"<(script|link|img|iframe|source|video|audio|embed|object)\b"
+    r"(?![^>]*\srel=[\"']?(?:canonical|alternate)\b)[^>]*?"
+    r"\s(src|href|srcset|data)\s*=\s*[\"']?\s*"
+    r"((?:https?:)?//(?!(?:127\.0\.0\.1|localhost)[:/])[^\"'\s>]+)",
     re.I,
 )
+
+
+def _load_config() -> dict:
+    from mkdocs.utils.yaml import get_yaml_loader  # understands !ENV
+
+    with CONFIG.open(encoding="utf-8") as f:
+        return yaml.load(f, Loader=get_yaml_loader())
 
 
 def _mkdocs(args: list[str], cwd: Path, cache: bool = False, timeout: int = 900):
@@ -97,7 +107,7 @@ def test_notebook_pages_do_not_inline_jupyter_css(built_site: Path):
 
 def _tiny_project(tmp_path: Path, pages: dict[str, str], nav: list | None = None) -> Path:
     """A copy of the real configuration around a few tiny pages, in tmp_path."""
-    config = yaml.safe_load(CONFIG.read_text(encoding="utf-8"))
+    config = _load_config()
     config["docs_dir"] = "docs"
     config["site_dir"] = "site"
     config["hooks"] = [str(HOOKS)]

@@ -129,8 +129,12 @@ _SCRIPT_RE = re.compile(r"<script\b([^>]*)>(.*?)</script>", re.S | re.I)
 _LINK_ATTR_RE = re.compile(r"(<(?:a|img|source)\b[^>]*?\s(?:href|src)\s*=\s*)\"([^\"]*)\"", re.I)
 _ID_RE = re.compile(r"\s(?:id|name)\s*=\s*\"([^\"]+)\"", re.I)
 _CLASS_RE = re.compile(r"\sclass\s*=\s*\"([^\"]*)\"", re.I)
+# A tag that makes the browser fetch an absolute URL. rel="canonical"/"alternate" links are not
+# fetched; 127.0.0.1/localhost is this machine (site_url's default).
 _OFFSITE_SRC_RE = re.compile(
-    r"<(?:script|link|img|iframe|source)\b[^>]*\s(?:src|href)\s*=\s*[\"']?(?:https?:)?//", re.I
+    r"<(?:script|link|img|iframe|source)\b(?![^>]*\srel=\"?(?:canonical|alternate)\b)[^>]*"
+    r"\s(?:src|href)\s*=\s*[\"']?(?:https?:)?//(?!(?:127\.0\.0\.1|localhost)[:/])",
+    re.I,
 )
 
 

@@ -16,10 +16,10 @@ Only NumPy, matplotlib and IPython are needed; nothing here imports ``backprop``
 
 from __future__ import annotations
 
-import base64
 import html
 import io
 import textwrap
+import urllib.parse
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
@@ -144,10 +144,12 @@ def svg_figure_html(
     imgs = []
     for theme in ("light", "dark"):
         svg = _render_svg(draw, theme, figsize)
-        data = base64.b64encode(svg.encode("utf-8")).decode("ascii")
+        # Percent-encoded rather than base64: ~10% smaller, ~30% smaller gzipped. Quotes, "&",
+        # "<", ">" and "#" are encoded, so the URL is safe inside a double-quoted attribute.
+        data = urllib.parse.quote(svg.replace("\n", " "), safe=" /=:;,.-_()'!*~@+?")
         imgs.append(
             f'<img class="bp-figure__{theme}" alt="{alt_attr}" '
-            f'src="data:image/svg+xml;base64,{data}">'
+            f'src="data:image/svg+xml,{data}">'
         )
     cap = f"<figcaption>{html.escape(caption)}</figcaption>" if caption else ""
     return f'<figure class="bp-figure">{"".join(imgs)}{cap}</figure>'
