@@ -94,6 +94,9 @@ def on_config(config):
     parts = [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]
     if helpers not in parts:
         os.environ["PYTHONPATH"] = os.pathsep.join([helpers, *parts])
+    # No docs/_helpers/__pycache__ from the kernel: under `mkdocs serve` it would count as a change
+    # in docs/ and trigger a second rebuild.
+    os.environ.setdefault("PYTHONDONTWRITEBYTECODE", "1")
 
     plugin = config.plugins.get(_JUPYTER_PLUGIN)
     if plugin is not None:
