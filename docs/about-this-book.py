@@ -94,3 +94,21 @@ assert abs(ds[i_max] - 0.25) < 1e-12
 d_at_0 = float(dsigma.subs(zs, 0))
 assert math.isclose(d_at_0, 0.25), d_at_0
 md(f"All {3} checks passed: SymPy's $\\sigma'(0) = {d_at_0:g}$ agrees with the grid.")
+
+# %% [markdown]
+# ## Exercises with checked solutions
+#
+# **Exercise.** At which $z$ is $\sigma'(z)$ largest, and what is its value there?
+
+# %% tags=["hide-input"]
+from pagetools import solution  # noqa: E402
+
+z_star = sp.solve(sp.diff(dsigma, zs), zs)
+assert z_star == [0], z_star
+peak = dsigma.subs(zs, 0)
+assert peak == sp.Rational(1, 4), peak
+solution(f"""
+Set the second derivative to zero: SymPy finds $z = {sp.latex(z_star[0])}$, where
+$\\sigma'(0) = {sp.latex(peak)}$. A change in a weight feeding a sigmoid unit is therefore
+damped by at least a factor of 4.
+""")

@@ -23,7 +23,7 @@ import urllib.parse
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
-__all__ = ["md", "md_table", "figure", "svg_figure_html", "THEMES"]
+__all__ = ["md", "md_table", "figure", "svg_figure_html", "solution", "THEMES"]
 
 # Colours chosen to be readable on Material's light (white) and dark ("slate") backgrounds.
 # Figures are transparent, so only text, axes and data colours need to change between themes.
@@ -84,6 +84,25 @@ def md(text: str) -> None:
     from IPython.display import Markdown
 
     _display(Markdown(textwrap.dedent(text).strip("\n")))
+
+
+def solution(text: str, title: str = "Solution") -> None:
+    """Show a collapsed solution (``<details>``) whose body is Markdown with ``$...$`` math.
+
+    Notebook Markdown cells do not get the site's Markdown extensions, so the body is converted
+    here with python-markdown and arithmatex (math is protected from emphasis and typeset by
+    MathJax). Compute the numbers of a solution in the same hidden cell and ``assert`` them
+    before calling this, so a wrong solution fails the build.
+    """
+    import markdown
+    from IPython.display import HTML
+
+    body = markdown.markdown(
+        textwrap.dedent(text).strip("\n"),
+        extensions=["tables", "pymdownx.arithmatex", "pymdownx.superfences"],
+        extension_configs={"pymdownx.arithmatex": {"generic": True}},
+    )
+    _display(HTML(f'<details class="success"><summary>{html.escape(title)}</summary>\n{body}\n</details>'))
 
 
 def md_table(
