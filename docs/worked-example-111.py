@@ -234,7 +234,7 @@ The final output is ${yhat_final:.4f}$ (target ${y}$). The output bias $b_2$ mov
 input weight $w_1$ least: $\\partial L/\\partial w_1$ carries the extra factors
 $w_2\\,\\sigma'(z^{{(1)}})\\,x \\le {w2} \\cdot 0.25 \\cdot {x}$, so the first layer learns slowly
 here. These four values agree with the ones published in the source tutorial; its worked numbers
-for the first step contain a few rounding slips, listed on the errata page.
+for the first step contain a few rounding slips, listed on the [errata page](errata.py).
 """)
 
 # %% [markdown]
