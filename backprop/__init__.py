@@ -4,6 +4,8 @@ The library of the *backprop* book.  NumPy is its only dependency;
 :mod:`backprop.symbolic` (SymPy) and :mod:`backprop.plotting` (matplotlib)
 are imported only when used.
 
+Examples
+--------
 >>> import numpy as np, backprop as bp
 >>> net = bp.MLP([3, 2, 1], hidden="relu", output="sigmoid", loss="bce", seed=0)
 >>> X = np.array([[1.0, 0.5, -1.5]]); Y = np.array([[1.0]])

@@ -1,5 +1,7 @@
 """Small data sets shipped with the package (nothing is downloaded).
 
+Examples
+--------
 >>> X, y, species = load_iris()
 >>> X.shape, y.shape, species
 ((150, 4), (150,), ('setosa', 'versicolor', 'virginica'))
@@ -33,6 +35,8 @@ def load_iris() -> tuple[np.ndarray, np.ndarray, tuple[str, ...]]:
 def one_hot(y: np.ndarray, n_classes: int | None = None) -> np.ndarray:
     """Rows of the identity: class index ``k`` becomes a row with a 1 in column ``k``.
 
+    Examples
+    --------
     >>> one_hot(np.array([0, 2, 1]))
     array([[1., 0., 0.],
            [0., 0., 1.],

@@ -19,6 +19,8 @@ Two cases are reported rather than hidden:
   large (their relative error measures rounding, not the gradient); they are
   counted in ``below_noise``.
 
+Examples
+--------
 >>> import numpy as np, backprop as bp
 >>> net = bp.MLP([3, 4, 2], hidden="tanh", loss="mse", seed=1)
 >>> X, Y = np.random.default_rng(0).normal(size=(5, 3)), np.zeros((5, 2))

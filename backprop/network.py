@@ -11,6 +11,8 @@ and backpropagation runs the delta recursion::
     delta(l) = (delta(l+1) @ W{l+1}.T) * f_l'(z(l))
     dL/dW{l} = a(l-1).T @ delta(l)             dL/db{l} = delta(l).sum(axis=0)
 
+Examples
+--------
 >>> import numpy as np
 >>> import backprop as bp
 >>> net = bp.MLP([1, 1, 1], hidden="sigmoid", output="identity", loss="mse")
@@ -116,6 +118,8 @@ class MLP:
         ``np.float64`` (default) or ``np.float32``; inputs are converted to it,
         so a float32 network runs in float32 end to end.
 
+    Examples
+    --------
     >>> import numpy as np, backprop as bp
     >>> net = bp.MLP([3, 2, 1], hidden="relu", output="sigmoid", loss="bce", seed=0)
     >>> {k: v.shape for k, v in net.params.items()}
@@ -232,6 +236,8 @@ class MLP:
     def forward(self, X: object) -> ForwardPass:
         """Run the forward pass and keep every ``z[l]`` and ``a[l]``.
 
+        Examples
+        --------
         >>> import numpy as np, backprop as bp
         >>> fp = bp.MLP([2, 3, 1], seed=0).forward(np.ones((5, 2)))
         >>> [a.shape for a in fp.a], fp.z[0] is None
@@ -284,6 +290,8 @@ class MLP:
     def deltas(self, X: object, Y: object) -> list[Array | None]:
         """``delta[l] = dL/dz[l]`` for l = 1..L (``delta[0]`` is ``None``), batched over samples.
 
+        Examples
+        --------
         >>> import numpy as np, backprop as bp
         >>> d = bp.MLP([2, 3, 1], seed=0).deltas(np.ones((5, 2)), np.zeros((5, 1)))
         >>> [None if x is None else x.shape for x in d]

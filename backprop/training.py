@@ -1,5 +1,7 @@
 """Gradient descent: full-batch by default, mini-batches as an option.
 
+Examples
+--------
 >>> import numpy as np, backprop as bp
 >>> net = bp.MLP([1, 1, 1], hidden="sigmoid", output="identity", loss="mse")
 >>> net.params.update(W1=np.array([[0.4]]), b1=np.array([0.1]),
@@ -84,8 +86,13 @@ def fit(
     progress
         ``True`` (stderr) or a text stream: a progress line with epoch, loss and time.
 
-    Raises :class:`TrainingDiverged` (a ``FloatingPointError``) if the loss becomes
-    inf or NaN; the history up to that epoch is on the exception.
+    Raises
+    ------
+    TrainingDiverged
+        A ``FloatingPointError``, if the loss becomes inf or NaN; the history up
+        to that epoch is on the exception.
+    ValueError
+        For a bad option or bad data (see :meth:`MLP.check_inputs <backprop.network.MLP.check_inputs>`).
     """
     if isinstance(epochs, bool) or not isinstance(epochs, (int, np.integer)) or epochs < 1:
         raise ValueError(f"epochs must be a positive integer, got {epochs!r}")
