@@ -39,7 +39,11 @@ def exact(x: float | int) -> sp.Rational:
 
 
 def exact_matrix(M: object) -> sp.Matrix:
-    """A 2-D array as a SymPy Matrix of exact Rationals (see :func:`exact`)."""
+    """A 2-D array as a SymPy Matrix of exact Rationals (see :func:`exact`).
+
+    >>> exact_matrix([[1.0, 0.5, -1.5]])
+    Matrix([[1, 1/2, -3/2]])
+    """
     arr = np.asarray(M, dtype=float)
     return sp.Matrix(arr.shape[0], arr.shape[1], [exact(v) for v in arr.ravel()])
 

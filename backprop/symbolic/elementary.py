@@ -125,6 +125,15 @@ LOSS_TABLE: dict[str, SymbolicLoss] = {
 Every name in :data:`backprop.LOSSES` needs a row here (a test enforces it)."""
 
 
+FROM_LOGITS_TABLE: dict[tuple[str, str], Callable[[list[sp.Expr], list[sp.Expr]], sp.Expr]] = {
+    ("sigmoid", "bce"): lambda zs, ys: sum(sp.log(1 + sp.exp(zk)) - yk * zk for zk, yk in zip(zs, ys, strict=True)),
+    ("softmax", "cross_entropy"): lambda zs, ys: -sum(yk * (zk - sp.log(sum(sp.exp(zj) for zj in zs)))
+                                                      for zk, yk in zip(zs, ys, strict=True)),
+}
+"""(output, loss) -> one sample's loss written from the logits, as the library computes fused pairs
+(:data:`backprop.FUSED`).  Same values as the loss of ``f(z)``, and much smaller derivatives."""
+
+
 def _table_row(table: dict, name: str, what: str):
     try:
         return table[name]
@@ -274,6 +283,9 @@ def derive_activation(spec: str | Activation, k: int = 3) -> ActivationDerivatio
     ``derivative`` and ``backward`` are checked: that is how a wrong derivative
     is caught).  Softmax gives its ``k``-by-``k`` Jacobian.
 
+    >>> sigma = sp.Function("sigma")
+    >>> derive_activation("sigmoid").in_terms_of_a.subs(a, sigma(z))   # derived, then written with a = sigma(z)
+    (1 - sigma(z))*sigma(z)
     >>> derive_activation("tanh").derivative
     1 - tanh(z)**2
     >>> relu = derive_activation("relu")
@@ -385,8 +397,10 @@ class FusedDelta(Derivation):
     In terms of the predictions: the chain rule ``sum_i dL/dyhat_i * dyhat_i/dz_j``
     (``chain``) simplifies to ``yhat_j - y_j`` (``delta``).  Directly in the
     logits: ``sympy.diff`` of the loss of ``f(z)`` (``delta_z``) equals
-    ``f(z)_j - y_j``.  For softmax both use that a target row sums to 1
-    (``constraint``).  Per sample, before the library's ``1/n``.
+    ``f(z)_j - y_j``, and so does the derivative of ``from_logits``, the
+    loss as the library computes it for the pair.  For softmax these use that
+    a target row sums to 1 (``constraint``).  Per sample, before the library's
+    ``1/n``.
     """
 
     output: str
@@ -398,8 +412,10 @@ class FusedDelta(Derivation):
     delta: list[sp.Expr]
     delta_z: list[sp.Expr]
     outputs_z: list[sp.Expr]
+    loss_z: sp.Expr
     dL_dyhat: list[sp.Expr]
     dyhat_dz: sp.Matrix
+    from_logits: sp.Expr
     constraint: dict = field(default_factory=dict)
 
     def _chain_latex(self, j: int) -> str:
@@ -423,6 +439,8 @@ class FusedDelta(Derivation):
                 problems.append(f"chain rule: delta_{j + 1} is not yhat - y")
             if not is_zero((self.delta_z[j] - (self.outputs_z[j] - self.ys[j])).subs(self.constraint)):
                 problems.append(f"in the logits: dL/dz_{j + 1} is not f(z) - y")
+            if not is_zero((sp.diff(self.from_logits, self.zs[j]) - self.delta_z[j]).subs(self.constraint)):
+                problems.append(f"the loss from the logits has another dL/dz_{j + 1}")
         return problems
 
     def check(self) -> None:
@@ -444,6 +462,13 @@ class FusedDelta(Derivation):
         f = sp.lambdify([self.zs, self.ys], self.delta_z, "numpy")
         want = np.array([f(zr, yr) for zr, yr in zip(Z, Y, strict=True)], dtype=float)
         problems += mismatches("delta(L) * n", library, want, _RTOL, _ATOL)
+        value = sp.lambdify([self.zs, self.ys], self.from_logits, "numpy")
+        composed = sp.lambdify([self.zs, self.ys], self.loss_z, "numpy")
+        problems += mismatches("loss from logits", np.array([value(zr, yr) for zr, yr in zip(Z, Y, strict=True)]),
+                               np.array([composed(zr, yr) for zr, yr in zip(Z, Y, strict=True)]), _RTOL, _ATOL)
+        problems += mismatches("library loss", np.array([net.loss(Z, Y)]),
+                               np.array([np.mean([value(zr, yr) for zr, yr in zip(Z, Y, strict=True)])]),
+                               _RTOL, _ATOL)
         fail_if(problems, f"fused {self.output} + {self.loss}")
 
 
@@ -482,4 +507,5 @@ def derive_fused_delta(output: str, loss: str, k: int | None = None) -> FusedDel
     outputs_z = ACTIVATION_TABLE[output].row(zs)
     loss_z = sample_loss.subs(dict(zip(yhats, outputs_z, strict=True)))
     delta_z = [sp.diff(loss_z, zj) for zj in zs]
-    return FusedDelta(output, loss, zs, yhats, ys, chain, delta, delta_z, outputs_z, dL_dyhat, J, constraint)
+    return FusedDelta(output, loss, zs, yhats, ys, chain, delta, delta_z, outputs_z, loss_z, dL_dyhat, J,
+                      FROM_LOGITS_TABLE[(output, loss)](zs, ys), constraint)

@@ -27,7 +27,14 @@ import sympy as sp
 from ..network import MLP
 from . import elementary
 from ._base import Derivation, exact, exact_matrix, fail_if
-from .elementary import ACTIVATION_TABLE, LOSS_TABLE, SymbolicActivation, _table_row, derive_activation
+from .elementary import (
+    ACTIVATION_TABLE,
+    FROM_LOGITS_TABLE,
+    LOSS_TABLE,
+    SymbolicActivation,
+    _table_row,
+    derive_activation,
+)
 
 RTOL = 1e-12
 """Library and SymPy gradients must agree to this, relative to the network's largest gradient entry."""
@@ -83,6 +90,17 @@ def _forward(net: MLP, X: sp.Matrix, P: dict[str, sp.Matrix], point: dict) -> tu
         z.append(z_l)
         a.append(a_l)
     return z, a, kinks
+
+
+def _loss(net: MLP, z: list, a: list, Y: sp.Matrix) -> sp.Expr:
+    """``L = 1/n sum_i loss of sample i``; from the logits for the fused pairs, as the library does."""
+    key = (net.activations[-1].name, net.loss_fn.name)
+    if net.fused:
+        per_sample = [FROM_LOGITS_TABLE[key](zi, list(Y.row(i))) for i, zi in enumerate(z)]
+    else:
+        entry = _table_row(LOSS_TABLE, net.loss_fn.name, "loss").entry
+        per_sample = [sum(entry(p, t) for p, t in zip(ai, Y.row(i), strict=True)) for i, ai in enumerate(a)]
+    return sp.Add(*per_sample) / Y.rows
 
 
 def _as_array(M: sp.Matrix, shape: tuple[int, ...], digits: int = 30) -> np.ndarray:
@@ -145,7 +163,7 @@ class NetworkDerivation(Derivation):
 
         Tolerance: ``|library - derived| <= rtol * max |derived|`` (relative to
         the network's largest gradient entry; ``rtol = 1e-12``), for the exact
-        values (to 30 digits) and for the lambdified floats; the loss value
+        values (to 30 digits) and for the floating-point ones; the loss value
         must agree to ``rtol`` relative to itself.
         """
         exact_values = {k: _as_array(self.exact[k], self.library[k].shape) for k in self.exact}
@@ -187,17 +205,13 @@ def derive_network(net: MLP, X: object, Y: object) -> NetworkDerivation:
     P = parameter_symbols(net.sizes)
     point = {s: exact(v) for key, M in P.items() for s, v in zip(M, net.params[key].ravel(), strict=True)}
     Xe, Ye = exact_matrix(Xf), exact_matrix(Yf)
-    _, a, kinks = _forward(net, Xe, P, point)
-    entry = _table_row(LOSS_TABLE, net.loss_fn.name, "loss").entry
-    n = Xe.rows
-    loss = sum((entry(a[-1][i][k], Ye[i, k]) for i in range(n) for k in range(Ye.cols)), sp.Integer(0)) / n
+    z, a, kinks = _forward(net, Xe, P, point)
+    loss = _loss(net, z[-1], a[-1], Ye)
     gradients = {key: M.applyfunc(lambda s: sp.diff(loss, s)) for key, M in P.items()}
     exact_grads = {key: G.xreplace(point) for key, G in gradients.items()}
-    symbols = [s for M in P.values() for s in M]
-    compiled = sp.lambdify(symbols, [list(G) for G in gradients.values()], "math")
-    floats = compiled(*[float(net.params[key].ravel()[i]) for key, M in P.items() for i in range(len(M))])
-    numeric = {key: np.array(vals, dtype=float).reshape(net.params[key].shape)
-               for key, vals in zip(P, floats, strict=True)}
+    floats = {s: sp.Float(float(v)) for s, v in point.items()}  # 53-bit binary floating point
+    numeric = {key: np.array([float(g.xreplace(floats)) for g in G]).reshape(net.params[key].shape)
+               for key, G in gradients.items()}
     library = {k: np.asarray(v, dtype=float) for k, v in net.gradients(Xf, Yf).items()}
     seconds = time.perf_counter() - start
     return NetworkDerivation(net, Xe, Ye, P, point, loss, gradients, exact_grads, numeric, library,
