@@ -15,6 +15,8 @@ Whole networks (:mod:`.networks`)
 The general rule (:mod:`.rule`)
     :func:`prove_backprop_rule`.
 
+Examples
+--------
 >>> import backprop.symbolic as bs
 >>> d = bs.derive_activation("sigmoid")
 >>> d.in_terms_of_a                       # sigma'(z) = sigma(z) (1 - sigma(z)), derived

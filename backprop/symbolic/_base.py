@@ -32,6 +32,8 @@ def exact(x: float | int) -> sp.Rational:
     The library's float differs from that decimal by less than half an ulp, far
     below the 1e-12 the comparisons use.
 
+    Examples
+    --------
     >>> exact(0.1), exact(-1.5), exact(3)
     (1/10, -3/2, 3)
     """
@@ -41,6 +43,8 @@ def exact(x: float | int) -> sp.Rational:
 def exact_matrix(M: object) -> sp.Matrix:
     """A 2-D array as a SymPy Matrix of exact Rationals (see :func:`exact`).
 
+    Examples
+    --------
     >>> exact_matrix([[1.0, 0.5, -1.5]])
     Matrix([[1, 1/2, -3/2]])
     """
@@ -54,6 +58,8 @@ def is_zero(expr: sp.Expr) -> bool:
     ``simplify`` alone does not see that the sigmoid's derivative equals
     ``s (1 - s)``; rewriting in ``exp`` first does.
 
+    Examples
+    --------
     >>> z = sp.Symbol("z")
     >>> s = 1 / (1 + sp.exp(-z))
     >>> is_zero(sp.diff(s, z) - s * (1 - s))

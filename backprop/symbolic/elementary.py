@@ -7,6 +7,8 @@ the definition with :func:`sympy.diff`, proves the result equal to the formula
 (their difference reduces to 0) and compares it with the library's NumPy code
 at many points.
 
+Examples
+--------
 >>> d = derive_activation("sigmoid")
 >>> d.derivative
 exp(-z)/(1 + exp(-z))**2
@@ -283,6 +285,8 @@ def derive_activation(spec: str | Activation, k: int = 3) -> ActivationDerivatio
     ``derivative`` and ``backward`` are checked: that is how a wrong derivative
     is caught).  Softmax gives its ``k``-by-``k`` Jacobian.
 
+    Examples
+    --------
     >>> sigma = sp.Function("sigma")
     >>> derive_activation("sigmoid").in_terms_of_a.subs(a, sigma(z))   # derived, then written with a = sigma(z)
     (1 - sigma(z))*sigma(z)
@@ -376,6 +380,8 @@ def derive_loss(spec: str | Loss) -> LossDerivation:
     whose name has a row in :data:`LOSS_TABLE` (its own value and gradient are
     then the ones checked).
 
+    Examples
+    --------
     >>> d = derive_loss("bce")
     >>> d.derivative
     -y/yhat + (1 - y)/(1 - yhat)
@@ -483,6 +489,8 @@ def derive_fused_delta(output: str, loss: str, k: int | None = None) -> FusedDel
 
     ``k`` (outputs) defaults to 1 for an elementwise activation and 3 for softmax.
 
+    Examples
+    --------
     >>> d = derive_fused_delta("sigmoid", "bce")
     >>> d.chain[0], d.delta[0]
     ((yhat*(1 - yhat))*(-y/yhat + (1 - y)/(1 - yhat)), -y + yhat)

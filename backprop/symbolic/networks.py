@@ -51,6 +51,8 @@ def parameter_symbols(sizes: Sequence[int]) -> dict[str, sp.Matrix]:
     unit ``j`` of layer ``l-1`` to unit ``k`` of layer ``l`` (with a comma when
     an index exceeds 9).
 
+    Examples
+    --------
     >>> P = parameter_symbols([3, 2, 1])
     >>> P["W1"]
     Matrix([
@@ -188,6 +190,8 @@ def derive_network(net: MLP, X: object, Y: object) -> NetworkDerivation:
     The inputs, targets and parameters are read as exact decimals
     (:func:`~backprop.symbolic.exact`).
 
+    Examples
+    --------
     >>> import numpy as np, backprop as bp
     >>> net = bp.MLP([1, 1, 1], hidden="sigmoid", output="identity", loss="mse")
     >>> net.params.update(W1=np.array([[0.4]]), b1=np.array([0.1]), W2=np.array([[0.3]]), b2=np.array([0.2]))
@@ -271,6 +275,8 @@ def chain_rule(net: MLP, X: object, Y: object, key: str) -> ChainRule:
     forward pass (``L(yhat)``, ``a = f(z)``, ``z = w a + b``), derived with
     ``sympy.diff`` and evaluated at the forward pass.
 
+    Examples
+    --------
     >>> import numpy as np, backprop as bp
     >>> net = bp.MLP([1, 1, 1], hidden="sigmoid", output="identity", loss="mse")
     >>> net.params.update(W1=np.array([[0.4]]), b1=np.array([0.1]), W2=np.array([[0.3]]), b2=np.array([0.2]))

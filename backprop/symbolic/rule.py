@@ -82,6 +82,8 @@ class RuleProof(Derivation):
 def prove_backprop_rule(sizes: Sequence[int], n_samples: int = 2) -> RuleProof:
     """Prove the matrix form of backpropagation for these layer sizes, with everything symbolic.
 
+    Examples
+    --------
     >>> proof = prove_backprop_rule([2, 3, 2], n_samples=2)
     >>> proof.proved
     True
