@@ -100,6 +100,40 @@ def relu_grad(z: Array) -> Array:
     return np.asarray(z > 0, dtype=np.result_type(z, np.float32))
 
 
+def _row_max(z: Array) -> Array:
+    """``z.max(axis=-1, keepdims=True)``: the largest entry of each row (sample).
+
+    NumPy reduces a short last axis one row at a time, which dominates for a
+    batch of class scores (many rows, few columns); reducing the transposed
+    copy down its columns gives the same numbers several times faster.
+
+    >>> _row_max(np.array([[1.0, 3.0], [4.0, 2.0], [0.0, -1.0]]))
+    array([[3.],
+           [4.],
+           [0.]])
+    """
+    if _many_short_rows(z):
+        return z.T.copy().max(axis=0)[:, None]
+    return z.max(axis=-1, keepdims=True)
+
+
+def _row_sum(z: Array) -> Array:
+    """``z.sum(axis=-1, keepdims=True)``: the sum of each row, fast for few columns like :func:`_row_max`.
+
+    >>> _row_sum(np.array([[1.0, 3.0], [4.0, 2.0], [0.0, -1.0]]))
+    array([[ 4.],
+           [ 6.],
+           [-1.]])
+    """
+    if _many_short_rows(z):
+        return z.T.copy().sum(axis=0)[:, None]
+    return z.sum(axis=-1, keepdims=True)
+
+
+def _many_short_rows(z: Array) -> bool:
+    return z.ndim == 2 and z.shape[1] < min(z.shape[0], 64)
+
+
 def softmax(z: Array) -> Array:
     """Softmax over the last axis (each row is one sample), shifted so it never overflows.
 
@@ -110,8 +144,8 @@ def softmax(z: Array) -> Array:
     >>> p.sum(axis=1)
     array([1., 1.])
     """
-    e = np.exp(z - z.max(axis=-1, keepdims=True))
-    e /= e.sum(axis=-1, keepdims=True)
+    e = np.exp(z - _row_max(z))
+    e /= _row_sum(e)
     return e
 
 
@@ -132,7 +166,7 @@ def softmax_jacobian(z: Array) -> Array:
 def _softmax_backward(z: Array, a: Array, grad_a: Array) -> Array:
     # Jacobian-vector product without forming the (n, k, k) Jacobian:
     # dL/dz_j = a_j (dL/da_j - sum_i dL/da_i a_i)
-    return a * (grad_a - (grad_a * a).sum(axis=1, keepdims=True))
+    return a * (grad_a - _row_sum(grad_a * a))
 
 
 def _sigmoid_backward(z: Array, a: Array, grad_a: Array) -> Array:
