@@ -154,6 +154,33 @@ comparisons.append(Comparison(
     f"parameters give ${loss_after:.4f}$", loss2))
 
 # %% [markdown]
+# ## The neuron-by-neuron chain fitting $x^2$
+#
+# The neuron-level tutorial builds a chain $x \to$ ReLU $\to$ ReLU $\to$ linear output, draws its
+# six parameters with `np.random.seed(0)` and trains it on the single pair $(3, 9)$ with the loss
+# $(\hat y - y)^2$ and learning rate $0.01$. It quotes the loss of the untrained model and the loss
+# after one update. (Its loss has no factor $\tfrac12$, so its gradient is twice ours and its
+# learning rate $0.01$ is our $0.02$; the [curve-fitting chapter](fitting-a-curve.py) follows this
+# chain further.)
+
+# %% tags=["hide-input"]
+S3 = "neuron-level chain"
+draws = np.random.RandomState(0).random_sample(6)  # np.random.seed(0); np.random.random(), six times
+chain = bp.MLP([1, 1, 1, 1], hidden="relu", output="identity", loss="mse")
+chain.params.update({k: np.array([[v]]) if k.startswith("W") else np.array([v])
+                     for k, v in zip(["W1", "b1", "W2", "b2", "W3", "b3"], draws, strict=True)})
+xc, yc = np.array([[3.0]]), np.array([[9.0]])
+chain_losses = 2 * chain.fit(xc, yc, epochs=3, lr=2 * 0.01).loss  # the tutorial's (yhat - y)^2
+comparisons += [
+    Comparison(S3, "loss of the untrained chain", 39.403, 3, chain_losses[0],
+               "the loss after the *first* update, printed as if before it (the training cell had "
+               "already run once)", chain_losses[1]),
+    Comparison(S3, "loss after one update", 13.823, 3, chain_losses[1],
+               "the loss after the *second* update, and rounded down: it is "
+               f"${chain_losses[2]:.5f}$", math.floor(chain_losses[2] * 1000) / 1000),
+]
+
+# %% [markdown]
 # ## All comparisons
 
 # %% tags=["hide-input"]
@@ -200,6 +227,9 @@ md_table(
 #   neurons of layer 1; the output layer's inputs are the neurons of layer 2, $x^{(2)}_i$. Its
 #   receptor and neuron equations also range over $j = 1, \dots, n^{(l)}$ while indexing the unit
 #   by $k$.
+# - The neuron-level tutorial calls the derivative of the absolute error "piecewise linear"; it is
+#   piecewise *constant*, $\operatorname{sign}(\hat y - y)$, which is the very reason it says so
+#   little about how far off a prediction is.
 # - The 3-2-1 tutorial's code writes the output delta as
 #   $-(y/\hat y)\,\hat y(1-\hat y)$, which equals $\hat y - y$ only for the label $y = 1$ it uses;
 #   the general form, derived on the [3-2-1 page](worked-example-321.py), is $\hat y - y$.
