@@ -17,6 +17,16 @@ import backprop as bp
 import backprop.symbolic as bs
 
 
+def sci(x, digits=1):
+    """A number for $...$ math: 2.4e-10 -> '2.4 \\times 10^{-10}', 0 -> '0'."""
+    if x == 0:
+        return "0"
+    mantissa, exponent = f"{x:.{digits}e}".split("e")
+    if int(exponent) in (-1, 0, 1):
+        return f"{x:.{digits + 1}g}"
+    return f"{mantissa} \\times 10^{{{int(exponent)}}}"
+
+
 def central(f, x, h=1e-6):
     """Centred finite difference (f(x + h) - f(x - h)) / 2h; error O(h^2)."""
     return (f(x + h) - f(x - h)) / (2 * h)
@@ -88,7 +98,7 @@ def draw_tangent(fig):
 md(f"""
 At $x = {point1[x]:g}$, $b = {point1[b]:g}$, $y = {point1[y]:g}$ and $w = {w0:g}$ the derivative is
 ${d_sym:.8f}$; the centred difference $\\bigl(L(w + h) - L(w - h)\\bigr)/2h$ with $h = 10^{{-6}}$ gives
-${d_fd:.8f}$ (relative difference ${rel(d_sym, d_fd):.1e}$). The derivative is the slope of the
+${d_fd:.8f}$ (relative difference ${sci(rel(d_sym, d_fd))}$). The derivative is the slope of the
 tangent:
 """)
 figure(draw_tangent, alt=f"The loss of one sigmoid unit as a function of its weight w, a smooth curve; at w = {w0:g} "
@@ -294,7 +304,7 @@ mean_err = max(float(np.max(np.abs(sum(g[k] for g in per_sample) / len(Xr) - bat
                for k in batch_grads)
 md(f"""
 For a 1-4-1 tanh network and {len(Xr)} samples of $y = x^2$, the average of the {len(Xr)} per-sample
-gradients and the library's batch gradient agree to ${mean_err:.1e}$ in every entry of every parameter.
+gradients and the library's batch gradient agree to ${sci(mean_err)}$ in every entry of every parameter.
 """)
 
 # %% [markdown]
@@ -368,7 +378,7 @@ figure(draw_reset,
        caption="Training the same network with and without emptying the gradient buffer.")
 md(f"""
 With the reset, the loop reproduces the library's `fit` (fresh gradients every step): after {steps} steps
-the parameters differ by at most ${fit_err:.1e}$ and the loss falls from ${loss_reset[0]:.4f}$ to
+the parameters differ by at most ${sci(fit_err)}$ and the loss falls from ${loss_reset[0]:.4f}$ to
 ${loss_reset[-1]:.4f}$. Without it, the very first step is still right (the buffer starts empty), but the
 second already uses $g_1 + g_2$, which differs from the true $g_2$ by ${100 * step2_error:.0f}\\%$ of its
 length, and the error compounds: the stale sum keeps pushing in old directions, the loss oscillates and
@@ -385,7 +395,7 @@ arrays each time.
 
 # %% tags=["hide-input"]
 md_table(["derivative", "derived", "finite difference", "relative difference"],
-         [[what, d, f, f"{rel(d, f):.1e}"] for what, d, f in checks], fmt="{:.10f}")
+         [[what, d, f, f"${sci(rel(d, f))}$"] for what, d, f in checks], fmt="{:.10f}")
 assert proved1 and proved2 and proved3, (proved1, proved2, proved3)
 for what, d, f in checks:
     assert rel(d, f) < 1e-7, (what, d, f)
@@ -456,6 +466,6 @@ solution(f"""
 The undivided sum is $n$ times the average, so a step $\\eta \\sum_i \\nabla L_i$ equals the step
 $(n\\eta)\\, \\frac1n \\sum_i \\nabla L_i$: the correct code needs the learning rate $n\\eta = {len(Xr)}\\eta$
 (checked: the sum of the {len(Xr)} per-sample gradients equals {len(Xr)} times the library's batch
-gradient{" exactly" if ratio == 0 else f" to ${ratio:.0e}$"}). The mistake silently couples the learning
+gradient{" exactly" if ratio == 0 else f" to ${sci(ratio, 0)}$"}). The mistake silently couples the learning
 rate to the batch size.
 """)

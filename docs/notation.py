@@ -16,6 +16,16 @@ from pagetools import figure, md, md_table, solution
 import backprop as bp
 import backprop.symbolic as bs
 
+
+def sci(x, digits=1):
+    """A number for $...$ math: 2.4e-10 -> '2.4 \\times 10^{-10}', 0 -> '0'."""
+    if x == 0:
+        return "0"
+    mantissa, exponent = f"{x:.{digits}e}".split("e")
+    if int(exponent) in (-1, 0, 1):
+        return f"{x:.{digits + 1}g}"
+    return f"{mantissa} \\times 10^{{{int(exponent)}}}"
+
 # %% [markdown]
 # ## One neuron
 #
@@ -168,7 +178,7 @@ z_sums, a_sums = forward_by_sums(net, X)
 err_small = max(rel_error(z_sums[l], fp_small.z[l]) for l in range(1, net.n_layers + 1))
 md(f"""
 Across the {sum(z.size for z in z_sums[1:])} pre-activations of the four samples, the loops and the
-library's `forward` differ by at most ${err_small:.1e}$ relative to the largest entry: the same sums,
+library's `forward` differ by at most ${sci(err_small)}$ relative to the largest entry: the same sums,
 added in a different order.
 """)
 
@@ -239,7 +249,7 @@ md_table(["layer $l$", "$n_l$", "$W^{(l)}$", "$b^{(l)}$", "$Z^{(l)}$", "$A^{(l)}
          fmt="{:d}", align="lrrrrrr")
 row_sums = fp.a[-1].sum(axis=1)
 sum_dev = float(np.max(np.abs(row_sums - 1)))
-sums_text = "exactly, in floating point" if sum_dev == 0 else f"within ${sum_dev:.1e}$"
+sums_text = "exactly, in floating point" if sum_dev == 0 else f"within ${sci(sum_dev)}$"
 md(f"""
 The network has {n_params} parameters. Each weight matrix has as many rows as the layer before it has
 units, so consecutive shapes chain: ${n_batch} \\times {sizes[0]}$ times ${sizes[0]} \\times {sizes[1]}$ is
@@ -288,7 +298,7 @@ for l in range(1, clf.n_layers + 1):
 weights, biases = count_parameters(sizes)
 assert weights + biases == n_params == 214, (weights, biases, n_params)
 assert np.allclose(row_sums, 1.0, rtol=0, atol=1e-12)
-md(f"All checks passed (largest relative difference, loops against the library: ${max(err_small, err_clf):.1e}$).")
+md(f"All checks passed (largest relative difference, loops against the library: ${sci(max(err_small, err_clf))}$).")
 
 # %% [markdown]
 # ## Exercises
