@@ -1,0 +1,467 @@
+"""Time one training step of backprop.MLP against PyTorch CPU and against the matrix-multiply floor.
+
+A step is what full-batch training does once: forward pass, loss, backward pass and the plain SGD
+update ``p -= lr * dL/dp``.  Four implementations are timed, each in its own worker process:
+
+``backprop``  the library's step as ``fit`` runs it: ``_forward``, ``_loss``, ``_backprop``, ``_sgd_update``
+``fit``       ``net.fit(X, Y, epochs=k)`` divided by k: the step plus the fit loop's own bookkeeping
+              (gradient norm, divergence check, history)
+``torch``     the same network in PyTorch CPU: autograd, then ``p.add_(p.grad, alpha=-lr)``
+``floor``     only the matrix multiplies the step needs, in NumPy into preallocated outputs:
+              forward ``a(l-1) @ W(l)``, backward ``a(l-1).T @ delta(l)`` and ``delta(l) @ W(l).T``
+              for l >= 2 (the first layer's input gradient is never needed)
+
+The workers run one at a time, in an order that rotates every round, with the same thread count
+(threadpoolctl for NumPy's BLAS, ``torch.set_num_threads``) and dtype.  Each round times a batch
+of steps; the reported figure is the median over rounds of the mean step time.  OPENBLAS_CORETYPE
+and OPENBLAS_L2_SIZE are removed from the workers' environment (they can slow current NumPy);
+the BLAS library and kernel the workers actually used are printed and saved.
+
+Usage::
+
+    python benchmarks/bench_step.py                  # all cases, writes benchmarks/results.json
+    python benchmarks/bench_step.py --quick          # fewer, shorter rounds (a smoke test)
+    python benchmarks/bench_step.py --cases mnist-b1024-f32 --no-write
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+IMPLS = ("backprop", "fit", "torch", "floor")
+UNSET_FOR_BENCH = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
+LR = 0.01
+
+
+@dataclass(frozen=True)
+class Case:
+    name: str
+    sizes: tuple[int, ...]
+    hidden: str
+    output: str
+    loss: str
+    batch: int
+    dtype: str
+    rounds: int = 9  # timed rounds per implementation
+    round_seconds: float = 0.25  # aim of one round's length (at least one step)
+
+
+CASES = [
+    # The book's worked examples, one sample each.
+    Case("tiny-1-1-1", (1, 1, 1), "sigmoid", "identity", "mse", 1, "float64"),
+    Case("tiny-3-2-1", (3, 2, 1), "relu", "sigmoid", "bce", 1, "float64"),
+    # An MNIST-sized classifier.
+    Case("mnist-b128-f32", (784, 256, 128, 10), "relu", "softmax", "cross_entropy", 128, "float32"),
+    Case("mnist-b128-f64", (784, 256, 128, 10), "relu", "softmax", "cross_entropy", 128, "float64"),
+    Case("mnist-b1024-f32", (784, 256, 128, 10), "relu", "softmax", "cross_entropy", 1024, "float32"),
+    Case("mnist-b1024-f64", (784, 256, 128, 10), "relu", "softmax", "cross_entropy", 1024, "float64"),
+    # Big enough that only the matrix multiplies matter (about 86 GFLOP a step): few rounds.
+    Case("wide-b512-f32", (4096, 4096, 4096, 10), "relu", "softmax", "cross_entropy", 512, "float32",
+         rounds=5, round_seconds=0.0),
+]
+
+
+# ------------------------------------------------------------------------------------------------
+# Worker side: one implementation of one case, driven over stdin/stdout.
+# ------------------------------------------------------------------------------------------------
+def make_data(case: Case):
+    """The case's network inputs: float64 X and Y, as a user would pass them."""
+    import numpy as np
+
+    if case.name == "tiny-1-1-1":  # the book's 1-1-1 example: x = 0.5, y = 0.6
+        return np.array([[0.5]]), np.array([[0.6]])
+    if case.name == "tiny-3-2-1":  # the book's 3-2-1 example: x = (1, 0.5, -1.5), y = 1
+        return np.array([[1.0, 0.5, -1.5]]), np.array([[1.0]])
+    rng = np.random.default_rng(1)
+    X = rng.standard_normal((case.batch, case.sizes[0]))
+    Y = np.eye(case.sizes[-1])[rng.integers(0, case.sizes[-1], case.batch)]
+    return X, Y
+
+
+def make_net(case: Case):
+    import numpy as np
+
+    import backprop as bp
+
+    return bp.MLP(list(case.sizes), hidden=case.hidden, output=case.output, loss=case.loss, seed=0,
+                  dtype=np.dtype(case.dtype))
+
+
+def backprop_step(case: Case):
+    from backprop.training import _sgd_update
+
+    net = make_net(case)
+    X, Y = net.check_inputs(*make_data(case))  # fit converts once, before its loop
+
+    def run(k: int) -> None:  # the loop of fit (full batch), without its bookkeeping
+        for _ in range(k):
+            fp = net._forward(X)
+            net._loss(fp, Y)
+            grads = net._backprop(fp, Y)
+            _sgd_update(net.params, grads, LR)
+
+    def check():  # a float32 network fed float64 data must stay float32
+        fp = net._forward(X)
+        assert fp.output.dtype == net.dtype, (fp.output.dtype, net.dtype)
+        assert all(p.dtype == net.dtype for p in net.params.values())
+        assert all(g.dtype == net.dtype for g in net._backprop(fp, Y).values())
+
+    return None, run, check
+
+
+def fit_steps(case: Case):
+    net = make_net(case)
+    X, Y = make_data(case)
+
+    def run(k: int) -> None:
+        net.fit(X, Y, epochs=k, lr=LR)
+
+    def check():
+        assert all(p.dtype == net.dtype for p in net.params.values())
+
+    return None, run, check
+
+
+def torch_step(case: Case):
+    import torch
+    import torch.nn.functional as F
+
+    net = make_net(case)  # same initial weights
+    dtype = getattr(torch, case.dtype)
+    Xn, Yn = make_data(case)
+    X = torch.tensor(Xn, dtype=dtype)
+    Y = torch.tensor(Yn, dtype=dtype)
+    L = len(case.sizes) - 1
+    Ws = [torch.tensor(net.params[f"W{l}"]).requires_grad_() for l in range(1, L + 1)]
+    bs = [torch.tensor(net.params[f"b{l}"]).requires_grad_() for l in range(1, L + 1)]
+    params = [p for pair in zip(Ws, bs, strict=True) for p in pair]
+    hidden = {"relu": torch.relu, "sigmoid": torch.sigmoid, "tanh": torch.tanh}[case.hidden]
+    n = len(X)
+
+    def loss_of(z):
+        if case.loss == "cross_entropy":  # softmax output, from the logits
+            return F.cross_entropy(z, Y)
+        if case.loss == "bce":  # sigmoid output, from the logits
+            return F.binary_cross_entropy_with_logits(z, Y, reduction="sum") / n
+        d = z - Y  # mse with identity output
+        return 0.5 * (d * d).sum() / n
+
+    def step():
+        a = X
+        for l in range(L):
+            z = torch.addmm(bs[l], a, Ws[l])
+            a = hidden(z) if l < L - 1 else z
+        loss = loss_of(z)
+        loss.backward()
+        with torch.no_grad():
+            for p in params:
+                p.add_(p.grad, alpha=-LR)
+                p.grad = None
+
+    def check():
+        assert all(p.dtype == dtype for p in params)
+
+    return step, None, check
+
+
+def floor_step(case: Case):
+    import numpy as np
+
+    rng = np.random.default_rng(2)
+    dt_ = np.dtype(case.dtype)
+    n, sizes = case.batch, case.sizes
+    L = len(sizes) - 1
+
+    def rand(*shape):
+        return rng.standard_normal(shape).astype(dt_)
+
+    A = [rand(n, s) for s in sizes]  # A[l]: activations of layer l (A[0] = X)
+    W = [None] + [rand(sizes[l - 1], sizes[l]) for l in range(1, L + 1)]
+    D = [None] + [rand(n, sizes[l]) for l in range(1, L + 1)]  # delta(l)
+    Z = [None] + [np.empty((n, sizes[l]), dt_) for l in range(1, L + 1)]
+    dW = [None] + [np.empty_like(W[l]) for l in range(1, L + 1)]
+    dA = [np.empty((n, s), dt_) for s in sizes]
+    matmul = np.matmul
+
+    def step():
+        for l in range(1, L + 1):
+            matmul(A[l - 1], W[l], out=Z[l])
+        for l in range(L, 0, -1):
+            matmul(A[l - 1].T, D[l], out=dW[l])
+            if l > 1:
+                matmul(D[l], W[l].T, out=dA[l - 1])
+
+    return step, None, None
+
+
+def blas_info() -> list[dict]:
+    from threadpoolctl import threadpool_info
+
+    keep = ("user_api", "internal_api", "prefix", "version", "architecture", "threading_layer", "num_threads")
+    return [{k: v for k, v in lib.items() if k in keep} for lib in threadpool_info()]
+
+
+def worker(impl: str, case_name: str, threads: int) -> None:
+    case = next(c for c in CASES if c.name == case_name)
+    import numpy  # noqa: F401  (load the BLAS before threadpoolctl looks for it)
+    from threadpoolctl import threadpool_limits
+
+    threadpool_limits(threads)
+    info: dict = {"impl": impl, "blas": blas_info()}
+    if impl == "torch":
+        import torch
+
+        torch.set_num_threads(threads)
+        info["torch"] = {"version": torch.__version__, "threads": torch.get_num_threads(),
+                         "mkl": torch.backends.mkl.is_available(),
+                         "mkldnn": torch.backends.mkldnn.is_available(),
+                         "blas": torch.__config__.show().split("BLAS_INFO=")[-1].split(",")[0]}
+    setup = {"backprop": backprop_step, "fit": fit_steps, "torch": torch_step, "floor": floor_step}[impl]
+    step, run, check = setup(case)
+    if run is None:
+        def run(k: int, step=step) -> None:
+            for _ in range(k):
+                step()
+
+    run(2)  # warm up: first-touch allocations, BLAS thread start, torch's lazy init
+    if check is not None:
+        check()
+    estimates = []
+    for _ in range(3):  # the step time, to choose how many steps make a round
+        k = 1 if not estimates or estimates[-1] > 1e-2 else max(1, round(1e-2 / estimates[-1]))
+        t = time.perf_counter()
+        run(k)
+        estimates.append((time.perf_counter() - t) / k)
+        if estimates[-1] > 0.2:
+            break
+    info["estimate"] = min(estimates)
+    print(json.dumps(info), flush=True)
+    for line in sys.stdin:
+        cmd, _, arg = line.strip().partition(" ")
+        if cmd != "run":
+            break
+        k = int(arg)
+        t, c = time.perf_counter(), time.process_time()
+        run(k)
+        print(json.dumps({"seconds": (time.perf_counter() - t) / k, "cpu_seconds": (time.process_time() - c) / k}),
+              flush=True)
+
+
+# ------------------------------------------------------------------------------------------------
+# Driver side
+# ------------------------------------------------------------------------------------------------
+class Worker:
+    def __init__(self, impl: str, case: Case, threads: int, env: dict) -> None:
+        self.impl = impl
+        self.proc = subprocess.Popen(
+            [sys.executable, "-u", __file__, "--worker", impl, "--case", case.name, "--threads", str(threads)],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env, cwd=ROOT)
+        self.info = self._read()
+
+    def _read(self) -> dict:
+        line = self.proc.stdout.readline()
+        if not line:
+            self.proc.wait()
+            raise RuntimeError(f"{self.impl} worker failed (exit {self.proc.returncode}); see its stderr above")
+        return json.loads(line)
+
+    def run(self, k: int) -> dict:
+        self.proc.stdin.write(f"run {k}\n")
+        self.proc.stdin.flush()
+        return self._read()
+
+    def close(self) -> None:
+        self.proc.stdin.close()
+        self.proc.wait()
+
+
+def has_torch() -> bool:
+    import importlib.util
+
+    return importlib.util.find_spec("torch") is not None
+
+
+def load_average() -> list[float]:
+    try:
+        return [round(x, 2) for x in os.getloadavg()]
+    except OSError:
+        return []
+
+
+def cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+def run_case(case: Case, impls: list[str], threads: int, env: dict, quick: bool, max_seconds: float = 60) -> dict:
+    rounds = 3 if quick else case.rounds
+    round_seconds = case.round_seconds / 4 if quick else case.round_seconds
+    workers = {impl: Worker(impl, case, threads, env) for impl in impls}
+    try:
+        steps = {impl: max(1, round(round_seconds / w.info["estimate"])) for impl, w in workers.items()}
+        times: dict[str, list[float]] = {impl: [] for impl in impls}
+        cpu: dict[str, list[float]] = {impl: [] for impl in impls}
+        started = time.perf_counter()
+        for r in range(rounds):
+            order = impls[r % len(impls):] + impls[:r % len(impls)]
+            for impl in order:
+                got = workers[impl].run(steps[impl])
+                times[impl].append(got["seconds"])
+                cpu[impl].append(got["cpu_seconds"])
+            if r >= 2 and time.perf_counter() - started > max_seconds:  # a loaded machine: stop early
+                break
+        info = {impl: w.info for impl, w in workers.items()}
+    finally:
+        for w in workers.values():
+            w.close()
+    med = {impl: statistics.median(ts) for impl, ts in times.items()}
+    ratios = {}
+    if "backprop" in med:
+        if "torch" in med:
+            ratios["backprop/torch"] = med["backprop"] / med["torch"]
+        ratios["backprop/floor"] = med["backprop"] / med["floor"]
+        if "fit" in med:
+            ratios["fit/backprop"] = med["fit"] / med["backprop"]
+            if "torch" in med:
+                ratios["fit/torch"] = med["fit"] / med["torch"]
+    if "torch" in med:
+        ratios["torch/floor"] = med["torch"] / med["floor"]
+    return {**asdict(case), "rounds": len(times["floor"]), "steps_per_round": steps, "median_seconds": med,
+            "median_cpu_seconds": {impl: statistics.median(ts) for impl, ts in cpu.items()},
+            "round_seconds": times, "ratios": ratios, "worker_info": info}
+
+
+def fmt_time(s: float) -> str:
+    return f"{s * 1e6:8.1f} us" if s < 1e-3 else f"{s * 1e3:8.2f} ms"
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--cases", help="comma-separated case names (default: all): " + ", ".join(c.name for c in CASES))
+    p.add_argument("--threads", type=int, default=os.cpu_count(), help="threads for BLAS and torch (default: all)")
+    p.add_argument("--quick", action="store_true", help="3 short rounds per case: a smoke test, not a measurement")
+    p.add_argument("--no-torch", action="store_true", help="skip the PyTorch comparison")
+    p.add_argument("--no-fit", action="store_true", help="skip timing through fit()")
+    p.add_argument("--out", default=str(ROOT / "benchmarks" / "results.json"), help="results file")
+    p.add_argument("--no-write", action="store_true", help="do not write the results file")
+    p.add_argument("--worker", help=argparse.SUPPRESS)
+    p.add_argument("--case", help=argparse.SUPPRESS)
+    args = p.parse_args(argv)
+    if args.worker:
+        worker(args.worker, args.case, args.threads)
+        return 0
+
+    cases = CASES
+    if args.cases:
+        wanted = args.cases.split(",")
+        unknown = set(wanted) - {c.name for c in CASES}
+        if unknown:
+            p.error(f"unknown case(s) {sorted(unknown)}; known: {[c.name for c in CASES]}")
+        cases = [c for c in CASES if c.name in wanted]
+    impls = ["backprop"] + ([] if args.no_fit else ["fit"])
+    if args.no_torch:
+        print("torch: skipped (--no-torch); comparing with the matmul floor only")
+    elif has_torch():
+        impls.append("torch")
+    else:
+        print("torch: not installed (pip install torch for the comparison); comparing with the matmul floor only")
+    impls.append("floor")
+
+    env = dict(os.environ)
+    unset = {k: env.pop(k) for k in UNSET_FOR_BENCH if k in env}
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
+    print(f"machine: {cpu_model()}, {os.cpu_count()} CPUs; threads {args.threads}; "
+          f"unset for the workers: {', '.join(f'{k}={v}' for k, v in unset.items()) or 'nothing was set'}")
+
+    load_before = load_average()
+    print(f"load average (1, 5, 15 min): {load_before}  (other work on the machine makes timings noisy)")
+    started = time.perf_counter()
+    results = []
+    for i, case in enumerate(cases, 1):
+        t0 = time.perf_counter()
+        res = run_case(case, impls, args.threads, env, args.quick)
+        results.append(res)
+        if i == 1:
+            for impl, info in res["worker_info"].items():
+                for lib in info["blas"]:
+                    if lib["user_api"] == "blas":
+                        print(f"  {impl:8s} BLAS: {lib['internal_api']} {lib.get('version')} "
+                              f"kernel {lib.get('architecture')} threads {lib['num_threads']}")
+                if "torch" in info:
+                    print(f"  torch {info['torch']['version']}: threads {info['torch']['threads']}, "
+                          f"BLAS {info['torch']['blas']}, mkldnn {info['torch']['mkldnn']}")
+        med, rat = res["median_seconds"], res["ratios"]
+        parts = [f"{impl} {fmt_time(med[impl]).strip()}" for impl in impls]
+        parts += [f"{k} {v:.2f}" for k, v in rat.items()]
+        print(f"[{i}/{len(cases)}] {case.name:16s} ({time.perf_counter() - t0:5.1f} s)  " + "  ".join(parts),
+              flush=True)
+
+    print_table(results, impls)
+    if not args.no_write:
+        write_results(Path(args.out), results, impls, args, unset, time.perf_counter() - started, load_before)
+    return 0
+
+
+def print_table(results: list[dict], impls: list[str]) -> None:
+    cols = [k for k in ("backprop/torch", "backprop/floor", "torch/floor", "fit/backprop")
+            if any(k in r["ratios"] for r in results)]
+    print()
+    print(f"{'case':16s} " + " ".join(f"{impl:>11s}" for impl in impls) + "   " +
+          " ".join(f"{c:>14s}" for c in cols))
+    for r in results:
+        med = r["median_seconds"]
+        print(f"{r['name']:16s} " + " ".join(f"{fmt_time(med[i]):>11s}" for i in impls) + "   " +
+              " ".join(f"{r['ratios'][c]:14.2f}" if c in r["ratios"] else f"{'-':>14s}" for c in cols))
+
+
+def write_results(path: Path, results: list[dict], impls: list[str], args, unset: dict, seconds: float,
+                  load_before: list[float]) -> None:
+    import numpy as np
+
+    first = results[0]["worker_info"]
+    torch_info = first.get("torch", {}).get("torch")
+    doc = {
+        "what": "median seconds per training step (forward, loss, backward, SGD update) and their ratios; "
+                "see benchmarks/README.md",
+        "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "quick": args.quick,
+        "machine": {"cpu": cpu_model(), "cpus": os.cpu_count(), "platform": platform.platform(),
+                    "python": platform.python_version()},
+        "threads": args.threads,
+        "load_average_before_after": [load_before, load_average()],
+        "versions": {"numpy": np.__version__, "torch": torch_info["version"] if torch_info else None},
+        "blas": {"numpy": [lib for lib in first["backprop"]["blas"] if lib["user_api"] == "blas"],
+                 "torch": torch_info},
+        "env_unset_for_workers": sorted(unset),
+        "implementations": {
+            "backprop": "library step: _forward, _loss, _backprop, _sgd_update",
+            "fit": "net.fit(X, Y, epochs=k) / k (full batch): the step plus fit's bookkeeping",
+            "torch": "PyTorch CPU autograd step, addmm layers, loss from logits, p.add_(grad, alpha=-lr)",
+            "floor": "only the step's matrix multiplies (NumPy, preallocated outputs)",
+        },
+        "impls": impls,
+        "total_seconds": round(seconds, 1),
+        "cases": [{k: v for k, v in r.items() if k != "worker_info"} for r in results],
+    }
+    path.write_text(json.dumps(doc, indent=1) + "\n")
+    print(f"\nwrote {path}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
