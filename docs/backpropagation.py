@@ -1,7 +1,8 @@
 # %% [markdown]
 # # Backpropagation in general
 #
-# The worked examples differentiate one small network by hand. This chapter states the rule that
+# The worked examples ([1-1-1](worked-example-111.py), [3-2-1](worked-example-321.py)) differentiate
+# one small network by hand. This chapter states the rule that
 # works for every fully connected network, whatever its depth, widths, activations and loss:
 # four equations built around one quantity, the *delta* of a layer. We derive them entry by
 # entry, check with SymPy that the matrix form equals the entrywise derivatives, run them on a
@@ -24,6 +25,15 @@ from pagetools import figure, md, md_table, solution
 
 import backprop as bp
 import backprop.symbolic as bs
+
+
+def sci(v, digits=1):
+    """LaTeX scientific notation for prose: 1.2e-07 -> 1.2\\times 10^{-7}."""
+    mant, exp = f"{v:.{digits}e}".split("e")
+    exp = int(exp)
+    if exp == 0:
+        return mant
+    return f"10^{{{exp}}}" if mant == "1" else f"{mant}\\times 10^{{{exp}}}"
 
 # %% [markdown]
 # ## The delta of a layer
@@ -62,7 +72,8 @@ display(sp.Eq(sp.Symbol(r"\delta^{(L)}_{ik}"), d_out))
 #
 # **Hidden layer.** $z^{(l)}_{ij}$ changes $a^{(l)}_{ij}$, which feeds *every* unit $k$ of layer
 # $l+1$ (for the same sample $i$): $z^{(l+1)}_{ik} = \sum_j a^{(l)}_{ij} w^{(l+1)}_{jk} + b^{(l+1)}_k$.
-# The paths meet again in the loss, so their contributions add. Below, SymPy differentiates a loss
+# The paths meet again in the loss, so their contributions add (the multi-path
+# [chain rule](chain-rule.py)). Below, SymPy differentiates a loss
 # that depends on two units of layer $l+1$ (the other terms of their sums are $r_1, r_2$), and we
 # name the derivatives it produces $\delta^{(l+1)}_{ik} = \partial L / \partial z^{(l+1)}_{ik}$:
 
@@ -262,11 +273,11 @@ for (sym, derived, library), fd in zip(derivation.rows(), numeric, strict=True):
     worst_fd = max(worst_fd, rel)
     table.append([f"${sp.latex(sym)}$", derived, library, fd, abs(library - derived)])
 md_table(["parameter", "SymPy", "library", "finite difference", "|library − SymPy|"], table,
-         fmt=lambda v: f"{v:.10f}" if abs(v) > 1e-6 or v == 0 else f"{v:.2e}")
+         fmt=lambda v: f"{v:.10f}" if abs(v) > 1e-6 or v == 0 else f"${sci(v, 1)}$")
 md(f"""
 The largest difference between library and SymPy, relative to the largest gradient entry, is
-${derivation.max_error:.1e}$ (rounding). Against the finite differences the largest relative
-error is ${report.max_rel_error:.1e}$; the check passed: `report.ok` is {report.ok}.
+${sci(derivation.max_error, 1)}$ (rounding). Against the finite differences the largest relative
+error is ${sci(report.max_rel_error, 1)}$; the check passed: `report.ok` is {report.ok}.
 """)
 
 # %% [markdown]
@@ -311,7 +322,7 @@ figure(draw_batch, figsize=(7.0, 4.0),
        caption="Per-sample gradients (dots) and the batched gradient (bars): the bar is the mean of the dots.")
 md(f"""
 Over all 23 parameters, the mean of the {n} per-sample gradients differs from the batched gradient
-by at most ${mean_err:.1e}$.
+by at most ${sci(mean_err, 1)}$.
 """)
 
 # %% [markdown]
@@ -438,7 +449,7 @@ assert report.ok and report.max_rel_error < 1e-7, report
 assert worst_fd < 1e-7, worst_fd
 assert report.kinks == 0
 assert abs(derivation.library_loss - float(derivation.loss.xreplace(derivation.point))) < 1e-12
-md(f"All checks passed (worst library-vs-finite-difference relative error ${worst_fd:.1e}$).")
+md(f"All checks passed (worst library-vs-finite-difference relative error ${sci(worst_fd, 1)}$).")
 
 # %% [markdown]
 # ## Exercises

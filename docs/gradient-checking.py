@@ -20,6 +20,15 @@ import backprop as bp
 EPS64 = float(np.finfo(np.float64).eps)
 EPS32 = float(np.finfo(np.float32).eps)
 
+
+def sci(v, digits=1):
+    """LaTeX scientific notation for prose: 1.2e-07 -> 1.2\\times 10^{-7}."""
+    mant, exp = f"{v:.{digits}e}".split("e")
+    exp = int(exp)
+    if exp == 0:
+        return mant
+    return f"10^{{{exp}}}" if mant == "1" else f"{mant}\\times 10^{{{exp}}}"
+
 # %% [markdown]
 # ## Centred differences
 #
@@ -196,7 +205,7 @@ md_table(
     ["stencil", "slope, truncation regime", "slope, rounding regime", "predicted best $h$",
      "measured best $h$", "smallest relative error"],
     [[f"order {o}", f"{slopes[(o, 'truncation')]:.2f}", f"{slopes[(o, 'rounding')]:.2f}",
-      f"{h_pred[o]:.1e}", f"{h_best[o]:.1e}", f"{e_best[o]:.1e}"] for o in (2, 4)],
+      f"${sci(h_pred[o])}$", f"${sci(h_best[o])}$", f"${sci(e_best[o])}$"] for o in (2, 4)],
 )
 md(f"""
 The slopes are the exponents of the error terms: {slopes[(2, 'truncation')]:.2f} and
@@ -308,14 +317,14 @@ figure(draw_bands, figsize=(6.4, 4.2),
        f"{bug_min:.0e} to 1. The missing 1/n: every entry "
        f"at {np.median(cases['bug: no 1/n']):.2f}.",
        caption="Relative error of every gradient entry in four comparisons; shaded: the threshold bands.")
-rows = [[name, f"{r.max():.1e}", f"{np.median(r):.1e}", *band_counts(r)] for name, r in cases.items()]
+rows = [[name, f"${sci(r.max())}$", f"${sci(np.median(r))}$", *band_counts(r)] for name, r in cases.items()]
 md_table(["comparison", "max", "median", "wrong", "suspicious", "kinks only", "good"], rows)
 n_entries = len(numeric)
 md(f"""
 The correct gradient against the good stencil sits far inside the good band. The *same* correct
 gradient against a one-sided difference looks suspicious (its largest relative error is
-${cases['library vs one-sided'].max():.0e}$, its median
-${np.median(cases['library vs one-sided']):.0e}$): a check is only as good as its numerical side,
+${sci(cases['library vs one-sided'].max(), 0)}$, its median
+${sci(np.median(cases['library vs one-sided']), 0)}$): a check is only as good as its numerical side,
 which is why one uses the centred or five-point quotient. The missing $1/n$ ($n = {len(X)}$)
 multiplies every entry by {len(X)}, so every relative error is exactly
 $(n-1)/(n+1) = {(len(X) - 1) / (len(X) + 1):.4f}$. The $\\tanh'(a)$ bug is the instructive one:
@@ -336,9 +345,9 @@ print(report)
 # %% [markdown]
 # ## ReLU kinks
 #
-# ReLU has no derivative at $z = 0$. Backpropagation uses the one-sided value (the library takes
-# $\mathrm{relu}'(0) = 0$), and that is fine for training, but a difference quotient whose stencil
-# *crosses* 0 measures the average slope over a corner, which is neither one-sided derivative. To
+# [ReLU](activation-functions.py) has no derivative at $z = 0$. Backpropagation uses the one-sided
+# value (the library takes $\mathrm{relu}'(0) = 0$), and that is fine for training, but a difference
+# quotient whose stencil *crosses* 0 measures the average slope over a corner, which is neither one-sided derivative. To
 # see it, take a 2-3-1 ReLU network and shift the bias of its first hidden unit so that the unit's
 # pre-activation for the first sample is tiny, $z^{(1)}_{11} = 2\times10^{-4}$. A step of
 # $h = 10^{-3}$ in that bias pushes $z^{(1)}_{11}$ below 0 on one side of the stencil.
@@ -396,7 +405,7 @@ figure(draw_kink,
        caption="A centred difference across a ReLU kink measures neither one-sided slope.")
 md(f"""
 Backpropagation gives ${kgrad:.6f}$, the slope on the side where the network is; the centred
-quotient with $h = 10^{{-3}}$ gives ${secant:.6f}$, a relative error of ${kink_rel:.1e}$, squarely
+quotient with $h = 10^{{-3}}$ gives ${secant:.6f}$, a relative error of ${sci(kink_rel, 1)}$, squarely
 in the "wrong" band although nothing is wrong. `bp.check_gradients` detects this: it records the
 sign pattern of every ReLU pre-activation before the check and flags each entry whose stencil
 changed it. Flagged entries are counted under `kinks` and left out of the verdict:
@@ -416,7 +425,7 @@ assert small.kinks == 0 and small.ok
 md(f"""
 With a step smaller than the distance to the kink ($h = 10^{{-6}} < {z_target:g}$) no stencil
 crosses it, the flags disappear and the same entry agrees to
-${small.parameters['b1'].rel_error[0]:.0e}$. In a real network some pre-activation is nearly
+${sci(small.parameters['b1'].rel_error[0], 0)}$. In a real network some pre-activation is nearly
 always within $h$ of 0 for some sample, so the flags are the practical answer: kinks are reported,
 not hidden, and a handful of flagged entries is normal for ReLU networks.
 """)
@@ -464,14 +473,14 @@ figure(draw_dtype, figsize=(6.4, 4.0),
        caption="The same quotients in float32 (markers) and float64 (lines).")
 r32 = bp.check_gradients(net32, X, Y)
 md(f"""
-The float32 backpropagated gradient is accurate to ${analytic32:.0e}$ relative (close to
+The float32 backpropagated gradient is accurate to ${sci(analytic32, 0)}$ relative (close to
 $\\varepsilon_{{32}}$: it is a short sum of products). The float32 *difference quotient* is the weak
-part: at best ${best32[2][1]:.0e}$ for order 2 (at $h = {best32[2][0]:.0e}$; the rule of thumb
-$\\varepsilon_{{32}}^{{2/3}}$ gives ${pred32[2]:.0e}$) and ${best32[4][1]:.0e}$ for order 4 (at
-$h = {best32[4][0]:.0e}$; $\\varepsilon_{{32}}^{{4/5}} = {pred32[4]:.0e}$). A float64 threshold of
+part: at best ${sci(best32[2][1], 0)}$ for order 2 (at $h = {sci(best32[2][0], 0)}$; the rule of thumb
+$\\varepsilon_{{32}}^{{2/3}}$ gives ${sci(pred32[2], 0)}$) and ${sci(best32[4][1], 0)}$ for order 4 (at
+$h = {sci(best32[4][0], 0)}$; $\\varepsilon_{{32}}^{{4/5}} = {sci(pred32[4], 0)}$). A float64 threshold of
 $10^{{-7}}$ cannot be met in float32 by any step. So `bp.check_gradients` switches for float32
 networks to $h = 10^{{-2}}$ and a tolerance of $10^{{-2}}$; on this network it reports a largest
-relative error of ${r32.max_rel_error:.1e}$, and passes: `ok` is {r32.ok}. The practical advice
+relative error of ${sci(r32.max_rel_error, 1)}$, and passes: `ok` is {r32.ok}. The practical advice
 is the usual one: check gradients in float64, then train in whatever precision you like.
 """)
 
@@ -506,13 +515,13 @@ col = sW.rel_error[:, 0]
 other = np.delete(sW.rel_error, 0, axis=1)
 md(f"""
 The saturated unit's pre-activations are at least {zmin:.1f}, so its incoming weights have
-gradients of at most ${np.abs(sW.analytic[:, 0]).max():.0e}$, far below the noise floor of
-${sW.noise:.0e}$ for this check. Their relative errors (up to ${col.max():.2f}$) only measure
+gradients of at most ${sci(np.abs(sW.analytic[:, 0]).max(), 0)}$, far below the noise floor of
+${sci(sW.noise, 0)}$ for this check. Their relative errors (up to ${col.max():.2f}$) only measure
 rounding; they are reported as below noise and do not fail the check, while the other weights of
-the same array agree to ${other.max():.0e}$. Without the floor the check would cry wolf on every
+the same array agree to ${sci(other.max(), 0)}$. Without the floor the check would cry wolf on every
 network with a saturated unit; with it, it stays silent about gradients it cannot see, which is
 the honest limit of any finite-difference check. (In float32 the floor is
-$\\varepsilon_{{32}}/\\varepsilon_{{64}} \\approx {EPS32 / EPS64:.1e}$ times higher.)
+$\\varepsilon_{{32}}/\\varepsilon_{{64}} \\approx {sci(EPS32 / EPS64, 1)}$ times higher.)
 """)
 
 # %% [markdown]
@@ -560,8 +569,8 @@ E_min = float(E_fwd.subs(hh, h_star).subs({e_: EPS64, Lv: 1, L2: 1}))
 assert 1e-8 < h_star_num < 1e-7 and 1e-8 < E_min < 1e-7
 solution(f"""
 The error is $|L''|h/2 + \\varepsilon|L|/h$ (truncation from the Taylor table, rounding as before).
-SymPy sets its derivative to zero: $h^* = {sp.latex(h_star)}$, about ${h_star_num:.1e}$ with
-$|L''| = |L|$, giving an error of about ${E_min:.1e}$ (relative to a derivative of order 1): the
+SymPy sets its derivative to zero: $h^* = {sp.latex(h_star)}$, about ${sci(h_star_num, 1)}$ with
+$|L''| = |L|$, giving an error of about ${sci(E_min, 1)}$ (relative to a derivative of order 1): the
 square root of $\\varepsilon$, not its $2/3$ power. At $h = 10^{{-4}}$ the truncation term
 $|L''|h/2$ alone is about $5\\times10^{{-5}}$ times $|L''|$, which is why the library's correct
 gradient looked "suspicious" against it.
@@ -580,7 +589,7 @@ assert P == 235146
 solution(f"""
 The network has $P = {P:,}$ parameters; the five-point stencil needs 4 loss evaluations per
 parameter, ${evals:,}$ forward passes, against about $2.2$ for one forward and backward pass: a
-factor of about ${evals / 2.2:.1e}$. That is why gradient checks run on tiny networks and a few
+factor of about ${sci(evals / 2.2, 1)}$. That is why gradient checks run on tiny networks and a few
 samples (or a random subset of entries), never inside training.
 """)
 
@@ -596,8 +605,8 @@ step_err = abs(actual - float(h32)) / float(h32)
 assert step_err > 0 and step_err < EPS32 * 0.7 / 1e-2 * 2
 solution(f"""
 $p + h$ is rounded to the float32 grid, whose spacing near $0.7$ is
-${float(np.spacing(np.float32(0.7))):.1e}$: the step actually taken is ${actual:.10f}$ instead of
-${float(h32):.10f}$, a relative error of ${step_err:.1e}$ that passes straight into the quotient.
+${sci(float(np.spacing(np.float32(0.7))), 1)}$: the step actually taken is ${actual:.10f}$ instead of
+${float(h32):.10f}$, a relative error of ${sci(step_err, 1)}$ that passes straight into the quotient.
 In float64 the same effect is about $10^{{-14}}$; in float32 it is one more reason the achievable
 relative error is around $10^{{-5}}$ to $10^{{-4}}$. (A careful check divides by the step actually
 taken.)
