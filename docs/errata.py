@@ -227,6 +227,8 @@ md_table(
 #   neurons of layer 1; the output layer's inputs are the neurons of layer 2, $x^{(2)}_i$. Its
 #   receptor and neuron equations also range over $j = 1, \dots, n^{(l)}$ while indexing the unit
 #   by $k$.
+# - The same tutorial's interactive diagram labels the weight from unit $i$ to unit $j$ as
+#   $w_{ji}$, in (to, from) order, while its text and its weight matrices use (from, to), $w_{ij}$.
 # - The neuron-level tutorial calls the derivative of the absolute error "piecewise linear"; it is
 #   piecewise *constant*, $\operatorname{sign}(\hat y - y)$, which is the very reason it says so
 #   little about how far off a prediction is.
