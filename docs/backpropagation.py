@@ -68,7 +68,8 @@ display(sp.Eq(sp.Symbol(r"\delta^{(L)}_{ik}"), d_out))
 # %% [markdown]
 # The first factor is $\partial L / \partial a^{(L)}_{ik}$ (including the $1/n$ of the average),
 # the second $f_L'(z^{(L)}_{ik})$: entry by entry, the output delta is a product, which for whole
-# matrices is the elementwise (Hadamard) product $\odot$.
+# matrices is the elementwise (Hadamard) product $\odot$. For the usual output/loss pairs this product simplifies
+# to $(\hat y - y)/n$ (the fused deltas of [loss functions](loss-functions.py)).
 #
 # **Hidden layer.** $z^{(l)}_{ij}$ changes $a^{(l)}_{ij}$, which feeds *every* unit $k$ of layer
 # $l+1$ (for the same sample $i$): $z^{(l+1)}_{ik} = \sum_j a^{(l)}_{ij} w^{(l+1)}_{jk} + b^{(l+1)}_k$.
