@@ -103,3 +103,27 @@ def test_bad_step_and_order():
         bp.check_gradients(net, np.ones((1, 1)), np.ones((1, 1)), order=3)
     with pytest.raises(ValueError, match="h must be a positive finite number"):
         bp.check_gradients(net, np.ones((1, 1)), np.ones((1, 1)), h=0.0)
+
+
+def test_entries_passing_only_by_noise_are_reported():
+    # float32 with a tiny step: the difference quotient is mostly rounding noise. The check must say
+    # so instead of quietly reporting success.
+    net = bp.MLP([3, 4, 1], hidden="tanh", seed=3, dtype=np.float32)
+    X = np.random.default_rng(1).normal(size=(5, 3))
+    report = bp.check_gradients(net, X, np.ones((5, 1)), h=1e-4, order=2)
+    assert sum(p.below_noise for p in report.parameters.values()) > 0
+    assert "pass only because their difference is within the rounding noise" in str(report)
+    # a well-chosen step in float64 resolves every entry: nothing passes by the noise clause alone
+    net64 = bp.MLP([3, 4, 1], hidden="tanh", seed=3)
+    report64 = bp.check_gradients(net64, X, np.ones((5, 1)))
+    assert sum(p.below_noise for p in report64.parameters.values()) == 0 and "note:" not in str(report64)
+
+
+def test_step_is_the_one_actually_taken_in_float32():
+    # In float32, 1000 + 0.01 rounds to 1000.0098; dividing by the nominal h would bias the quotient by
+    # about 1e-3 relative. z = W x + b = (1000 + step) - 999 is exact, so only the step matters here.
+    net = bp.MLP([1, 1], loss="mse", seed=0, dtype=np.float32)
+    net.params["W1"][:] = 1000.0
+    net.params["b1"][:] = -999.0
+    report = bp.check_gradients(net, np.array([[1.0]]), np.array([[0.0]]), h=1e-2, order=2)
+    assert report.parameters["W1"].rel_error.max() < 1e-5, str(report)
