@@ -72,8 +72,13 @@ def draw_pair(name, label, dlabel):
 # ## Why a nonlinear function at all
 #
 # Without an activation function, or with the identity, a layer is an affine map $A W + b$, and two
-# affine maps in a row are one affine map: $(A W^{(1)} + b^{(1)}) W^{(2)} + b^{(2)} = A\,(W^{(1)} W^{(2)})
-# + (b^{(1)} W^{(2)} + b^{(2)})$. However many identity layers are stacked, the network can only draw
+# affine maps in a row are one affine map:
+#
+# $$
+# (A W^{(1)} + b^{(1)}) W^{(2)} + b^{(2)} = A\,(W^{(1)} W^{(2)}) + (b^{(1)} W^{(2)} + b^{(2)}) .
+# $$
+#
+# However many identity layers are stacked, the network can only draw
 # straight lines (planes, hyperplanes) through its data. The hidden cell checks this on a 3-8-8-2 network
 # with identity activations: a single layer with $W = W^{(1)} W^{(2)} W^{(3)}$ reproduces it.
 

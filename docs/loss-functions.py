@@ -81,9 +81,9 @@ factor of 2 in every gradient.)
 # %% [markdown]
 # ## Why squared rather than absolute error
 #
-# The absolute error $|\hat y - y|$ is a natural alternative. Its derivative is $\operatorname{sign}(\hat y
-# - y)$: always $+1$ or $-1$, the same magnitude whether the prediction is off by a hair or by a mile, and
-# undefined where the prediction is exact.
+# The absolute error $|\hat y - y|$ is a natural alternative. Its derivative is
+# $\operatorname{sign}(\hat y - y)$: always $+1$ or $-1$, the same magnitude whether the prediction is off
+# by a hair or by a mile, and undefined where the prediction is exact.
 
 # %% tags=["hide-input"]
 e = sp.Symbol("e", real=True)  # the error yhat - y

@@ -124,11 +124,11 @@ def md_table(
     rule = {"l": ":--", "c": ":-:", "r": "--:"}
 
     def cell(v: Any) -> str:
-        if isinstance(v, str):
-            return v
-        return fmt(v) if callable(fmt) else fmt.format(v)
+        text = v if isinstance(v, str) else (fmt(v) if callable(fmt) else fmt.format(v))
+        # A "|" would end the table cell: inside math it becomes \vert, elsewhere an HTML entity.
+        return text.replace("|", r"\vert " if "$" in text else "&#124;")
 
-    lines = ["| " + " | ".join(headers) + " |", "|" + "|".join(rule[a] for a in align) + "|"]
+    lines = ["| " + " | ".join(cell(h) for h in headers) + " |", "|" + "|".join(rule[a] for a in align) + "|"]
     for row in rows:
         row = list(row)
         if len(row) != n:
