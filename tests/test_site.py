@@ -66,16 +66,8 @@ def _offsite_fetches(site: Path) -> list[str]:
 # --------------------------------------------------------------------------- the real site
 
 
-@pytest.fixture(scope="module")
-def built_site(tmp_path_factory) -> Path:
-    site = tmp_path_factory.mktemp("site")
-    proc = _mkdocs(["build", "--strict", "--clean", "-d", str(site)], cwd=ROOT)
-    if proc.returncode != 0:
-        pytest.fail(
-            f"mkdocs build --strict failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}",
-            pytrace=False,
-        )
-    return site
+# `built_site` (tests/conftest.py): the whole book built once per session with --strict, shared with
+# the browser tests.
 
 
 def test_site_builds_strict_from_scratch(built_site: Path):

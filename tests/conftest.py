@@ -1,0 +1,54 @@
+"""One build of the book per test session, shared by tests/test_site.py and tests/test_browser.py.
+
+Building executes every page (seconds each), so it happens once. The site is built for the address
+it is served at (``BACKPROP_SITE_URL``): Material's instant navigation only engages there. The
+server socket is bound first (a free port on 127.0.0.1), then the site is built for that address.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import os
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format, *args):
+        pass
+
+
+@pytest.fixture(scope="session")
+def site_server(tmp_path_factory):
+    """An HTTP server on 127.0.0.1 (free port) serving the folder the site is built into."""
+    site = tmp_path_factory.mktemp("site")
+    handler = functools.partial(_QuietHandler, directory=str(site))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server.daemon_threads = True
+    server.site_dir = site
+    server.url = f"http://127.0.0.1:{server.server_address[1]}/"
+    thread = threading.Thread(target=server.serve_forever, name="site-server", daemon=True)
+    thread.start()
+    yield server
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture(scope="session")
+def built_site(site_server) -> Path:
+    """The whole book, built from scratch with ``mkdocs build --strict`` (page cache off)."""
+    env = dict(os.environ, NO_MKDOCS_2_WARNING="1", BACKPROP_DOCS_CACHE="0", BACKPROP_SITE_URL=site_server.url)
+    proc = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "--clean", "-d", str(site_server.site_dir)],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=900,
+    )
+    if proc.returncode != 0:
+        pytest.fail(f"mkdocs build --strict failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}", pytrace=False)
+    return site_server.site_dir
