@@ -9,7 +9,7 @@ Static checks of the built site (no browser needed):
 In Debian's Chromium (``/usr/bin/chromium``, driven by Playwright; never a downloaded browser build),
 each page in the light and in the dark colour scheme: math typeset (no raw TeX left, no MathJax
 error), no console error, no failed request, nothing requested from off the machine (aborted and
-reported), every image loaded and with alt text, headings in order, body text contrast >= 4.5.
+reported), every image loaded and with alt text, headings in order, text and link contrast >= 4.5.
 Then instant navigation (math typeset after it), search ("sigmoid"), the palette toggle (the figure
 shown follows the scheme) and the bytes a reader downloads for a first and a next page.
 
@@ -315,14 +315,18 @@ class Tab:
 
 
 # Installed in every page: the raw TeX left in the visible text of the article (outside code).
+# (Text nodes are walked, not cloned: a cloned <img> would start loading again.)
 _RAW_TEX_JS = r"""
 window.__bpRawTex = function () {
   const root = document.querySelector("article.md-content__inner");
   if (!root) return [];
-  const clone = root.cloneNode(true);
-  clone.querySelectorAll("pre, code, script, style, textarea, mjx-container, .clipboard-copy-txt, .md-clipboard")
-    .forEach((e) => e.remove());
-  const text = clone.textContent;
+  const skip = "pre, code, script, style, textarea, mjx-container, .clipboard-copy-txt, .md-clipboard";
+  const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT, {
+    acceptNode: (n) => (n.parentElement && n.parentElement.closest(skip) ? NodeFilter.FILTER_REJECT
+                                                                          : NodeFilter.FILTER_ACCEPT),
+  });
+  let text = "";
+  while (walker.nextNode()) text += walker.currentNode.textContent;
   const found = [];
   for (const re of [/\$\$/g, /\\\(|\\\)|\\\[|\\\]/g, /\$[^$\n]{1,200}?\$/g, /\\[A-Za-z]{2,}/g]) {
     for (const m of text.matchAll(re)) {
@@ -400,7 +404,7 @@ _INSPECT_JS = r"""
     })),
     headings: [...root.querySelectorAll("h1, h2, h3, h4, h5, h6")]
       .map((h) => [+h.tagName[1], short(h.textContent.replace(/[¶#]$/, ""), 50)]),
-    textContrast: contrasts("p, td, th"),
+    textContrast: contrasts("p, td, th, figcaption, li"),
     linkContrast: contrasts("p a, td a, li a"),
   };
 }
@@ -443,7 +447,7 @@ def _page_problems(info: dict, path: str, scheme: str, expect_math: bool) -> lis
     for (prev, _), (level, text) in zip(info["headings"], info["headings"][1:], strict=False):
         if level > prev + 1:
             problems.append(f"heading level skipped: h{prev} -> h{level} {text!r}")
-    for c in info["textContrast"]:
+    for c in info["textContrast"] + info["linkContrast"]:
         if c["ratio"] < MIN_CONTRAST:
             problems.append(f"text contrast {c['ratio']:.2f} < {MIN_CONTRAST}: {c['what']} ({c['text']!r})")
     return problems
