@@ -360,6 +360,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--no-fit", action="store_true", help="skip timing through fit()")
     p.add_argument("--out", default=str(ROOT / "benchmarks" / "results.json"), help="results file")
     p.add_argument("--no-write", action="store_true", help="do not write the results file")
+    p.add_argument("--note", default="", help="a remark saved in the results file (e.g. how busy the machine was)")
     p.add_argument("--worker", help=argparse.SUPPRESS)
     p.add_argument("--case", help=argparse.SUPPRESS)
     args = p.parse_args(argv)
@@ -441,6 +442,7 @@ def write_results(path: Path, results: list[dict], impls: list[str], args, unset
                 "see benchmarks/README.md",
         "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "quick": args.quick,
+        "note": args.note,
         "machine": {"cpu": cpu_model(), "cpus": os.cpu_count(), "platform": platform.platform(),
                     "python": platform.python_version()},
         "threads": args.threads,
