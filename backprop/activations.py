@@ -5,6 +5,8 @@ elementwise derivative ``f'(z)``.  The tables :data:`ACTIVATIONS` and
 :data:`DERIVATIVES` map a name to the NumPy function, so pages and tests can
 loop over all of them.
 
+Examples
+--------
 >>> import numpy as np
 >>> z = np.array([-2.0, 0.0, 3.0])
 >>> relu(z), relu_grad(z)
@@ -26,6 +28,8 @@ Array = np.ndarray
 def identity(z: Array) -> Array:
     """Return ``z`` unchanged: the output activation of a regression network.
 
+    Examples
+    --------
     >>> identity(np.array([-1.0, 2.0]))
     array([-1.,  2.])
     """
@@ -35,6 +39,8 @@ def identity(z: Array) -> Array:
 def identity_grad(z: Array) -> Array:
     """Derivative of :func:`identity`: ones of the shape of ``z``.
 
+    Examples
+    --------
     >>> identity_grad(np.array([-1.0, 2.0]))
     array([1., 1.])
     """
@@ -47,6 +53,8 @@ def sigmoid(z: Array) -> Array:
     It is written as ``exp(-log(1 + exp(-z)))`` with :func:`numpy.logaddexp`,
     which stays finite and accurate for any finite ``z``.
 
+    Examples
+    --------
     >>> sigmoid(np.array([-1000.0, 0.0, 1000.0]))
     array([0. , 0.5, 1. ])
     """
@@ -56,6 +64,8 @@ def sigmoid(z: Array) -> Array:
 def sigmoid_grad(z: Array) -> Array:
     """Derivative of :func:`sigmoid`: ``sigmoid(z) * (1 - sigmoid(z))``.
 
+    Examples
+    --------
     >>> sigmoid_grad(np.array([0.0]))
     array([0.25])
     """
@@ -66,6 +76,8 @@ def sigmoid_grad(z: Array) -> Array:
 def tanh(z: Array) -> Array:
     """Hyperbolic tangent.
 
+    Examples
+    --------
     >>> tanh(np.array([0.0]))
     array([0.])
     """
@@ -75,6 +87,8 @@ def tanh(z: Array) -> Array:
 def tanh_grad(z: Array) -> Array:
     """Derivative of :func:`tanh`: ``1 - tanh(z)**2``.
 
+    Examples
+    --------
     >>> tanh_grad(np.array([0.0]))
     array([1.])
     """
@@ -85,6 +99,8 @@ def tanh_grad(z: Array) -> Array:
 def relu(z: Array) -> Array:
     """Rectified linear unit ``max(0, z)``.
 
+    Examples
+    --------
     >>> relu(np.array([-1.0, 2.0]))
     array([0., 2.])
     """
@@ -94,6 +110,8 @@ def relu(z: Array) -> Array:
 def relu_grad(z: Array) -> Array:
     """Derivative of :func:`relu`: 1 where ``z > 0``, else 0 (0 is used at the kink z = 0).
 
+    Examples
+    --------
     >>> relu_grad(np.array([-1.0, 0.0, 2.0]))
     array([0., 0., 1.])
     """
@@ -107,6 +125,8 @@ def _row_max(z: Array) -> Array:
     batch of class scores (many rows, few columns); reducing the transposed
     copy down its columns gives the same numbers several times faster.
 
+    Examples
+    --------
     >>> _row_max(np.array([[1.0, 3.0], [4.0, 2.0], [0.0, -1.0]]))
     array([[3.],
            [4.],
@@ -120,6 +140,8 @@ def _row_max(z: Array) -> Array:
 def _row_sum(z: Array) -> Array:
     """``z.sum(axis=-1, keepdims=True)``: the sum of each row, fast for few columns like :func:`_row_max`.
 
+    Examples
+    --------
     >>> _row_sum(np.array([[1.0, 3.0], [4.0, 2.0], [0.0, -1.0]]))
     array([[ 4.],
            [ 6.],
@@ -137,6 +159,8 @@ def _many_short_rows(z: Array) -> bool:
 def softmax(z: Array) -> Array:
     """Softmax over the last axis (each row is one sample), shifted so it never overflows.
 
+    Examples
+    --------
     >>> p = softmax(np.array([[1.0, 2.0, 3.0], [1000.0, 0.0, -1000.0]]))
     >>> np.round(p, 4)
     array([[0.09  , 0.2447, 0.6652],
@@ -155,6 +179,8 @@ def softmax_jacobian(z: Array) -> Array:
     Softmax is not elementwise, so its derivative is a matrix.  For a batch of
     shape (n, k) the result has shape (n, k, k).
 
+    Examples
+    --------
     >>> np.round(softmax_jacobian(np.array([0.0, 0.0])), 3)
     array([[ 0.25, -0.25],
            [-0.25,  0.25]])
@@ -199,6 +225,8 @@ class Activation:
     take the log of a negative number; ``kinks`` are points where the
     derivative jumps (finite-difference checks that straddle one are flagged).
 
+    Examples
+    --------
     >>> square = Activation("square", lambda z: z**2, lambda z: 2 * z)
     >>> square.backward(np.array([3.0]), np.array([9.0]), np.array([1.0]))
     array([6.])
@@ -251,6 +279,8 @@ _BUILTIN: dict[str, Activation] = {
 def get_activation(spec: str | Activation, *, what: str = "activation") -> Activation:
     """Look up an activation by name, or pass an :class:`Activation` through.
 
+    Examples
+    --------
     >>> get_activation("relu").name
     'relu'
     >>> get_activation("swish")

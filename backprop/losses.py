@@ -9,6 +9,8 @@ cross-entropy.  For them the loss is computed from the logits ``z`` (so a logit
 of 1000 costs exactly 1000, with no overflow) and the output delta is simply
 ``(yhat - y) / n``; see :func:`fused_loss`.
 
+Examples
+--------
 >>> import numpy as np
 >>> yhat, y = np.array([[0.5], [1.0]]), np.array([[0.6], [0.0]])
 >>> print(f"{mse(yhat, y):.4f}")
@@ -30,6 +32,8 @@ Array = np.ndarray
 def mse(yhat: Array, y: Array) -> float:
     """Half mean squared error: ``1/(2n) * sum_i sum_k (yhat_ik - y_ik)**2``.
 
+    Examples
+    --------
     >>> mse(np.array([[1.0, 2.0]]), np.array([[0.0, 0.0]]))
     2.5
     """
@@ -40,6 +44,8 @@ def mse(yhat: Array, y: Array) -> float:
 def mse_grad(yhat: Array, y: Array) -> Array:
     """``dL/dyhat`` of :func:`mse`: ``(yhat - y) / n``.
 
+    Examples
+    --------
     >>> mse_grad(np.array([[1.0], [3.0]]), np.array([[0.0], [1.0]]))
     array([[0.5],
            [1. ]])
@@ -60,6 +66,8 @@ def bce(yhat: Array, y: Array) -> float:
     A prediction of exactly 0 or 1 on the wrong side gives ``inf``; the network
     avoids that by computing the loss from logits (:func:`bce_from_logits`).
 
+    Examples
+    --------
     >>> print(f"{bce(np.array([[0.8]]), np.array([[1.0]])):.6f}")
     0.223144
     """
@@ -69,6 +77,8 @@ def bce(yhat: Array, y: Array) -> float:
 def bce_grad(yhat: Array, y: Array) -> Array:
     """``dL/dyhat`` of :func:`bce`: ``(yhat - y) / (yhat (1 - yhat)) / n``.
 
+    Examples
+    --------
     >>> bce_grad(np.array([[0.5]]), np.array([[1.0]]))
     array([[-2.]])
     """
@@ -78,6 +88,8 @@ def bce_grad(yhat: Array, y: Array) -> Array:
 def cross_entropy(yhat: Array, y: Array) -> float:
     """Categorical cross-entropy ``-1/n sum_i sum_k y_ik log yhat_ik``; rows of ``y`` are distributions.
 
+    Examples
+    --------
     >>> print(f"{cross_entropy(np.array([[0.7, 0.2, 0.1]]), np.array([[1.0, 0.0, 0.0]])):.6f}")
     0.356675
     """
@@ -87,6 +99,8 @@ def cross_entropy(yhat: Array, y: Array) -> float:
 def cross_entropy_grad(yhat: Array, y: Array) -> Array:
     """``dL/dyhat`` of :func:`cross_entropy`: ``-y / yhat / n``.
 
+    Examples
+    --------
     >>> cross_entropy_grad(np.array([[0.5, 0.5]]), np.array([[1.0, 0.0]]))
     array([[-2., -0.]])
     """
@@ -98,6 +112,8 @@ def bce_from_logits(z: Array, y: Array) -> float:
 
     Per entry the loss is ``log(1 + exp(z)) - y z`` (:func:`numpy.logaddexp`).
 
+    Examples
+    --------
     >>> bce_from_logits(np.array([[1000.0], [-1000.0]]), np.array([[0.0], [1.0]]))
     1000.0
     """
@@ -107,6 +123,8 @@ def bce_from_logits(z: Array, y: Array) -> float:
 def cross_entropy_from_logits(z: Array, y: Array) -> float:
     """Cross-entropy of ``softmax(z)`` computed from the logits with a stable log-softmax.
 
+    Examples
+    --------
     >>> cross_entropy_from_logits(np.array([[1000.0, 0.0]]), np.array([[0.0, 1.0]]))
     1000.0
     """
@@ -122,6 +140,8 @@ class Loss:
     ``check_targets(y)`` raises ``ValueError`` for targets the loss is not
     defined for; ``needs`` is the range predictions must lie in.
 
+    Examples
+    --------
     >>> half_abs = Loss("half_abs", lambda p, t: float(np.abs(p - t).sum() / 2 / len(t)),
     ...                 lambda p, t: np.sign(p - t) / 2 / len(t))
     >>> half_abs.value(np.array([[3.0]]), np.array([[1.0]]))
@@ -179,6 +199,8 @@ DEFAULT_OUTPUT: dict[str, str] = {"mse": "identity", "bce": "sigmoid", "cross_en
 def get_loss(spec: str | Loss) -> Loss:
     """Look up a loss by name, or pass a :class:`Loss` through.
 
+    Examples
+    --------
     >>> get_loss("hinge")
     Traceback (most recent call last):
     ...
@@ -199,6 +221,8 @@ def get_loss(spec: str | Loss) -> Loss:
 def fused_loss(output: str, loss: str) -> Callable[[Array, Array], float] | None:
     """The from-logits loss for a fused (output, loss) pair, or None.
 
+    Examples
+    --------
     >>> fused_loss("sigmoid", "bce").__name__
     'bce_from_logits'
     >>> fused_loss("identity", "mse") is None

