@@ -12,7 +12,7 @@
 import numpy as np
 from IPython.display import display
 from matplotlib.patches import Rectangle
-from pagetools import figure, md, md_table, solution
+from pagetools import figure, md, md_table, sci, solution
 
 import backprop as bp
 import backprop.symbolic as bs
@@ -396,7 +396,7 @@ Flower {flower} (a {species[y[flower]]}) gets the probabilities
 {", ".join(f"${p:.6f}$" for p in probs)} from the loops, the same as `net.predict` to within
 rounding (relative difference below $10^{{-13}}$). For one flower the chain rule gives
 $\\partial L/\\partial w_{{11}} = \\sum_k (\\hat y_k - y_k)\\, w'_{{1k}}\\, (1 - a_1^2)\\, x_1 =
-{dL_dw11:.6e}$, and the library's `net.gradients` gives ${lib_grad:.6e}$. The seed's neuron-level
+{sci(dL_dw11, 6)}$, and the library's `net.gradients` gives ${sci(lib_grad, 6)}$. The seed's neuron-level
 code and the matrix code compute the same numbers; the matrix form does all neurons and all
 flowers at once, and that is the only difference.
 """)

@@ -11,7 +11,7 @@
 import numpy as np
 import sympy as sp
 from IPython.display import Math, display
-from pagetools import figure, md, md_table, solution
+from pagetools import figure, md, md_table, sci, solution
 
 import backprop as bp
 import backprop.symbolic as bs
@@ -55,7 +55,7 @@ as the loss of the untrained model and ${published['second']}$ after "running th
 the losses after the first and the second update (the second rounds to ${seed_losses[2]:.3f}$), so
 the seed's training cell had already run once. With the learning rate $10^{{-4}}$ the seed sets
 just before, one update would give ${small_lr_loss:.3f}$. After {chain_history.epochs} updates
-the loss is ${seed_losses[-1]:.1e}$: the chain has learned that $3 \\mapsto 9$.
+the loss is ${sci(seed_losses[-1])}$: the chain has learned that $3 \\mapsto 9$.
 """)
 
 # %% [markdown]

@@ -16,18 +16,9 @@
 import numpy as np
 import sympy as sp
 from IPython.display import display
-from pagetools import figure, md, md_table, solution
+from pagetools import figure, md, md_table, sci, solution
 
 import backprop as bp
-
-
-def sci(v, digits=1):
-    """LaTeX scientific notation for prose: 1.2e-07 -> 1.2\\times 10^{-7}."""
-    mant, exp = f"{v:.{digits}e}".split("e")
-    exp = int(exp)
-    if exp == 0:
-        return mant
-    return f"10^{{{exp}}}" if mant == "1" else f"{mant}\\times 10^{{{exp}}}"
 
 # %% [markdown]
 # ## The sign and the size of a gradient

@@ -37,7 +37,7 @@ X, Y = np.array([[x]]), np.array([[y]])
 import math
 
 import sympy as sp
-from pagetools import figure, md, md_table, solution
+from pagetools import figure, md, md_table, sci, solution
 
 import backprop.symbolic as bs
 
@@ -134,16 +134,16 @@ rows = []
 for key in ("W1", "b1", "W2", "b2"):
     exact = float(sp.N(derivation.exact[key][0, 0], 30))
     p = report.parameters[key]
-    rows.append([names[key], f"{exact:.12f}", f"{grads[key].ravel()[0]:.12f}", f"{p.numeric.ravel()[0]:.12f}",
-                 f"{abs(grads[key].ravel()[0] - exact) / abs(exact):.1e}", f"{p.rel_error.ravel()[0]:.1e}"])
+    rows.append([names[key], f"{exact:.10f}", f"{grads[key].ravel()[0]:.10f}", f"{p.numeric.ravel()[0]:.10f}",
+                 f"${sci(p.rel_error.ravel()[0])}$"])
     assert abs(grads[key].ravel()[0] - exact) <= 1e-12 * abs(exact)
     assert p.rel_error.ravel()[0] < 1e-7
-md_table(["parameter", "SymPy (exact)", "library", "finite difference", "library vs SymPy", "rel. error vs FD"],
-         rows)
+md_table(["parameter", "SymPy (exact)", "library", "finite difference", "rel. error"], rows)
 md(f"""
-The library agrees with the exact derivative to the last digits of double precision; the
-finite difference (step $h = {report.h:g}$) agrees to a relative error of at most
-${report.max_rel_error:.1e}$, far inside the $10^{{-7}}$ that a correct float64 gradient must meet.
+The library agrees with the exact derivative to ${sci(derivation.max_error)}$ of the largest gradient
+(the last digits of double precision); the finite difference (step $h = {sci(report.h)}$, last
+column) agrees to a relative error of at most ${sci(report.max_rel_error)}$, far inside the
+$10^{{-7}}$ that a correct float64 gradient must meet.
 """)
 
 # %% [markdown]
@@ -210,7 +210,7 @@ md(f"""
 On a logarithmic axis both curves are nearly straight: after the first few epochs the loss shrinks
 by a factor of about ${rate:.3f}$ per epoch, the signature of gradient descent near a minimum
 (the error in $\\hat y$ shrinks by a constant factor $\\sqrt{{{rate:.3f}}} \\approx {math.sqrt(rate):.3f}$
-each step). The loss falls from ${fmt(history.loss[0], 4)}$ to ${history.loss[-1]:.2e}$.
+each step). The loss falls from ${fmt(history.loss[0], 4)}$ to ${sci(history.loss[-1], 2)}$.
 """)
 
 # %% tags=["hide-input"]
@@ -279,6 +279,6 @@ first = int(np.argmax(history.loss < 1e-6))
 assert history.loss[first] < 1e-6 <= history.loss[first - 1]
 solution(f"""
 **3.** `history.loss[e]` is the loss at the start of epoch $e$: it is
-${history.loss[first - 1]:.3g}$ at epoch {first - 1} and ${history.loss[first]:.3g}$ at epoch
+${sci(history.loss[first - 1], 2)}$ at epoch {first - 1} and ${sci(history.loss[first], 2)}$ at epoch
 {first}, so the loss first drops below $10^{{-6}}$ after {first} updates.
 """, title="Solution 3")

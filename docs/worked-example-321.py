@@ -43,7 +43,7 @@ X, Y = x[None, :], np.array([[label]])  # a batch of one row
 import math
 
 import sympy as sp
-from pagetools import md, md_table, solution
+from pagetools import md, md_table, sci, solution
 
 import backprop.symbolic as bs
 
@@ -186,8 +186,8 @@ for (symbol, exact, library), fd in zip(derivation.rows(), numeric, strict=True)
     rows.append([f"${sp.latex(symbol)}$", f"{exact:.10f}", f"{library:.10f}", f"{fd:.10f}"])
 md_table(["parameter", "SymPy (exact)", "library", "finite difference"], rows)
 md(f"""
-All {len(rows)} agree: library against SymPy to ${derivation.max_error:.1e}$ (relative to the
-largest gradient), finite differences to a relative error of at most ${report.max_rel_error:.1e}$.
+All {len(rows)} agree: library against SymPy to ${sci(derivation.max_error)}$ (relative to the
+largest gradient), finite differences to a relative error of at most ${sci(report.max_rel_error)}$.
 Deriving all twelve derivatives symbolically took {derivation.seconds:.2f} s.
 """)
 

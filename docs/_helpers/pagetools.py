@@ -23,7 +23,7 @@ import urllib.parse
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
-__all__ = ["md", "md_table", "figure", "svg_figure_html", "solution", "THEMES"]
+__all__ = ["md", "md_table", "figure", "svg_figure_html", "solution", "sci", "THEMES"]
 
 # Colours chosen to be readable on Material's light (white) and dark ("slate") backgrounds.
 # Figures are transparent, so only text, axes and data colours need to change between themes.
@@ -84,6 +84,24 @@ def md(text: str) -> None:
     from IPython.display import Markdown
 
     _display(Markdown(textwrap.dedent(text).strip("\n")))
+
+
+def sci(x: float, digits: int = 1) -> str:
+    """A number for ``$...$`` math in scientific notation: 2.4e-10 -> ``2.4 \\times 10^{-10}``.
+
+    Zero is ``0``; numbers between 0.1 and 100 are written plainly (``digits + 1`` significant
+    figures); a mantissa of exactly 1 is dropped (``10^{-7}``). Never ``1e-07`` inside math, which
+    MathJax would typeset as a product.
+    """
+    if x == 0:
+        return "0"
+    mantissa, exponent = f"{x:.{digits}e}".split("e")
+    e = int(exponent)
+    if e in (-1, 0, 1):
+        return f"{x:.{digits + 1}g}"
+    if float(mantissa) in (1.0, -1.0):
+        return f"{'-' if x < 0 else ''}10^{{{e}}}"
+    return f"{mantissa} \\times 10^{{{e}}}"
 
 
 def solution(text: str, title: str = "Solution") -> None:
