@@ -11,20 +11,10 @@ import numpy as np
 import sympy as sp
 from IPython.display import Math, display
 from netdiagram import count_parameters, draw_network, network_alt, network_figsize
-from pagetools import figure, md, md_table, solution
+from pagetools import figure, md, md_table, sci, solution
 
 import backprop as bp
 import backprop.symbolic as bs
-
-
-def sci(x, digits=1):
-    """A number for $...$ math: 2.4e-10 -> '2.4 \\times 10^{-10}', 0 -> '0'."""
-    if x == 0:
-        return "0"
-    mantissa, exponent = f"{x:.{digits}e}".split("e")
-    if int(exponent) in (-1, 0, 1):
-        return f"{x:.{digits + 1}g}"
-    return f"{mantissa} \\times 10^{{{int(exponent)}}}"
 
 # %% [markdown]
 # ## One neuron
