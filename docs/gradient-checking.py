@@ -85,10 +85,10 @@ assert sp.simplify(leading["forward"] - ds[2] * h / 2) == 0
 #
 # smallest where the two balance, at $h^* = (3\varepsilon|L|/|L'''|)^{1/3}$. The experiment below
 # takes a small network (3 inputs, 4 tanh units, 2 linear outputs, mean squared error, 5 samples),
-# one weight $w^{(1)}_{11}$, and computes both quotients for 45 step sizes from $10^{-1}$ down to
-# $10^{-12}$, comparing each with the backpropagated derivative. For the prediction we need $L'''$
-# and $L^{(5)}$ along that weight; they come from the same network evaluated in 40-digit arithmetic
-# (mpmath), where rounding is negligible.
+# one weight $w^{(1)}_{11}$, and computes both quotients for step sizes spaced evenly on a log
+# scale from $10^{-1}$ down to $10^{-12}$, comparing each with the backpropagated derivative. For
+# the prediction we need $L'''$ and $L^{(5)}$ along that weight; they come from the same network
+# evaluated in 40-digit arithmetic (mpmath), where rounding is negligible.
 
 # %% tags=["hide-input"]
 net = bp.MLP([3, 4, 2], hidden="tanh", loss="mse", seed=1)

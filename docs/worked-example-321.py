@@ -3,7 +3,7 @@
 #
 # A binary classifier with three inputs, a hidden layer of two ReLU units and one sigmoid output,
 # trained with binary cross-entropy. We follow one sample through the network, compute every
-# intermediate value, both deltas, all nine weight and three bias gradients, and take one step of
+# intermediate value, both deltas, the gradient of every weight and bias, and take one step of
 # gradient descent. As on every page, the numbers are computed while the page builds and checked
 # three ways: library, SymPy, finite differences.
 #
@@ -168,10 +168,10 @@ passes signal forward nor gradient backward.
 # %% [markdown]
 # ## Checks: SymPy and finite differences
 #
-# `backprop.symbolic.derive_network` writes the loss as one expression in the nine weights and
-# three biases, $w^{(l)}_{jk}$ being the weight from unit $j$ of layer $l-1$ to unit $k$ of layer
-# $l$, and differentiates it with respect to each of them. The table lists SymPy's exact value,
-# the library's, and a centered finite difference for every parameter.
+# `backprop.symbolic.derive_network` writes the loss as one expression in all the weights and
+# biases, $w^{(l)}_{jk}$ being the weight from unit $j$ of layer $l-1$ to unit $k$ of layer $l$, and
+# differentiates it with respect to each of them. The table lists SymPy's exact value, the
+# library's, and a centered finite difference for every parameter.
 
 # %% tags=["hide-input"]
 derivation = bs.derive_network(net, X, Y)
@@ -185,10 +185,13 @@ for (symbol, exact, library), fd in zip(derivation.rows(), numeric, strict=True)
     assert abs(fd - exact) <= 1e-9 * max(1.0, abs(exact))  # order-4 stencil, h = 1e-3: error ~1e-12
     rows.append([f"${sp.latex(symbol)}$", f"{exact:.10f}", f"{library:.10f}", f"{fd:.10f}"])
 md_table(["parameter", "SymPy (exact)", "library", "finite difference"], rows)
+n_weights = sum(v.size for k, v in net.params.items() if k.startswith("W"))
+n_biases = sum(v.size for k, v in net.params.items() if k.startswith("b"))
 md(f"""
 All {len(rows)} agree: library against SymPy to ${sci(derivation.max_error)}$ (relative to the
 largest gradient), finite differences to a relative error of at most ${sci(report.max_rel_error)}$.
-Deriving all twelve derivatives symbolically took {derivation.seconds:.2f} s.
+The loss expression has {n_weights} weights and {n_biases} biases; deriving all {len(rows)}
+derivatives symbolically took {derivation.seconds:.2f} s.
 """)
 
 # %% [markdown]
