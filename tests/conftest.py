@@ -16,8 +16,15 @@ import threading
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 ROOT = Path(__file__).resolve().parents[1]
+
+# Property tests explore new random examples on every local run; in CI they replay a fixed set so
+# that a run of main is reproducible (a failure found locally is printed with its seed).
+settings.register_profile("ci", derandomize=True, print_blob=True)
+if os.environ.get("CI"):
+    settings.load_profile("ci")
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
