@@ -242,7 +242,7 @@ for key, g in by_hand.items():
 # ## Every derivative, three ways
 #
 # `bs.derive_network` writes the loss of this very network on these four samples as one SymPy
-# expression in its 23 parameter symbols, differentiates it with respect to each, and evaluates
+# expression with one symbol per parameter, differentiates it with respect to each, and evaluates
 # the result exactly (the decimals read as fractions). For one weight of the first layer:
 
 # %% tags=["hide-input"]
@@ -289,10 +289,11 @@ batched = np.concatenate([grads[k].ravel() for k in net.params])
 mean_err = float(np.abs(flat.mean(axis=0) - batched).max())
 assert mean_err < 1e-15, mean_err
 SUP, SUB = str.maketrans("0123456789()", "⁰¹²³⁴⁵⁶⁷⁸⁹⁽⁾"), str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
-# Plain-text tick labels (w⁽¹⁾₁₂): matplotlib's mathtext would be slow for 23 labels.
+# Plain-text tick labels (w⁽¹⁾₁₂): matplotlib's mathtext would be slow for one label per parameter.
 labels = [f"{k[0].lower()}{f'({k[1:]})'.translate(SUP)}{''.join(str(i + 1) for i in idx).translate(SUB)}"
           for k, p in net.params.items() for idx in np.ndindex(p.shape if k[0] == "W" else (p.shape[0],))]
-assert len(labels) == flat.shape[1]
+assert len(labels) == flat.shape[1] == sum(p.size for p in net.params.values())
+n_par = flat.shape[1]
 
 
 def draw_batch(fig):
@@ -308,12 +309,12 @@ def draw_batch(fig):
 
 
 figure(draw_batch, figsize=(7.0, 4.0),
-       alt=f"For each of the 23 parameters, the gradients from the {n} samples taken one at a time "
+       alt=f"For each of the {n_par} parameters, the gradients from the {n} samples taken one at a time "
        "scatter widely, and the batched gradient sits at their mean; for parameters behind a "
        "dead ReLU unit some samples contribute exactly 0.",
        caption="Per-sample gradients (dots) and the batched gradient (bars): the bar is the mean of the dots.")
 md(f"""
-Over all 23 parameters, the mean of the {n} per-sample gradients differs from the batched gradient
+Over all {n_par} parameters, the mean of the {n} per-sample gradients differs from the batched gradient
 by at most ${sci(mean_err, 1)}$.
 """)
 
@@ -356,9 +357,10 @@ saved = flops[0][4] / (tot_bwd + flops[0][4])
 P_w = sum(m * k for _, m, k, *_ in flops)
 assert tot_fwd == 2 * batch * P_w
 assert tot_bwd == 4 * batch * P_w - 2 * batch * sizes[0] * sizes[1]
+assert 1 < ratio < 2, ratio
 md(f"""
 The forward pass costs {tot_fwd / 1e6:.1f} MFLOP, the backward pass {tot_bwd / 1e6:.1f} MFLOP:
-{ratio:.2f} times the forward pass, just under the factor 2 of a layer in the middle because the
+{ratio:.2f} times the forward pass, under the factor 2 of a layer in the middle because the
 first layer, which holds {100 * flops[0][1] * flops[0][2] / P_w:.0f}% of the weights, does only one
 of its two backward products. Computing $\\partial L/\\partial X$ anyway would have added
 {100 * saved:.0f}% to the backward pass. A training step (forward + backward) is therefore about
