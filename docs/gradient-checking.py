@@ -300,7 +300,7 @@ def draw_bands(fig):
 
 
 figure(draw_bands, figsize=(6.4, 4.2),
-       alt="Relative errors of the 26 gradient entries of a 3-4-2 network in four comparisons, "
+       alt=f"Relative errors of the {len(numeric)} gradient entries of a 3-4-2 network in four comparisons, "
        "against shaded threshold bands. The library against the five-point stencil: all entries "
        f"below {cases['library vs five-point'].max():.0e}, in the good band. The library against a "
        f"one-sided difference: between {cases['library vs one-sided'].min():.0e} and "
@@ -425,8 +425,8 @@ not hidden, and a handful of flagged entries is normal for ReLU networks.
 # %% [markdown]
 # ## float32 against float64
 #
-# In single precision $\varepsilon_{32} = 2^{-23} \approx 1.2\times 10^{-7}$, about $5\times10^{8}$
-# times coarser. Every term of the trade-off moves: the rounding error $\varepsilon|L|/h$ is that
+# In single precision $\varepsilon_{32} = 2^{-23}$, $2^{29}$ times coarser than
+# $\varepsilon_{64} = 2^{-52}$. Every term of the trade-off moves: the rounding error $\varepsilon|L|/h$ is that
 # much larger, so the best step is larger and the best achievable error far worse. For the centred
 # quotient the optimum $h^* \propto \varepsilon^{1/3}$ gives an error $\propto \varepsilon^{2/3}$;
 # with the five-point stencil $\propto \varepsilon^{4/5}$. The same network and weight as above, in
@@ -487,8 +487,7 @@ is the usual one: check gradients in float64, then train in whatever precision y
 # `noise` $= 10\,\varepsilon\,\max|L|\,\sum|c_j| / (d\,h)$ for stencil weights $c_j$ and
 # denominator $d$), and entries whose *absolute* difference is below it pass and are counted as
 # `below noise`. A sigmoid unit driven deep into saturation makes such entries: its derivative
-# $\sigma'(z)$ at $z \approx 40$ is about $10^{-17}$, so the gradients of the weights into it are
-# tiny.
+# $\sigma'(z) \approx e^{-z}$ is tiny for large $z$, and so are the gradients of the weights into it.
 
 # %% tags=["hide-input"]
 snet = bp.MLP([3, 3, 1], hidden="sigmoid", output="identity", loss="mse", seed=3)
@@ -506,7 +505,8 @@ sW = sreport.parameters["W1"]
 col = sW.rel_error[:, 0]
 other = np.delete(sW.rel_error, 0, axis=1)
 md(f"""
-The saturated unit's pre-activations are at least {zmin:.1f}, so its incoming weights have
+The saturated unit's pre-activations are at least {zmin:.1f}, where
+$\\sigma'(z) \\le {sci(float(np.exp(-zmin) / (1 + np.exp(-zmin)) ** 2), 0)}$, so its incoming weights have
 gradients of at most ${sci(np.abs(sW.analytic[:, 0]).max(), 0)}$, far below the noise floor of
 ${sci(sW.noise, 0)}$ for this check. Their relative errors (up to ${col.max():.2f}$) only measure
 rounding; they are reported as below noise and do not fail the check, while the other weights of
@@ -571,17 +571,21 @@ gradient looked "suspicious" against it.
 # %% [markdown]
 # **2.** How many loss evaluations does `bp.check_gradients` need, with its default order-4
 # stencil, for the 784-256-128-10 network of the [previous chapter](backpropagation.py), and how
-# many forward-pass equivalents does one backpropagation cost (about 2.2, see there)?
+# many forward-pass equivalents does one backpropagation cost (see there)?
 
 # %% tags=["hide-input"]
 sizes = [784, 256, 128, 10]
 P = sum((m + 1) * k for m, k in zip(sizes[:-1], sizes[1:], strict=True))
 evals = 4 * P
 assert P == 235146
+# Forward 2nP_w FLOPs, backward 4nP_w - 2n n0 n1 (the first layer skips dL/dX): per forward pass
+P_w = sum(m * k for m, k in zip(sizes[:-1], sizes[1:], strict=True))
+step = 1 + (4 * P_w - 2 * sizes[0] * sizes[1]) / (2 * P_w)
+assert 2 < step < 3, step
 solution(f"""
 The network has $P = {P:,}$ parameters; the five-point stencil needs 4 loss evaluations per
-parameter, ${evals:,}$ forward passes, against about $2.2$ for one forward and backward pass: a
-factor of about ${sci(evals / 2.2, 1)}$. That is why gradient checks run on tiny networks and a few
+parameter, ${evals:,}$ forward passes, against about ${step:.1f}$ for one forward and backward pass: a
+factor of about ${sci(evals / step, 1)}$. That is why gradient checks run on tiny networks and a few
 samples (or a random subset of entries), never inside training.
 """)
 
@@ -595,11 +599,13 @@ p32, h32 = np.float32(0.7), np.float32(1e-2)
 actual = float(np.float32(p32 + h32) - p32)
 step_err = abs(actual - float(h32)) / float(h32)
 assert step_err > 0 and step_err < EPS32 * 0.7 / 1e-2 * 2
+step_err64 = abs(((0.7 + 1e-2) - 0.7) - 1e-2) / 1e-2
+assert 0 < step_err64 < step_err / 1e6
 solution(f"""
 $p + h$ is rounded to the float32 grid, whose spacing near $0.7$ is
 ${sci(float(np.spacing(np.float32(0.7))), 1)}$: the step actually taken is ${actual:.10f}$ instead of
 ${float(h32):.10f}$, a relative error of ${sci(step_err, 1)}$ that passes straight into the quotient.
-In float64 the same effect is about $10^{{-14}}$; in float32 it is one more reason the achievable
+In float64 the same effect is ${sci(step_err64, 0)}$; in float32 it is one more reason the achievable
 relative error is around $10^{{-5}}$ to $10^{{-4}}$. (A careful check divides by the step actually
 taken.)
 """)
