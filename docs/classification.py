@@ -3,7 +3,7 @@
 #
 # The network of the [previous chapter](fitting-a-curve.py) predicted a number. Most networks in
 # practice predict a *class*: which digit, which word, which species. This chapter trains a small
-# softmax network on Fisher's Iris data: 150 flowers, four measurements each, three species. It
+# softmax network on Fisher's Iris data: flowers of three species, four measurements each. It
 # splits the data into a training part and a held-out part, trains while watching both losses,
 # measures how often the held-out flowers are classified correctly, and looks at which mistakes
 # the network makes and why.
@@ -72,12 +72,12 @@ def draw_petals(fig, mark=None):
 figure(
     draw_petals,
     alt=(
-        f"Scatter of petal width against petal length for the 150 flowers. Setosa forms a separate "
+        f"Scatter of petal width against petal length for the {len(y)} flowers. Setosa forms a separate "
         f"cluster at lengths {ranges[0][0]:g} to {ranges[0][1]:g} cm; versicolor "
         f"({ranges[1][0]:g} to {ranges[1][1]:g} cm) and virginica ({ranges[2][0]:g} to "
         f"{ranges[2][1]:g} cm) touch and overlap in a rectangle holding {sum(in_box_counts)} flowers."
     ),
-    caption="Petal measurements of the 150 flowers, coloured by species.",
+    caption=f"Petal measurements of the {len(y)} flowers, coloured by species.",
 )
 
 # %% tags=["hide-input"]
@@ -93,8 +93,8 @@ classifier will make its mistakes.
 # %% [markdown]
 # ## A held-out split, standardised with training statistics
 #
-# A network is judged on flowers it was not trained on. From each species, 15 flowers (30 %) are
-# drawn at random (seed 0) and held out; the other 105 train the network. Drawing the same number
+# A network is judged on flowers it was not trained on. From each species, 15 flowers are
+# drawn at random (seed 0) and held out; the others train the network. Drawing the same number
 # from each species — a *stratified* split — keeps the classes balanced on both sides.
 #
 # Each feature is then standardised with the mean and standard deviation of the *training* flowers
@@ -108,6 +108,9 @@ train = np.setdiff1d(np.arange(len(y)), test)
 mean, std = X_raw[train].mean(axis=0), X_raw[train].std(axis=0)
 X = (X_raw - mean) / std
 Y = bp.datasets.one_hot(y)  # row k of the 3x3 identity for class k
+
+# %% tags=["hide-input"]
+md(f"That holds out {len(test)} flowers ({100 * len(test) / len(y):.0f} %) and leaves {len(train)} for training.")
 
 # %% [markdown]
 # The targets are *one-hot* rows: a versicolor flower has $y = (0, 1, 0)$. The network ends in a
@@ -286,10 +289,15 @@ figure(
     caption="The held-out flowers the network gets wrong.",
 )
 
-# %% [markdown]
-# One split is one sample of 45 flowers, and one error more or less moves the accuracy by 2.2
-# percentage points. Repeating the whole procedure — split, standardise with training statistics,
-# train — for ten different split seeds shows how much of the number above is luck of the draw:
+# %% tags=["hide-input"]
+split_seeds = list(range(10))
+md(f"""
+One split is one sample of {len(test)} flowers, and one error more or less moves the accuracy by
+{100 / len(test):.1f} percentage points. Repeating the whole procedure — split, standardise with
+training statistics, train — for {len(split_seeds)} different split seeds shows how much of the
+number above is luck of the draw:
+""")
+
 
 # %% tags=["hide-input"]
 def run_split(seed):
@@ -306,12 +314,11 @@ def run_split(seed):
     return float(np.mean(model.predict(Xs[te]).argmax(axis=1) == y[te])), float(np.mean(nearest == y[te]))
 
 
-split_seeds = list(range(10))
 split_results = np.array([run_split(s) for s in split_seeds])
 md_table(["split seed", *[f"{s}" for s in split_seeds]],
          [["network", *split_results[:, 0]], ["nearest species mean", *split_results[:, 1]]], fmt="{:.3f}")
 md(f"""
-Over the ten splits the network's held-out accuracy ranges from ${split_results[:, 0].min():.3f}$
+Over the {len(split_seeds)} splits the network's held-out accuracy ranges from ${split_results[:, 0].min():.3f}$
 to ${split_results[:, 0].max():.3f}$ (mean ${split_results[:, 0].mean():.3f}$). A classifier with
 no training at all, which assigns each flower to the species whose mean (over the training flowers)
 is nearest, reaches ${split_results[:, 1].mean():.3f}$ on average. Split 0 is the one used above.
@@ -321,14 +328,15 @@ is nearest, reaches ${split_results[:, 1].mean():.3f}$ on average. Split 0 is th
 # ## Checks
 
 # %% tags=["hide-input"]
+max_mistakes = max(k for k in range(len(test) + 1) if (len(test) - k) / len(test) > 0.9)
 md(f"""
 The page asserts what the text claims. The output delta of the trained network equals
 $(\\hat Y - Y)/m$ (the SymPy result above, which `check()` also compares with the library), the
 gradients of the trained network agree with centered finite differences on five held-out flowers,
 and the held-out accuracy is above $0.9$. Why $0.9$: chance is $1/3$, the untrained nearest-mean
 baseline reaches ${split_results[0, 1]:.3f}$ on this split, and the overlap of versicolor and
-virginica makes a few errors unavoidable; $0.9$ allows at most four mistakes among the
-{len(test)} held-out flowers, and every one of the ten splits above stays above it.
+virginica makes a few errors unavoidable; $0.9$ allows at most {max_mistakes} mistakes among the
+{len(test)} held-out flowers, and every one of the {len(split_seeds)} splits above stays above it.
 """)
 
 # %% tags=["hide-input"]
@@ -419,7 +427,7 @@ Each epoch now makes {len(train)} updates, one per training flower, so 20 epochs
 {sgd_updates} updates against the {epochs} of the full-batch run. The per-flower run reaches a
 held-out accuracy of ${sgd_acc:.3f}$ (mean training loss in its last epoch ${sgd_history.loss[-1]:.4f}$)
 against ${acc_test:.3f}$ for full batch: on a data set this small both work, and full batch is
-cheaper per update because NumPy handles all 105 flowers in one matrix product.
+cheaper per update because NumPy handles all {len(train)} flowers in one matrix product.
 """)
 
 # %% [markdown]
