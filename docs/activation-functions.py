@@ -80,7 +80,7 @@ W_one = P["W1"] @ P["W2"] @ P["W3"]
 b_one = (P["b1"] @ P["W2"] + P["b2"]) @ P["W3"] + P["b3"]
 Xl = np.random.default_rng(9).normal(size=(20, 3))
 collapse_err = float(np.max(np.abs(lin.predict(Xl) - (Xl @ W_one + b_one))))
-md(f"On 20 random inputs the three-layer identity network and the single layer agree to ${sci(collapse_err)}$.")
+md(f"On {len(Xl)} random inputs the three-layer identity network and the single layer agree to ${sci(collapse_err)}$.")
 
 # %% [markdown]
 # ## Identity
@@ -213,7 +213,7 @@ factor.
 # its bias receive exactly zero gradient. Gradient descent never changes them, so the unit stays dead.
 #
 # An easy way to kill units is a bad initialisation that shifts the biases down. The table counts dead
-# units in a 4-16-16-3 ReLU network on the 150 standardised Iris flowers, for several downward shifts of
+# units in a 4-16-16-3 ReLU network on the standardised Iris flowers, for several downward shifts of
 # both hidden layers' biases (same random weights each time).
 
 # %% tags=["hide-input"]
@@ -239,7 +239,9 @@ dead_rows = []
 for shift in shifts:
     d1, d2 = dead_units(shifted_net(shift), X_iris)
     dead_rows.append([f"{shift:g}", len(d1), len(d2)])
-md_table(["bias shift", "dead units, layer 1 (of 16)", "dead units, layer 2 (of 16)"], dead_rows, fmt="{:d}")
+n_hidden = shifted_net(0.0).sizes[1:3]
+md_table(["bias shift", f"dead units, layer 1 (of {n_hidden[0]})", f"dead units, layer 2 (of {n_hidden[1]})"],
+         dead_rows, fmt="{:d}")
 
 # %% tags=["hide-input"]
 shift = 1.5
@@ -248,9 +250,10 @@ dead1, dead2 = dead_units(net_dead, X_iris)
 grads = net_dead.gradients(X_iris, Y_iris)
 zero_in = [float(np.max(np.abs(grads["W1"][:, dead1]))), float(np.max(np.abs(grads["b1"][dead1]))),
            float(np.max(np.abs(grads["W2"][:, dead2]))), float(np.max(np.abs(grads["b2"][dead2])))]
-alive1 = np.setdiff1d(np.arange(16), dead1)
+alive1 = np.setdiff1d(np.arange(n_hidden[0]), dead1)
 before = {k: v.copy() for k, v in net_dead.params.items()}
-hist = net_dead.fit(X_iris, Y_iris, epochs=100, lr=0.1)
+dead_epochs, dead_lr = 100, 0.1
+hist = net_dead.fit(X_iris, Y_iris, epochs=dead_epochs, lr=dead_lr)
 still1, still2 = dead_units(net_dead, X_iris)
 unchanged = bool(np.array_equal(before["W1"][:, dead1], net_dead.params["W1"][:, dead1])
                  and np.array_equal(before["W2"][:, dead2], net_dead.params["W2"][:, dead2]))
@@ -258,8 +261,8 @@ md(f"""
 With the shift ${shift:g}$, {len(dead1)} units of layer 1 and {len(dead2)} of layer 2 are dead. The library's
 gradients for their incoming weights and biases are exactly zero: the largest absolute entry among them is
 ${max(zero_in):g}$, while the live units of layer 1 get gradients up to
-${sci(float(np.max(np.abs(grads['W1'][:, alive1]))), 2)}$. After 100 epochs of gradient descent (learning rate
-0.1; the loss fell from ${hist.loss[0]:.3f}$ to ${hist.loss[-1]:.3f}$ on the remaining units) the dead units'
+${sci(float(np.max(np.abs(grads['W1'][:, alive1]))), 2)}$. After {dead_epochs} epochs of gradient descent (learning rate
+{dead_lr:g}; the loss fell from ${hist.loss[0]:.3f}$ to ${hist.loss[-1]:.3f}$ on the remaining units) the dead units'
 weights are {'bit for bit unchanged' if unchanged else 'changed'} and {len(still1)} + {len(still2)} units are
 still dead. Remedies are all about not getting there: biases that start at 0 or slightly positive, He
 initialisation (the library's default before ReLU), moderate learning rates, or a "leaky" ReLU whose
@@ -280,12 +283,16 @@ slope for $z < 0$ is small but not zero.
 # ## Checks
 #
 # For every activation: SymPy's derivative is proved equal to the library's formula and compared with
-# the library's NumPy code at 401 points (`check()`, relative tolerance $10^{-10}$), and the library's
-# derivative is compared with centred differences ($h = 10^{-6}$) on 1200 points of $[-6, 6]$.
+# the library's NumPy code on a grid of points (`check()`, to a relative tolerance far below any
+# gradient check's), and the library's derivative is compared with centred differences:
 
 # %% tags=["hide-input"]
+md(f"""
+The centred differences use $h = {sci(H)}$ on {Z_GRID.size} points of
+$[{Z_GRID[0]:g}, {Z_GRID[-1]:g}]$.
+""")
 md_table(["activation", "SymPy == library", "library vs finite differences (normwise relative)"],
-         [[name, "proved, 401 points", f"${sci(fd_errors[name])}$"] for name in bp.ACTIVATIONS])
+         [[name, "proved, agrees on the grid", f"${sci(fd_errors[name])}$"] for name in bp.ACTIVATIONS])
 for name in bp.ACTIVATIONS:  # each derivation's check() already ran (and passed) where it was shown
     assert fd_errors[name] < 1e-7, (name, fd_errors[name])
 assert set(derivations) == set(bp.ACTIVATIONS)
