@@ -352,7 +352,7 @@ rows.append(["total", "", f"{tot_fwd / 1e6:.2f}", f"{sum(r[4] for r in flops) / 
              f"{sum(r[5] for r in flops) / 1e6:.2f}", f"{ratio:.3f}"])
 md_table(["layer", "$W$", "forward (MFLOP)", r"backward $\partial W$ (MFLOP)",
           r"backward $\delta W^{\mathsf T}$ (MFLOP)", "backward / forward"], rows)
-saved = flops[0][4] / (tot_bwd + flops[0][4])
+added = flops[0][4] / tot_bwd  # the skipped dL/dX product costs as much as layer 1's dW
 # Independent route: with P = sum m*k weights, forward = 2nP, backward = 4nP - 2n*m1*k1.
 P_w = sum(m * k for _, m, k, *_ in flops)
 assert tot_fwd == 2 * batch * P_w
@@ -363,7 +363,7 @@ The forward pass costs {tot_fwd / 1e6:.1f} MFLOP, the backward pass {tot_bwd / 1
 {ratio:.2f} times the forward pass, under the factor 2 of a layer in the middle because the
 first layer, which holds {100 * flops[0][1] * flops[0][2] / P_w:.0f}% of the weights, does only one
 of its two backward products. Computing $\\partial L/\\partial X$ anyway would have added
-{100 * saved:.0f}% to the backward pass. A training step (forward + backward) is therefore about
+{100 * added:.0f}% to the backward pass. A training step (forward + backward) is therefore about
 {1 + ratio:.1f} forward passes.
 """)
 
