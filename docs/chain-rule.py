@@ -239,9 +239,9 @@ simplifies to {'0' if proved3 else 'something nonzero'}.
 #
 # where $\delta^{(l+1)}_k = \partial L / \partial z^{(l+1)}_k$. For a batch this sum over $k$ is a matrix
 # product, $\delta^{(l+1)} {W^{(l+1)}}^{\top}$, the step that the next chapters turn into the backward pass.
-# The hidden cell checks it on the first hidden layer of a 2-3-2-1 network: the sum over the three
-# edges, written as a loop, against the library's deltas, and against finite differences that nudge one
-# hidden activation and re-run the rest of the network.
+# The hidden cell checks it on the three units of the first hidden layer of a 2-3-2-1 network: the
+# sum over each unit's edges, written as a loop, against the library's deltas, and against finite
+# differences that nudge one hidden activation and re-run the rest of the network.
 
 # %% tags=["hide-input"]
 net = bp.MLP([2, 3, 2, 1], hidden="tanh", output="identity", loss="mse", seed=4)
@@ -265,7 +265,8 @@ fd_a1 = np.array([central(lambda t, j=j: loss_from_a1(fp.a[1][0] + t * np.eye(3)
 matrix_form = (deltas[2] @ W2.T)[0]
 for j in range(3):
     checks.append((f"meeting point: $\\partial L/\\partial a^{{(1)}}_{{{j + 1}}}$", by_paths[j], fd_a1[j]))
-md_table(["unit $j$", "sum over 2 edges (loop)", "$\\delta^{(2)} {W^{(2)}}^\\top$ (library)", "finite difference"],
+md_table(["unit $j$", f"sum over {W2.shape[1]} edges (loop)", "$\\delta^{(2)} {W^{(2)}}^\\top$ (library)",
+          "finite difference"],
          [[f"$a^{{(1)}}_{{{j + 1}}}$", by_paths[j], matrix_form[j], fd_a1[j]] for j in range(3)], fmt="{:.8f}")
 
 # %% [markdown]
@@ -362,7 +363,7 @@ def draw_reset(fig):
 
 
 figure(draw_reset,
-       alt=f"Loss against step for 40 steps at learning rate {lr:g}. With the gradient buffer reset each step the "
+       alt=f"Loss against step for {steps} steps at learning rate {lr:g}. With the gradient buffer reset each step the "
        f"loss falls from {loss_reset[0]:.3f} to {loss_reset[-1]:.3f}; without the reset it jumps up and down and "
        f"ends at {loss_stale[-1]:.3f}.",
        caption="Training the same network with and without emptying the gradient buffer.")
