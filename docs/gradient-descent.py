@@ -34,9 +34,8 @@ dL_toy = sp.factor(sp.diff(L_toy, w))
 display(sp.Eq(sp.Symbol(r"\partial L / \partial w"), dL_toy))
 
 # %% [markdown]
-# Take $x = 1$ and $w = 0.5$. With target $y = 0$ the prediction is too large and the gradient is
-# $+0.5$; with target $y = 1$ it is too small and the gradient is $-0.5$. Step the weight by
-# $0.1$ against the gradient and along it:
+# Take $x = 1$ and $w = 0.5$, once with target $y = 0$ (the prediction is too large) and once with
+# $y = 1$ (too small). Step the weight by $0.1$ against the gradient and along it:
 
 # %% tags=["hide-input"]
 eta = 0.1
@@ -295,9 +294,10 @@ figure(draw_scan,
        f"from {first_div:.2f} eta_c on, "
        "right at the dashed line eta_c = 2 / lambda_max.",
        caption="Final loss relative to the initial loss, against the learning rate: the jump is at 2/λ_max.")
+grid_pct = 100 * (fracs[1] - fracs[0])
 md(f"""
 Every learning rate up to ${last_conv:.2f}\\,\\eta_c$ lowered the loss, every one from
-${first_div:.2f}\\,\\eta_c$ on raised it: the threshold measured on a 2% grid sits where the Hessian's
+${first_div:.2f}\\,\\eta_c$ on raised it: the threshold measured on a {grid_pct:.0f}% grid sits where the Hessian's
 largest eigenvalue puts it. (At exactly $\\eta_c$ the steepest direction neither grows nor shrinks:
 $|1 - \\eta_c\\lambda_{{\\max}}| = 1$.) For a network with hidden layers the loss is not quadratic and $H$
 changes as the weights move, but the same picture holds locally: a learning rate that exceeds
@@ -310,7 +310,7 @@ $2/\\lambda_{{\\max}}$ of the current curvature makes the loss oscillate and gro
 # Full-batch gradient descent computes the exact gradient of the loss over all $N$ samples before
 # each step. Mini-batch gradient descent shuffles the samples each epoch, cuts them into batches of
 # $B$, and takes one step per batch with the gradient of that batch alone: $\lceil N/B \rceil$ noisy
-# steps per epoch instead of one exact one. On the Iris data ($N = 150$, four standardised
+# steps per epoch instead of one exact one. On the Iris data (all $N$ flowers, four standardised
 # features, three classes; the [classification chapter](classification.py) treats it properly), with a
 # 4-8-3 tanh/softmax network and the same learning rate:
 
@@ -341,7 +341,7 @@ def draw_batches(fig):
     ax2.set_xlabel("number of updates")
     ax2.set_xscale("symlog", linthresh=10)
     ax1.set_yscale("log")
-    ax1.set_ylabel("cross-entropy on all 150 samples")
+    ax1.set_ylabel(f"cross-entropy on all {N} samples")
     ax1.legend(fontsize=8)
 
 
@@ -349,7 +349,7 @@ figure(draw_batches, figsize=(7.0, 3.4),
        alt=f"Two panels of training loss on Iris. Per epoch (left), mini-batches of {B} reach "
        f"{mini[10]:.3f} after 10 epochs against {full[10]:.3f} for full batch, ending at {mini[-1]:.3f} "
        f"and {full[-1]:.3f}. Per update (right), the curves nearly coincide at first: the mini-batch "
-       "run's advantage comes from taking ten updates per epoch.",
+       f"run's advantage comes from taking {per_epoch_mini} updates per epoch.",
        caption="Full batch against mini-batches on Iris: per epoch (left) and per update (right).")
 same_updates = mini[epochs // per_epoch_mini]
 md(f"""
@@ -390,9 +390,10 @@ assert np.allclose(G.mean(axis=0), g_full, rtol=0, atol=1e-15)
 s2 = float(np.mean(np.sum((G - g_full) ** 2, axis=1)))
 rng_b = np.random.default_rng(11)
 sizes_b = np.array([1, 2, 5, 10, 15, 30, 50, 75, 120, 150])
+n_draws = 200
 measured, theory = [], []
 for Bs in sizes_b:
-    draws = [rng_b.choice(N, size=Bs, replace=False) for _ in range(200)]
+    draws = [rng_b.choice(N, size=Bs, replace=False) for _ in range(n_draws)]
     for d_ in draws[:3]:   # the library's batch gradient is the mean of the per-sample ones
         assert np.allclose(flat_grad(d_), G[d_].mean(axis=0), rtol=0, atol=1e-14)
     measured.append(np.mean([np.sum((G[d_].mean(axis=0) - g_full) ** 2) for d_ in draws]))
@@ -414,15 +415,16 @@ def draw_noise(fig):
 
 figure(draw_noise,
        alt=f"Log-log plot of the mean squared deviation of mini-batch gradients from the full gradient "
-       f"against batch size, from {measured[0]:.2f} at B = 1 down to {measured[-2]:.1e} at B = 120. The "
-       f"measurements follow the sampling formula (N-B)/(B(N-1)) s^2 within {100 * rel_dev.max():.0f}%, "
-       "and bend below the simple s^2/B line as B approaches N = 150.",
+       f"against batch size, from {measured[0]:.2f} at B = {sizes_b[0]} down to {measured[-2]:.1e} "
+       f"at B = {sizes_b[-2]}. The measurements follow the sampling formula (N-B)/(B(N-1)) s^2 "
+       f"within {100 * rel_dev.max():.0f}%, "
+       f"and bend below the simple s^2/B line as B approaches N = {N}.",
        caption="Mean squared deviation of a mini-batch gradient from the full gradient, against batch size.")
 md(f"""
 The per-sample gradients scatter with $s^2 = {s2:.4f}$ around a full gradient of squared norm
 $\\lVert \\bar g \\rVert^2 = {float(g_full @ g_full):.4f}$: a single sample's gradient is mostly
 noise. At $B = {B}$ the expected squared deviation is ${theory[list(sizes_b).index(B)]:.4f}$, and
-the measurements agree with the formula to within {100 * rel_dev.max():.0f}% (200 draws per size).
+the measurements agree with the formula to within {100 * rel_dev.max():.0f}% ({n_draws} draws per size).
 Halving the noise's standard deviation takes four times the batch: the reason mini-batches of a
 few dozen to a few hundred samples are the usual compromise.
 """)
