@@ -170,11 +170,12 @@ md_table(
 
 # %% tags=["hide-input"]
 stuck_text = ", ".join(f"width {n} seed {s}" for n, s in stuck)
+narrow_best, wide_best = (final[n, best_seed[n]] for n in (widths[0], widths[-1]))
 md(f"""
 The loss is the standardised MSE after training; the root-mean-square error of the best of the
-three runs is in the units of $y$ (whose values run from $0$ to $100$). Widening the layer from
-1 to 16 units lowers the best loss by a factor of
-${final[1, best_seed[1]] / final[16, best_seed[16]]:.0f}$. The narrow networks also show the
+{len(seeds)} runs is in the units of $y$ (whose values run from $0$ to $100$). Widening the layer from
+{widths[0]} to {widths[-1]} units lowers the best loss by a factor of
+${narrow_best / wide_best:.0f}$. The narrow networks also show the
 classic failure of ReLU units: {len(stuck)} runs ({stuck_text}) end at exactly the loss $0.5$
 of the constant predictor. Their only useful unit is *dead* — its pre-activation is negative on
 every input, so its gradient is zero and nothing can revive it. It happens when the output weight
@@ -492,7 +493,7 @@ off on the right: its corner adds $-v_j w_j = v_j |w_j|$. Summing, and convertin
 units with $s_y/s_x$: far left the slope is ${slope_left:.3f}$, far right ${slope_right:.3f}$,
 a total bend of ${total_bend:.3f}$ (measured from predictions at $x = \\pm 1000$:
 ${(far[3] - far[2]) - (far[1] - far[0]):.3f}$). The parabola's slope $2x$ goes from $-20$ to $20$,
-a bend of $40$; the network spends its bend inside the data, where {inside} of its 16 corners lie.
+a bend of $40$; the network spends its bend inside the data, where {inside} of its {len(corners)} corners lie.
 """)
 
 # %% [markdown]
