@@ -304,11 +304,12 @@ $z = {threshold:g}$; from there on only the logit form keeps the loss.
 # ## Checks
 #
 # `check()` of every derivation above has proved SymPy's derivative equal to the library's formula and
-# compared values and gradients (relative tolerance $10^{-10}$). The table adds centred differences
-# ($h = 10^{-6}$) of the library's loss values against its gradients and deltas, normwise: largest
+# compared values and gradients (to a tolerance far below any gradient check's). The table adds centred
+# differences of the library's loss values against its gradients and deltas, normwise: largest
 # absolute difference over largest gradient entry.
 
 # %% tags=["hide-input"]
+md(f"The centred differences use $h = {sci(H)}$.")
 md_table(["quantity", "compared", "relative difference"], [[a, b, f"${sci(c)}$"] for a, b, c in fd_rows])
 for what, _, err in fd_rows:
     assert err < 1e-7, (what, err)
