@@ -305,11 +305,15 @@ def n_parameters(sz):
 mnist = [784, 256, 128, 10]
 n_mnist_lib = sum(p.size for p in bp.MLP(mnist, seed=0).params.values())
 assert n_parameters(sizes) == n_params and n_parameters(mnist) == n_mnist_lib, (n_parameters(mnist), n_mnist_lib)
+def terms(sz):
+    return " + ".join(f"{sz[l - 1] + 1} \\cdot {sz[l]}" for l in range(1, len(sz)))
+
+
 solution(f"""
 Layer $l$ has $n_{{l-1}} n_l$ weights and $n_l$ biases, so the total is
 $\\sum_{{l=1}}^{{L}} (n_{{l-1}} + 1)\\, n_l$ (the $+1$ is the bias, a weight from a unit that always
-outputs 1). For 5-10-10-4: $6 \\cdot 10 + 11 \\cdot 10 + 11 \\cdot 4 = {n_parameters(sizes)}$. For
-784-256-128-10: $785 \\cdot 256 + 257 \\cdot 128 + 129 \\cdot 10 = {n_parameters(mnist)}$, the number of
+outputs 1). For 5-10-10-4: ${terms(sizes)} = {n_parameters(sizes)}$. For
+784-256-128-10: ${terms(mnist)} = {n_parameters(mnist)}$, the number of
 entries in a `bp.MLP({mnist})`'s `params`.
 """)
 
@@ -324,9 +328,10 @@ assert fp32.z[2].shape == prod.shape == (32, 10) and fp32.a[3].shape == (32, 4)
 solution(f"""
 $Z^{{(2)}}$ is ${fp32.z[2].shape[0]} \\times {fp32.z[2].shape[1]}$: one row per sample, one column per
 unit of layer 2. $A^{{(3)}}$ is ${fp32.a[3].shape[0]} \\times {fp32.a[3].shape[1]}$. The product
-$A^{{(1)}} W^{{(2)}}$ is $(32 \\times 10)(10 \\times 10) = {prod.shape[0]} \\times {prod.shape[1]}$
-already; the bias, of shape $(10,)$, is broadcast over its 32 rows. The batch size never appears in a
-weight's shape.
+$A^{{(1)}} W^{{(2)}}$ is $({fp32.a[1].shape[0]} \\times {fp32.a[1].shape[1]})
+({clf.params["W2"].shape[0]} \\times {clf.params["W2"].shape[1]}) = {prod.shape[0]} \\times {prod.shape[1]}$
+already; the bias, of shape $({clf.params["b2"].shape[0]},)$, is broadcast over its {prod.shape[0]} rows. The batch size
+never appears in a weight's shape.
 """)
 
 # %% [markdown]
@@ -338,7 +343,8 @@ W2 = clf.params["W2"]
 W2_col = W2.T
 assert W2_col.shape == (10, 10) and W2_col[6, 2] == W2[2, 6]
 solution(f"""
-$W_{{\\text{{col}}}}^{{(2)}} = {{W^{{(2)}}}}^\\top$ is $10 \\times 10$ (outputs by inputs, here both 10).
+$W_{{\\text{{col}}}}^{{(2)}} = {{W^{{(2)}}}}^\\top$ is ${W2_col.shape[0]} \\times {W2_col.shape[1]}$ (outputs by inputs,
+here both {W2_col.shape[0]}).
 The weight $w^{{(2)}}_{{3,7}}$ is at row 3, column 7 of $W^{{(2)}}$ (`W2[2, 6]` with NumPy's 0-based
 indices) and at row 7, column 3 of $W_{{\\text{{col}}}}^{{(2)}}$ (`W2.T[6, 2]`); in the network built
 above both read ${W2[2, 6]:.6f}$. A square matrix makes the slip easy: the shapes match either way,
