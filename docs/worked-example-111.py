@@ -184,7 +184,7 @@ train_net.params.update(W1=np.array([[w1]]), b1=np.array([b1]), W2=np.array([[w2
 history = train_net.fit(X, Y, epochs=60, lr=lr)
 
 # %% tags=["hide-input"]
-epochs = np.arange(60)
+epochs = np.arange(history.epochs)
 
 
 def draw_training(fig):
@@ -202,7 +202,7 @@ def draw_training(fig):
 # a straight line on a log scale: the loss shrinks by a constant factor per epoch
 rate = float(np.exp(np.polyfit(epochs[10:], np.log(history.loss[10:]), 1)[0]))
 figure(draw_training, figsize=(7.2, 3.2),
-       alt=f"Two log-scale plots over 60 epochs. The loss falls from {history.loss[0]:.4f} to "
+       alt=f"Two log-scale plots over {history.epochs} epochs. The loss falls from {history.loss[0]:.4f} to "
            f"{history.loss[-1]:.1e} and the gradient norm from {history.grad_norm[0]:.3f} to "
            f"{history.grad_norm[-1]:.1e}; both fall along nearly straight lines.",
        caption="Loss and gradient norm per epoch (log scale).")
@@ -217,16 +217,18 @@ each step). The loss falls from ${fmt(history.loss[0], 4)}$ to ${sci(history.los
 final = {k: v.ravel()[0] for k, v in train_net.params.items()}
 yhat_final = train_net.predict(X)[0, 0]
 
-# the same 60 epochs with scalar arithmetic only
+# the same epochs with scalar arithmetic only
 p = [w1, b1, w2, b2]
-for _ in range(60):
+for _ in range(history.epochs):
     h = 1 / (1 + math.exp(-(p[0] * x + p[1])))
     d = p[2] * h + p[3] - y
     dz = d * p[2] * h * (1 - h)
     p = [p[0] - lr * dz * x, p[1] - lr * dz, p[2] - lr * d * h, p[3] - lr * d]
 assert np.allclose([final["W1"], final["b1"], final["W2"], final["b2"]], p, rtol=1e-12, atol=0)
 
-md_table(["parameter", "start", "after 60 epochs", "change"],
+moved = {k: abs(final[k] - net.params[k].ravel()[0]) for k in ("W1", "b1", "W2", "b2")}
+assert max(moved, key=moved.get) == "b2" and min(moved, key=moved.get) == "W1", moved
+md_table(["parameter", "start", f"after {history.epochs} epochs", "change"],
          [[names[k], net.params[k].ravel()[0], final[k], final[k] - net.params[k].ravel()[0]]
           for k in ("W1", "b1", "W2", "b2")], fmt="{:.4f}")
 md(f"""
