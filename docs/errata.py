@@ -60,22 +60,25 @@ h, yhat, loss = fp.a[1][0, 0], fp.output[0, 0], net.loss(X, Y)
 g = {k: v.ravel()[0] for k, v in net.gradients(X, Y).items()}
 # the tutorial's hand computation carries rounded intermediates: h = 0.5744, y - t = -0.2277, sigma' = 0.2445
 e4 = round(yhat - 0.6, 4)
+h4, sp4 = round(h, 4), round(h * (1 - h), 4)
+w2_0 = start["W2"][0, 0]
 comparisons += [
     Comparison(S1, r"hidden activation $h = \sigma(0.3)$", 0.5744, 4, h),
     Comparison(S1, r"output $\hat y$", 0.3723, 4, yhat),
     Comparison(S1, "loss $L$ (worked by hand)", 0.0260, 4, loss,
-               "rounding slip: the square $0.2277^2 = 0.05185$ rounded to $0.052$ before halving; "
-               "the tutorial's own code prints $0.0259$ at epoch 0",
+               f"rounding slip: the square ${-e4:g}^2 = {e4 ** 2:.5f}$ rounded to ${round(e4 ** 2, 3):g}$ before "
+               "halving; the tutorial's own code prints $0.0259$ at epoch 0",
                0.5 * round(e4 ** 2, 3)),
     Comparison(S1, r"$\partial L/\partial \hat y$", -0.2277, 4, yhat - 0.6),
     Comparison(S1, r"$\partial L/\partial w_2$", -0.1309, 4, g["W2"],
-               "arithmetic slip: $-0.2277 \\times 0.5744 = -0.13079$, which rounds to $-0.1308$", None),
+               f"arithmetic slip: ${e4:g} \\times {h4:g} = {e4 * h4:.5f}$, which rounds to ${round(e4 * h4, 4):g}$",
+               None),
     Comparison(S1, r"$\partial L/\partial b_2$", -0.2277, 4, g["b2"]),
     Comparison(S1, r"$\sigma'(0.3)$", 0.2445, 4, h * (1 - h)),
     Comparison(S1, r"$\partial L/\partial w_1$", -0.0083, 4, g["W1"]),
     Comparison(S1, r"$\partial L/\partial b_1$", -0.0166, 4, g["b1"],
-               "taken from the already rounded $\\partial L/\\partial w_1 = -0.0083$ divided by $x = 0.5$, "
-               "instead of $-0.2277 \\cdot 0.3 \\cdot 0.2445 = -0.01670$",
+               f"taken from the already rounded $\\partial L/\\partial w_1 = {round(g['W1'], 4):g}$ divided by "
+               f"$x = {X[0, 0]:g}$, instead of ${e4:g} \\cdot {w2_0:g} \\cdot {sp4:g} = {e4 * w2_0 * sp4:.5f}$",
                round(g["W1"], 4) / 0.5),
 ]
 
@@ -124,19 +127,28 @@ z1_slip = np.array([wx[0], wx[1] - b1[1]])  # bias 1 left out, bias 2 added with
 z2_slip = W2c[0] @ np.maximum(z1_slip, 0) + b2[0]
 yh_slip = sig(z2_slip)
 yh_slip3 = math.floor(yh_slip * 1000) / 1000  # the tutorial keeps 0.167
+
+
+def sum_text(terms):
+    """'0.2 - 0.2 - 0.15' for the terms 0.2, -0.2, -0.15."""
+    return f"{terms[0]:g}" + "".join(f" - {-t:g}" if t < 0 else f" + {t:g}" for t in terms[1:])
+
+
 comparisons += [
     Comparison(S2, r"$z^{(1)}_1$", -0.15, 2, z1[0],
-               "the bias $b^{(1)}_1 = 0.1$ left out: $0.2 - 0.2 - 0.15 = -0.15$", z1_slip[0]),
+               f"the bias $b^{{(1)}}_1 = {b1[0]:g}$ left out: ${sum_text(W1c[0] * x)} = {z1_slip[0]:g}$", z1_slip[0]),
     Comparison(S2, r"$z^{(1)}_2$", 1.8, 1, z1[1],
-               "the bias $b^{(1)}_2 = -0.2$ added with the wrong sign: $1.6 + 0.2 = 1.8$", z1_slip[1]),
+               f"the bias $b^{{(1)}}_2 = {b1[1]:g}$ added with the wrong sign: ${sum_text([wx[1], -b1[1]])} = "
+               f"{z1_slip[1]:g}$", z1_slip[1]),
     Comparison(S2, r"$z^{(2)}$", -1.6, 1, z2,
-               "inherited from $z^{(1)}_2 = 1.8$: $-1.0 \\cdot 1.8 + 0.2 = -1.6$", z2_slip),
+               f"inherited from $z^{{(1)}}_2 = {z1_slip[1]:g}$: ${W2c[0, 1]:g} \\cdot {z1_slip[1]:g} + {b2[0]:g} = "
+               f"{z2_slip:g}$", z2_slip),
     Comparison(S2, r"$\hat y = \sigma(z^{(2)})$", 0.167, 3, yh,
-               "inherited ($\\sigma(-1.6) = 0.1680$, truncated to $0.167$)", yh_slip3),
+               f"inherited ($\\sigma({z2_slip:g}) = {yh_slip:.4f}$, truncated to ${yh_slip3:g}$)", yh_slip3),
     Comparison(S2, "loss $L$", 1.79, 2, loss2,
-               "inherited: $-\\log 0.167 = 1.790$", -math.log(yh_slip3)),
+               f"inherited: $-\\log {yh_slip3:g} = {-math.log(yh_slip3):.3f}$", -math.log(yh_slip3)),
     Comparison(S2, r"$\delta^{(2)} = \partial L/\partial z^{(2)}$", -0.83, 2, d2,
-               "inherited: $0.167 - 1 = -0.833$", yh_slip3 - 1),
+               f"inherited: ${yh_slip3:g} - 1 = {yh_slip3 - 1:.3f}$", yh_slip3 - 1),
 ]
 after = bp.MLP([3, 2, 1], hidden="relu", output="sigmoid", loss="bce")
 after.params.update({k: v.copy() for k, v in net2.params.items()})
