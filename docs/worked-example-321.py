@@ -82,6 +82,7 @@ loss_m = -(label * math.log(yhat_m) + (1 - label) * math.log(1 - yhat_m))
 assert np.allclose(z1, z1_m, rtol=1e-14, atol=1e-15) and np.allclose(a1, a1_m, rtol=1e-14, atol=0)
 assert math.isclose(z2, z2_m, rel_tol=1e-14) and math.isclose(yhat, yhat_m, rel_tol=1e-14)
 assert math.isclose(loss0, loss_m, rel_tol=1e-14)
+assert z1[0] < 0 < z1[1]  # the prose: unit 1 is silenced, unit 2 passes
 
 terms = [" + ".join(f"({W1_col[j, i]:g})({x[i]:g})" for i in range(3)) + f" + ({b1[j]:g})" for j in range(2)]
 md(f"""
@@ -205,6 +206,7 @@ loss1 = after.loss(X, Y)
 for k in net.params:
     assert np.allclose(after.params[k], net.params[k] - lr * grads[k], rtol=1e-15, atol=0)
 assert loss1 < loss0
+assert np.array_equal(after.params["W1"][:, 0], net.params["W1"][:, 0]) and after.params["b1"][0] == b1[0]
 
 md(f"""
 With learning rate $\\eta = {lr}$, every parameter moves by $-\\eta$ times its gradient. In the
