@@ -199,13 +199,14 @@ md_table(
     [[f"order {o}", f"{slopes[(o, 'truncation')]:.2f}", f"{slopes[(o, 'rounding')]:.2f}",
       f"${sci(h_pred[o])}$", f"${sci(h_best[o])}$", f"${sci(e_best[o])}$"] for o in (2, 4)],
 )
+defaults = {o: bp.check_gradients(net, X, Y, order=o) for o in (2, 4)}  # the library's default h and tol
 md(f"""
 The slopes are the exponents of the error terms: {slopes[(2, 'truncation')]:.2f} and
 {slopes[(4, 'truncation')]:.2f} where truncation dominates (theory: 2 and 4), about
 {slopes[(2, 'rounding')]:.1f} where rounding does (theory: $-1$, noisy because rounding errors
 are). Here $|L| = {L0:.4f}$, $L''' = {d3:.4f}$ and $L^{{(5)}} = {d5:.2f}$. The order-4 stencil
 reaches a smaller error at a larger step, which is why `bp.check_gradients` uses it by default
-with $h = 10^{{-3}}$ (and $h = 10^{{-5}}$ for order 2). Too small a step is as bad as too large
+with $h = {sci(defaults[4].h)}$ (and $h = {sci(defaults[2].h)}$ for order 2). Too small a step is as bad as too large
 a one: at $h = 10^{{-12}}$ the quotient is wrong in the {-int(np.floor(np.log10(err[2][-1])))}th
 digit, worse than at $h = 10^{{-2}}$.
 """)
@@ -470,8 +471,8 @@ $\\varepsilon_{{32}}$: it is a short sum of products). The float32 *difference q
 part: at best ${sci(best32[2][1], 0)}$ for order 2 (at $h = {sci(best32[2][0], 0)}$; the rule of thumb
 $\\varepsilon_{{32}}^{{2/3}}$ gives ${sci(pred32[2], 0)}$) and ${sci(best32[4][1], 0)}$ for order 4 (at
 $h = {sci(best32[4][0], 0)}$; $\\varepsilon_{{32}}^{{4/5}} = {sci(pred32[4], 0)}$). A float64 threshold of
-$10^{{-7}}$ cannot be met in float32 by any step. So `bp.check_gradients` switches for float32
-networks to $h = 10^{{-2}}$ and a tolerance of $10^{{-2}}$; on this network it reports a largest
+${sci(defaults[4].tol)}$ cannot be met in float32 by any step. So `bp.check_gradients` switches for float32
+networks to $h = {sci(r32.h)}$ and a tolerance of ${sci(r32.tol)}$; on this network it reports a largest
 relative error of ${sci(r32.max_rel_error, 1)}$, and passes: `ok` is {r32.ok}. The practical advice
 is the usual one: check gradients in float64, then train in whatever precision you like.
 """)
