@@ -122,6 +122,9 @@ class GradientCheck:
     __repr__ = __str__
 
 
+NOISE_SAFETY = 10.0
+"""Safety factor on the estimated rounding noise of a difference quotient (see ``ParameterCheck.noise``)."""
+
 _STENCILS = {2: ((1, 1.0), (-1, -1.0)), 4: ((2, -1.0), (1, 8.0), (-1, -8.0), (-2, 1.0))}
 _DENOMS = {2: 2.0, 4: 12.0}
 
@@ -188,6 +191,6 @@ def check_gradients(
         # eps*|L| of error (times a safety factor of 10 for the summation inside it),
         # amplified by the stencil's weights over its denominator.
         weights = sum(abs(w) for _, w in _STENCILS[order])
-        noise = 10.0 * eps * largest * weights / (_DENOMS[order] * h)
+        noise = NOISE_SAFETY * eps * largest * weights / (_DENOMS[order] * h)
         report.parameters[name] = ParameterCheck(name, a, numeric, rel, kink, noise, tol)
     return report

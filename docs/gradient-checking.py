@@ -484,9 +484,9 @@ is the usual one: check gradients in float64, then train in whatever precision y
 # loss values accurate to about $\varepsilon|L|$, the quotient carries noise of about
 # $\varepsilon|L|/h$ (times the stencil's weights); a true derivative of $10^{-15}$ is invisible
 # under it, and comparing the two gives a relative error near 1 that says nothing about the
-# gradient. `bp.check_gradients` computes that floor per parameter (with a safety factor of 10:
-# `noise` $= 10\,\varepsilon\,\max|L|\,\sum|c_j| / (d\,h)$ for stencil weights $c_j$ and
-# denominator $d$), and entries whose *absolute* difference is below it pass and are counted as
+# gradient. `bp.check_gradients` computes that floor per parameter, with a safety factor $s$
+# (`backprop.gradcheck.NOISE_SAFETY`): `noise` $= s\,\varepsilon\,\max|L|\,\sum|c_j| / (d\,h)$ for
+# stencil weights $c_j$ and denominator $d$. Entries whose *absolute* difference is below it pass and are counted as
 # `below noise`. A sigmoid unit driven deep into saturation makes such entries: its derivative
 # $\sigma'(z) \approx e^{-z}$ is tiny for large $z$, and so are the gradients of the weights into it.
 
