@@ -84,7 +84,8 @@ def fit(
     shuffle
         Shuffle the samples each epoch (mini-batch only), with the network's seed.
     progress
-        ``True`` (stderr) or a text stream: a progress line with epoch, loss and time.
+        ``True`` (stderr) or a text stream: a progress bar with the epoch, the loss,
+        the time elapsed and an estimate of the time left, redrawn at most 5 times a second.
 
     Raises
     ------
@@ -142,8 +143,11 @@ def fit(
             now = time.perf_counter()
             if now - last_print > 0.2 or epoch == epochs - 1:
                 last_print = now
-                stream.write(f"\repoch {epoch + 1}/{epochs}  loss {losses[epoch]:.6g}  "
-                             f"{now - start:.1f}s")
+                done = (epoch + 1) / epochs
+                eta = (now - start) * (1 - done) / done
+                bar = "#" * round(20 * done)
+                stream.write(f"\r[{bar:<20}] epoch {epoch + 1}/{epochs}  loss {losses[epoch]:.6g}  "
+                             f"{now - start:.1f}s elapsed, {eta:.1f}s left")
                 if epoch == epochs - 1:
                     stream.write("\n")
                 stream.flush()
