@@ -9,7 +9,8 @@ Static checks of the built site (no browser needed):
 In Debian's Chromium (``/usr/bin/chromium``, driven by Playwright; never a downloaded browser build),
 each page in the light and in the dark colour scheme: math typeset (no raw TeX left, no MathJax
 error), no console error, no failed request, nothing requested from off the machine (aborted and
-reported), every image loaded and with alt text, headings in order, text and link contrast >= 4.5.
+reported), every image loaded and with alt text, every figure an SVG with role=img and an aria-label,
+headings in order, text and link contrast >= 4.5.
 Then instant navigation (math typeset after it), search ("sigmoid"), the palette toggle (the figure
 shown follows the scheme) and the bytes a reader downloads for a first and a next page.
 
@@ -57,7 +58,7 @@ MIN_CONTRAST = 4.5  # WCAG 2 AA, normal text
 # Before the mkdocs hook moved Jupyter's CSS out of the pages, a notebook page's HTML was ~650 KB,
 # ~575 KB of it the same inline CSS on every page.
 MARKUP_BUDGET = 300_000  # a page's HTML without its figures: text, math, tables, code, navigation
-FIGURE_BUDGET = 150_000  # one figure image (an SVG data: URL; each figure is there twice, light and dark)
+FIGURE_BUDGET = 150_000  # one figure: an inline SVG (pagetools.figure), coloured by CSS variables per scheme
 PAGE_GZIP_BUDGET = 150_000  # a page's whole HTML, gzip -6: what a compressing host sends for it
 FIRST_PAGE_BUDGET = 3_500_000  # first visit, uncompressed: MathJax (2.2 MB) + theme + search index + page
 NEXT_PAGE_BUDGET = 600_000  # next page by instant navigation, uncompressed: its HTML only (and the favicon)
@@ -109,7 +110,7 @@ class _Parser(html.parser.HTMLParser):
         self.links: list[str] = []
         self.text: list[str] = []
         self.arithmatex = 0
-        self.imgs_light = 0
+        self.figures = 0
         self._skip = 0
 
     def handle_starttag(self, tag, attrs):
@@ -124,7 +125,7 @@ class _Parser(html.parser.HTMLParser):
             self.links.append(a["src"])
         classes = (a.get("class") or "").split()
         self.arithmatex += "arithmatex" in classes
-        self.imgs_light += tag == "img" and "bp-figure__light" in classes
+        self.figures += tag == "svg" and "bp-figure__svg" in classes
         if tag in self._SKIP_TEXT:
             self._skip += 1
 
@@ -205,7 +206,7 @@ def test_every_page_within_weight_budget(built_site: Path):
     over = []
     for path in PAGES:
         html_bytes = _html_file(built_site, path).read_bytes()
-        figures = [len(m) for m in re.findall(rb'<img\b[^>]*?\ssrc="(data:[^"]*)"', html_bytes)]
+        figures = [len(m) for m in re.findall(rb'<svg [^>]*class="bp-figure__svg".*?</svg>', html_bytes, re.S)]
         markup = len(html_bytes) - sum(figures)
         gzipped = len(gzip.compress(html_bytes, 6))
         if markup > MARKUP_BUDGET:
@@ -398,6 +399,10 @@ _INSPECT_JS = r"""
     mathContainers: root.querySelectorAll("mjx-container").length,
     mathErrors: [...root.querySelectorAll("mjx-merror, [data-mjx-error]")]
       .map((e) => short(e.getAttribute("data-mjx-error") || e.textContent)),
+    figures: [...root.querySelectorAll("svg.bp-figure__svg")].map((svg) => ({
+      label: svg.getAttribute("aria-label"), role: svg.getAttribute("role"),
+      width: svg.getBoundingClientRect().width,
+    })),
     images: [...document.images].map((img) => ({
       src: short(img.currentSrc || img.src, 60), alt: img.getAttribute("alt"),
       loaded: img.complete && img.naturalWidth > 0, visible: img.checkVisibility(), cls: img.className,
@@ -441,6 +446,11 @@ def _page_problems(info: dict, path: str, scheme: str, expect_math: bool) -> lis
             problems.append(f"image without alt text: {img['src']}")
         if not img["loaded"]:
             problems.append(f"image not loaded (naturalWidth 0): {img['src']}")
+    for fig in info["figures"]:
+        if fig["role"] != "img" or not (fig["label"] or "").strip():
+            problems.append(f"figure without role=img and an aria-label: {fig}")
+        if not fig["width"] > 0:
+            problems.append(f"figure not rendered (width 0): {fig['label']!r}")
     levels = [level for level, _ in info["headings"]]
     if levels.count(1) != 1 or (levels and levels[0] != 1):
         problems.append(f"expected one h1, first: headings {info['headings']}")
@@ -549,20 +559,20 @@ def test_search_finds_the_activation_chapter(tabs, built_site: Path):
 
 
 def test_palette_toggle_switches_scheme_and_figures(browser, built_site: Path, site_server):
-    """The header's palette toggle changes the scheme, and the figure shown follows it."""
-    path = _first_page_with(built_site, lambda p: p.imgs_light > 0)
+    """The header's palette toggle changes the scheme, and the figures' colours follow it."""
+    path = _first_page_with(built_site, lambda p: p.figures > 0)
     assert path, "no page with a figure (pagetools.figure) in the built site"
     tab = Tab(browser, site_server.url, "light")  # its own context: the choice is stored per site
     try:
         tab.visit(path)
         page = tab.page
         shown = """() => {
-          const fig = document.querySelector("article .bp-figure");
-          return { scheme: document.body.getAttribute("data-md-color-scheme"),
-                   light: fig.querySelector("img.bp-figure__light").checkVisibility(),
-                   dark: fig.querySelector("img.bp-figure__dark").checkVisibility() };
+          const svg = document.querySelector("article svg.bp-figure__svg");
+          const text = svg.querySelector('[style*="--bp-fg"]');
+          return { scheme: document.body.getAttribute("data-md-color-scheme"), fill: getComputedStyle(text).fill };
         }"""
-        assert page.evaluate(shown) == {"scheme": "default", "light": True, "dark": False}
+        light, dark = "rgb(31, 35, 40)", "rgb(230, 237, 243)"  # --bp-fg of each scheme in book.css
+        assert page.evaluate(shown) == {"scheme": "default", "fill": light}
         toggle = page.locator('form[data-md-component="palette"] label:visible')
         seen = []
         for _ in range(3):  # auto (light here) -> light -> dark -> auto: at most three clicks
@@ -571,7 +581,7 @@ def test_palette_toggle_switches_scheme_and_figures(browser, built_site: Path, s
             seen.append(page.evaluate(shown))
             if seen[-1]["scheme"] == "slate":
                 break
-        assert seen[-1] == {"scheme": "slate", "light": False, "dark": True}, seen
+        assert seen[-1] == {"scheme": "slate", "fill": dark}, seen
         assert page.evaluate("localStorage.length") > 0  # the choice is remembered
         assert not tab.problems, tab.problems
     finally:

@@ -12,7 +12,7 @@ layer $l-1$, columns: units of layer $l$). A few weights are labelled $w^{(l)}_{
 layer $l-1$ to unit $k$ of layer $l$) so the index order can be read off the drawing.
 
 Colours: units use the first colour of the cycle, lines and text the theme's axes and text colours (read
-from ``rcParams`` when drawing, so the light and dark renderings of ``figure()`` each get their own).
+from ``rcParams`` when drawing: ``figure()`` turns them into CSS variables that follow the theme).
 Only matplotlib is needed; nothing here imports ``backprop``.
 """
 

@@ -7,33 +7,37 @@ The mkdocs hook (``tools/mkdocs_hooks.py``) puts this folder on the kernel's ``P
 
 * ``md(text)`` shows Markdown computed by the page (numbers in prose come from here).
 * ``md_table(headers, rows)`` shows a Markdown table of computed values.
-* ``figure(draw, alt=...)`` draws a matplotlib figure twice, once styled for the light theme and once
-  for the dark one, and shows both as ``<img alt=...>`` SVGs; the site's CSS (``book.css``) shows the
-  one matching the reader's colour scheme. Alt text is required.
+* ``figure(draw, alt=...)`` draws a matplotlib figure once and shows it as an inline SVG whose text,
+  axes and data colours are CSS variables; the site's CSS (``book.css``) sets them for the light and
+  the dark scheme. Alt text is required (the SVG's ``aria-label``).
 
 Only NumPy, matplotlib and IPython are needed; nothing here imports ``backprop``.
 """
 
 from __future__ import annotations
 
+import hashlib
 import html
 import io
+import re
 import textwrap
-import urllib.parse
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
-__all__ = ["md", "md_table", "figure", "svg_figure_html", "solution", "sci", "THEMES"]
+__all__ = ["md", "md_table", "figure", "svg_figure_html", "solution", "sci"]
 
-# Colours chosen to be readable on Material's light (white) and dark ("slate") backgrounds.
-# Figures are transparent, so only text, axes and data colours need to change between themes.
-_LIGHT_CYCLE = ["#0969da", "#bc4c00", "#1a7f37", "#bf3989", "#8250df", "#9a6700"]
-_DARK_CYCLE = ["#58a6ff", "#f0883e", "#3fb950", "#f778ba", "#d2a8ff", "#e3b341"]
+# A figure is drawn once, with placeholder colours, and each placeholder becomes a CSS variable
+# (`--bp-fg`, `--bp-c0`, ...) that docs/assets/stylesheets/book.css sets per colour scheme: one
+# inline SVG that follows the reader's light or dark theme. Figures are transparent, so only text,
+# axes and data colours change between themes.
+_ROLES: dict[str, str] = {"fg": "#0f0001", "edge": "#0f0002", "grid": "#0f0003",
+                          **{f"c{i}": f"#0f001{i}" for i in range(6)}}
 
 
-def _theme(fg: str, edge: str, grid: str, cycle: list[str]) -> dict[str, Any]:
+def _style() -> dict[str, Any]:
     from cycler import cycler
 
+    fg, edge, grid = _ROLES["fg"], _ROLES["edge"], _ROLES["grid"]
     return {
         "figure.facecolor": "none",
         "axes.facecolor": "none",
@@ -53,20 +57,14 @@ def _theme(fg: str, edge: str, grid: str, cycle: list[str]) -> dict[str, Any]:
         "legend.facecolor": "none",
         "legend.edgecolor": edge,
         "legend.labelcolor": fg,
-        "axes.prop_cycle": cycler(color=cycle),
+        "axes.prop_cycle": cycler(color=[_ROLES[f"c{i}"] for i in range(6)]),
         "axes.grid": True,
         "axes.spines.top": False,
         "axes.spines.right": False,
         "font.size": 11,
-        "svg.fonttype": "path",
+        "svg.fonttype": "path",  # text as paths: no fonts needed, no text for MathJax to touch
         "svg.hashsalt": "backprop-book",  # deterministic ids in the SVG
     }
-
-
-THEMES: dict[str, dict[str, Any]] = {
-    "light": _theme("#1f2328", "#57606a", "#d8dee4", _LIGHT_CYCLE),
-    "dark": _theme("#e6edf3", "#9198a1", "#3d444d", _DARK_CYCLE),
-}
 
 
 def _display(obj: Any) -> None:
@@ -155,11 +153,11 @@ def md_table(
     md("\n".join(lines))
 
 
-def _render_svg(draw: Callable[[Any], Any], theme: str, figsize: tuple[float, float]) -> str:
+def _render_svg(draw: Callable[[Any], Any], figsize: tuple[float, float]) -> str:
     import matplotlib
     from matplotlib.figure import Figure
 
-    with matplotlib.rc_context(THEMES[theme]):
+    with matplotlib.rc_context(_style()):
         # Figure() rather than pyplot: no global state, nothing for the inline backend to show.
         fig = Figure(figsize=figsize, layout="constrained")
         draw(fig)
@@ -174,22 +172,26 @@ def svg_figure_html(
     caption: str | None = None,
     figsize: tuple[float, float] = (6.4, 3.6),
 ) -> str:
-    """The HTML of ``figure()``: a ``<figure>`` holding a light and a dark ``<img>``."""
+    """The HTML of ``figure()``: a ``<figure>`` holding one inline ``<svg role="img">``."""
     if not alt or not alt.strip():
         raise ValueError("a figure needs alt text describing what it shows")
+    svg = _render_svg(draw, figsize)
+    svg = svg[svg.index("<svg"):]  # drop the XML declaration and doctype
+    svg = re.sub(r"<metadata>.*?</metadata>\s*", "", svg, flags=re.S)
+    # matplotlib's "*{stroke-linejoin...}" rule would apply to the whole page once inlined: scope it.
+    svg = svg.replace("<style type=\"text/css\">*{", "<style type=\"text/css\">.bp-figure__svg *{")
+    for role, placeholder in _ROLES.items():
+        svg = svg.replace(placeholder, f"var(--bp-{role})")
+    leftover = re.search(r"#0f00[0-9a-f]{2}", svg)
+    if leftover:  # a placeholder turned into another colour (e.g. blended) would be near-black
+        raise ValueError(f"figure colour derived from a theme placeholder: {leftover.group(0)}")
+    # Several figures share one HTML document: give this one's ids (glyphs, clip paths) a prefix.
+    prefix = "bpf" + hashlib.sha1(svg.encode()).hexdigest()[:8] + "-"
+    svg = re.sub(r'(\bid="|href="#|url\(#)', lambda m: m.group(1) + prefix, svg)
     alt_attr = html.escape(" ".join(alt.split()), quote=True)
-    imgs = []
-    for theme in ("light", "dark"):
-        svg = _render_svg(draw, theme, figsize)
-        # Percent-encoded rather than base64: ~10% smaller, ~30% smaller gzipped. Quotes, "&",
-        # "<", ">" and "#" are encoded, so the URL is safe inside a double-quoted attribute.
-        data = urllib.parse.quote(svg.replace("\n", " "), safe=" /=:;,.-_()'!*~@+?")
-        imgs.append(
-            f'<img class="bp-figure__{theme}" alt="{alt_attr}" '
-            f'src="data:image/svg+xml,{data}">'
-        )
+    svg = svg.replace("<svg ", f'<svg class="bp-figure__svg" role="img" aria-label="{alt_attr}" ', 1)
     cap = f"<figcaption>{html.escape(caption)}</figcaption>" if caption else ""
-    return f'<figure class="bp-figure">{"".join(imgs)}{cap}</figure>'
+    return f'<figure class="bp-figure">{svg.strip()}{cap}</figure>'
 
 
 class _HTMLFigure:
@@ -213,8 +215,8 @@ def figure(
     """Draw and show a figure that reads well in the light and the dark theme.
 
     ``draw(fig)`` receives an empty ``matplotlib.figure.Figure`` and draws on it (``ax =
-    fig.subplots()`` ...). It is called once per theme, so it must not have side effects. Use the
-    default colour cycle (``"C0"``, ``"C1"``, ...) and leave text and axes colours alone: each theme
-    sets its own. ``alt`` describes the figure for readers who cannot see it (required).
+    fig.subplots()`` ...). Use the default colour cycle (``"C0"`` ... ``"C5"``) and leave text and
+    axes colours alone: they become CSS variables that each theme sets. ``alt`` describes the figure
+    for readers who cannot see it (required); it becomes the SVG's ``aria-label``.
     """
     _display(_HTMLFigure(svg_figure_html(draw, alt, caption, figsize), alt))
