@@ -11,7 +11,8 @@ import math
 import numpy as np
 import sympy as sp
 from IPython.display import display
-from pagetools import figure, md, md_table
+
+from backprop.book import figure, md, md_table
 
 # %% [markdown]
 # ## Numbers in the text are computed
@@ -102,7 +103,7 @@ md(f"All {len(checks)} checks passed: SymPy's $\\sigma'(0) = {d_at_0:g}$ agrees 
 # **Exercise.** At which $z$ is $\sigma'(z)$ largest, and what is its value there?
 
 # %% tags=["hide-input"]
-from pagetools import solution  # noqa: E402
+from backprop.book import solution  # noqa: E402
 
 z_star = sp.solve(sp.diff(dsigma, zs), zs)
 assert z_star == [0], z_star

@@ -11,10 +11,10 @@
 import numpy as np
 import sympy as sp
 from IPython.display import display
-from pagetools import figure, md, md_table, sci, solution
 
 import backprop as bp
 import backprop.symbolic as bs
+from backprop.book import figure, md, md_table, sci, solution
 
 Z_GRID = np.linspace(-6.0, 6.0, 1200)  # even count: no point at the ReLU kink z = 0
 H = 1e-6

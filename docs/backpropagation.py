@@ -21,10 +21,10 @@
 import numpy as np
 import sympy as sp
 from IPython.display import display
-from pagetools import figure, md, md_table, sci, solution
 
 import backprop as bp
 import backprop.symbolic as bs
+from backprop.book import figure, md, md_table, sci, solution
 
 # %% [markdown]
 # ## The delta of a layer

@@ -12,10 +12,10 @@
 import numpy as np
 from IPython.display import display
 from matplotlib.patches import Rectangle
-from pagetools import figure, md, md_table, sci, solution
 
 import backprop as bp
 import backprop.symbolic as bs
+from backprop.book import figure, md, md_table, sci, solution
 
 # %% [markdown]
 # ## The data

@@ -17,9 +17,9 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from pagetools import md, md_table
 
 import backprop as bp
+from backprop.book import md, md_table
 
 
 @dataclass

@@ -11,10 +11,10 @@
 import numpy as np
 import sympy as sp
 from IPython.display import Math, display
-from pagetools import figure, md, md_table, sci, solution
 
 import backprop as bp
 import backprop.symbolic as bs
+from backprop.book import figure, md, md_table, sci, solution
 
 # %% [markdown]
 # ## One point is not a curve

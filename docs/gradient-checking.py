@@ -13,9 +13,9 @@
 import mpmath
 import numpy as np
 import sympy as sp
-from pagetools import figure, md, md_table, sci, solution
 
 import backprop as bp
+from backprop.book import figure, md, md_table, sci, solution
 
 EPS64 = float(np.finfo(np.float64).eps)
 EPS32 = float(np.finfo(np.float32).eps)

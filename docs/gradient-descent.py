@@ -16,9 +16,9 @@
 import numpy as np
 import sympy as sp
 from IPython.display import display
-from pagetools import figure, md, md_table, sci, solution
 
 import backprop as bp
+from backprop.book import figure, md, md_table, sci, solution
 
 # %% [markdown]
 # ## The sign and the size of a gradient

@@ -10,11 +10,11 @@
 import numpy as np
 import sympy as sp
 from IPython.display import Math, display
-from netdiagram import count_parameters, draw_network, network_alt, network_figsize
-from pagetools import figure, md, md_table, sci, solution
 
 import backprop as bp
 import backprop.symbolic as bs
+from backprop.book import figure, md, md_table, sci, solution
+from backprop.book.netdiagram import count_parameters, draw_network, network_alt, network_figsize
 
 # %% [markdown]
 # ## One neuron

@@ -29,7 +29,8 @@ import json
 from pathlib import Path
 
 import numpy as np
-from pagetools import figure, md, md_table
+
+from backprop.book import figure, md, md_table
 
 results = json.loads(Path("benchmarks/results.json").read_text())
 book = json.loads(Path("benchmarks/book-build.json").read_text())

@@ -37,9 +37,9 @@ X, Y = np.array([[x]]), np.array([[y]])
 import math
 
 import sympy as sp
-from pagetools import figure, md, md_table, sci, solution
 
 import backprop.symbolic as bs
+from backprop.book import figure, md, md_table, sci, solution
 
 
 def fmt(v: float, digits: int = 6) -> str:

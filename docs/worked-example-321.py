@@ -43,9 +43,9 @@ X, Y = x[None, :], np.array([[label]])  # a batch of one row
 import math
 
 import sympy as sp
-from pagetools import md, md_table, sci, solution
 
 import backprop.symbolic as bs
+from backprop.book import md, md_table, sci, solution
 
 
 def bmatrix(M, fmt="{:.6g}") -> str:

@@ -3,7 +3,7 @@
 Each ``docs/**/*.py`` page (jupytext percent format; folders whose name starts with ``_`` hold
 helpers, not pages) is read with jupytext and its code cells are run one by one in an in-process
 IPython shell, in a fresh namespace, with matplotlib's Agg backend, from the project root (where
-``mkdocs`` runs them too) and with ``docs/_helpers`` importable. Every display() call and the last
+``mkdocs`` runs them too); the page helpers are ``backprop.book``. Every display() call and the last
 expression of a cell are formatted for all MIME types (HTML, Markdown, LaTeX, ...), so the reprs a
 page relies on run as well. The first failing cell fails the test with the page, cell number and
 source in the message.
@@ -18,7 +18,6 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs"
-HELPERS = DOCS / "_helpers"
 
 
 def _pages() -> list[Path]:
@@ -68,7 +67,6 @@ def test_page_runs(page: Path, shell, monkeypatch):
 
     matplotlib.use("Agg", force=True)
     monkeypatch.chdir(ROOT)
-    monkeypatch.syspath_prepend(str(HELPERS))
     shell.reset(new_session=False)  # fresh namespace for every page
 
     notebook = jupytext.read(page)

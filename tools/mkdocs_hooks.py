@@ -4,10 +4,10 @@ What mkdocs-jupyter leaves undone, done here:
 
 * Cache policy. mkdocs-jupyter's page cache is on under ``mkdocs serve`` (fast authoring) and off
   for ``mkdocs build`` (CI and tests always execute every page). ``BACKPROP_DOCS_CACHE=1`` or ``=0``
-  overrides. The cache folder is keyed on ``backprop/``, ``docs/_helpers/`` and the installed
-  versions of the packages pages use, so a library change re-executes the pages instead of serving
-  stale ones (mkdocs-jupyter's own key covers only the page file).
-* Page helpers. ``docs/_helpers`` goes on the kernel's ``PYTHONPATH`` (``from pagetools import md``).
+  overrides. The cache folder is keyed on ``backprop/`` (code and data, the page helpers of
+  ``backprop.book`` included) and the installed versions of the packages pages use, so a library
+  change re-executes the pages instead of serving stale ones (mkdocs-jupyter's own key covers only
+  the page file).
 * Links in notebook pages. mkdocs-jupyter neither rewrites nor checks links inside notebook cells.
   Here every relative ``<a href>`` / ``<img src>`` of a notebook page goes through MkDocs' own link
   resolver: ``other.py``, ``other.md#anchor`` become the right URL, and a missing page or anchor is
@@ -66,17 +66,16 @@ def _env_flag(name: str) -> bool | None:
 def _tree_digest(hasher, root: Path) -> None:
     if not root.is_dir():
         return
-    for path in sorted(root.rglob("*.py")):
-        if "__pycache__" in path.parts:
+    for path in sorted(p for p in root.rglob("*") if p.is_file()):
+        if "__pycache__" in path.parts or path.suffix == ".pyc":
             continue
         hasher.update(str(path.relative_to(root)).encode())
         hasher.update(path.read_bytes())
 
 
-def _cache_key(project_dir: Path, docs_dir: Path) -> str:
+def _cache_key(project_dir: Path) -> str:
     hasher = hashlib.sha256()
     _tree_digest(hasher, project_dir / "backprop")
-    _tree_digest(hasher, docs_dir / "_helpers")
     for name in _KEY_PACKAGES:
         try:
             hasher.update(f"{name}={metadata.version(name)}".encode())
@@ -87,16 +86,6 @@ def _cache_key(project_dir: Path, docs_dir: Path) -> str:
 
 def on_config(config):
     project_dir = Path(config.config_file_path).resolve().parent
-    docs_dir = Path(config.docs_dir).resolve()
-
-    # Page helpers importable from the kernel (a subprocess inheriting os.environ).
-    helpers = str(docs_dir / "_helpers")
-    parts = [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]
-    if helpers not in parts:
-        os.environ["PYTHONPATH"] = os.pathsep.join([helpers, *parts])
-    # No docs/_helpers/__pycache__ from the kernel: under `mkdocs serve` it would count as a change
-    # in docs/ and trigger a second rebuild.
-    os.environ.setdefault("PYTHONDONTWRITEBYTECODE", "1")
 
     plugin = config.plugins.get(_JUPYTER_PLUGIN)
     if plugin is not None:
@@ -108,7 +97,7 @@ def on_config(config):
             base = Path(plugin.config["cache_dir"])
             if not base.is_absolute():
                 base = project_dir / base
-            key = _cache_key(project_dir, docs_dir)
+            key = _cache_key(project_dir)
             if base.is_dir():  # drop caches made for other library versions
                 for old in base.iterdir():
                     if old.is_dir() and old.name != key:

@@ -1,9 +1,9 @@
 """Helpers for the book's pages (jupytext percent ``.py`` files under ``docs/``).
 
-The mkdocs hook (``tools/mkdocs_hooks.py``) puts this folder on the kernel's ``PYTHONPATH`` and
-``tests/test_pages.py`` puts it on ``sys.path``, so a page imports it as::
+They ship with the package (``backprop.book``), so a page, or the notebook downloaded from it, runs
+wherever ``backprop-book[docs]`` is installed::
 
-    from pagetools import md, figure, md_table
+    from backprop.book import md, figure, md_table
 
 * ``md(text)`` shows Markdown computed by the page (numbers in prose come from here).
 * ``md_table(headers, rows)`` shows a Markdown table of computed values.
@@ -11,7 +11,7 @@ The mkdocs hook (``tools/mkdocs_hooks.py``) puts this folder on the kernel's ``P
   axes and data colours are CSS variables; the site's CSS (``book.css``) sets them for the light and
   the dark scheme. Alt text is required (the SVG's ``aria-label``).
 
-Only NumPy, matplotlib and IPython are needed; nothing here imports ``backprop``.
+Only NumPy, matplotlib and IPython are needed (imported when first used).
 """
 
 from __future__ import annotations
@@ -19,12 +19,16 @@ from __future__ import annotations
 import hashlib
 import html
 import io
+import math
+import numbers
 import re
 import textwrap
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
-__all__ = ["md", "md_table", "figure", "svg_figure_html", "solution", "sci"]
+from .numbers import _SUPERSCRIPT, MINUS, num
+
+__all__ = ["md", "md_table", "figure", "svg_figure_html", "solution"]
 
 # A figure is drawn once, with placeholder colours, and each placeholder becomes a CSS variable
 # (`--bp-fg`, `--bp-c0`, ...) that docs/assets/stylesheets/book.css sets per colour scheme: one
@@ -84,24 +88,6 @@ def md(text: str) -> None:
     _display(Markdown(textwrap.dedent(text).strip("\n")))
 
 
-def sci(x: float, digits: int = 1) -> str:
-    """A number for ``$...$`` math in scientific notation: 2.4e-10 -> ``2.4 \\times 10^{-10}``.
-
-    Zero is ``0``; numbers between 0.1 and 100 are written plainly (``digits + 1`` significant
-    figures); a mantissa of exactly 1 is dropped (``10^{-7}``). Never ``1e-07`` inside math, which
-    MathJax would typeset as a product.
-    """
-    if x == 0:
-        return "0"
-    mantissa, exponent = f"{x:.{digits}e}".split("e")
-    e = int(exponent)
-    if e in (-1, 0, 1):
-        return f"{x:.{digits + 1}g}"
-    if float(mantissa) in (1.0, -1.0):
-        return f"{'-' if x < 0 else ''}10^{{{e}}}"
-    return f"{mantissa} \\times 10^{{{e}}}"
-
-
 def solution(text: str, title: str = "Solution") -> None:
     """Show a collapsed solution (``<details>``) whose body is Markdown with ``$...$`` math.
 
@@ -121,39 +107,136 @@ def solution(text: str, title: str = "Solution") -> None:
     _display(HTML(f'<details class="success"><summary>{html.escape(title)}</summary>\n{body}\n</details>'))
 
 
+def _tidy(text: str) -> str:
+    """A number formatted by a format string, written by the book's rules (see ``numbers``).
+
+    ``-1.5e-07`` becomes ``−1.5×10⁻⁷``, a hyphen-minus becomes a true minus, ``-0.000`` becomes ``0.000``.
+    """
+    m = re.fullmatch(r"\s*([-+]?)([\d,]*\.?\d*)(?:[eE]([-+]?\d+))?\s*", text)
+    if not m or not m.group(2) or m.group(2) in {".", ","}:
+        return text
+    sign, mantissa, exponent = m.groups()
+    zero = not any(ch in "123456789" for ch in mantissa)
+    sign = MINUS if sign == "-" and not zero else ""
+    if exponent is None:
+        return sign + mantissa
+    e = int(exponent)
+    if zero:
+        return mantissa
+    return f"{sign}{mantissa}×10{str(e).translate(_SUPERSCRIPT)}"
+
+
+def _is_number(v: Any) -> bool:
+    return isinstance(v, numbers.Real) and not isinstance(v, bool)
+
+
 def md_table(
     headers: Sequence[str],
     rows: Iterable[Sequence[Any]],
-    fmt: str | Callable[[Any], str] = "{:.6g}",
+    fmt: int | str | Callable[[Any], str] = 4,
     align: str | None = None,
 ) -> None:
-    """Show a Markdown table. Numbers are formatted with ``fmt``; strings are left as they are.
+    """Show a Markdown table. Numbers are formatted by one rule; strings are left as they are.
 
-    ``align`` is one character per column: ``l``, ``c`` or ``r`` (default: right for all but the
-    first column).
+    ``fmt``: an int is the significant figures of :func:`~backprop.book.numbers.num` (the default,
+    4, for every number of the table); a format string (``"{:.6f}"``) or a callable is applied, and
+    its result is then written by the same rules (true minus, never ``-0``, ``×10ⁿ`` instead of
+    ``e-07``). ``align`` is one character per column, ``l``, ``c`` or ``r``; by default a column
+    whose cells are all numbers is right-aligned and any other column left-aligned.
     """
     headers = list(headers)
     n = len(headers)
-    align = align or ("l" + "r" * (n - 1))
+    rows = [list(row) for row in rows]
+    for row in rows:
+        if len(row) != n:
+            raise ValueError(f"row {row!r} has {len(row)} cells, expected {n}")
+    if align is None:
+        align = "".join("r" if rows and all(_is_number(r[c]) for r in rows) else "l" for c in range(n))
     if len(align) != n:
         raise ValueError(f"align has {len(align)} characters for {n} columns")
     rule = {"l": ":--", "c": ":-:", "r": "--:"}
 
     def cell(v: Any) -> str:
-        text = v if isinstance(v, str) else (fmt(v) if callable(fmt) else fmt.format(v))
+        if isinstance(v, str):
+            text = v
+        elif isinstance(fmt, int) and not isinstance(fmt, bool):
+            text = num(v, fmt)
+        elif _is_number(v):
+            text = _tidy(fmt(v) if callable(fmt) else fmt.format(v))
+        else:
+            text = fmt(v) if callable(fmt) else fmt.format(v)
         # A "|" would end the table cell: inside math it becomes \vert, elsewhere an HTML entity.
         return text.replace("|", r"\vert " if "$" in text else "&#124;")
 
     lines = ["| " + " | ".join(cell(h) for h in headers) + " |", "|" + "|".join(rule[a] for a in align) + "|"]
     for row in rows:
-        row = list(row)
-        if len(row) != n:
-            raise ValueError(f"row {row!r} has {len(row)} cells, expected {n}")
         lines.append("| " + " | ".join(cell(v) for v in row) + " |")
     md("\n".join(lines))
 
 
-def _render_svg(draw: Callable[[Any], Any], figsize: tuple[float, float]) -> str:
+PHONE_CONTENT_PX = 350
+"""Width of the text column at a 390 px wide screen (Material's margins taken off), in CSS px."""
+MIN_TEXT_PX = 11
+"""Smallest text a figure may show, in CSS px, on a phone as on a desktop."""
+
+
+def _legend_overlaps(fig: Any) -> list[str]:
+    """Legends drawn over data: one line per artist whose drawn shape meets a legend's box.
+
+    Data are lines (their whole path, reference lines included), scatter points, bars and filled
+    areas. Grid lines, text and images are not data here.
+    """
+    import numpy as np
+    from matplotlib.collections import Collection
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
+
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    problems = []
+    renderer = FigureCanvasAgg(fig).get_renderer()
+    fig.draw(renderer)
+    legends = [ax.get_legend() for ax in fig.axes if ax.get_legend() is not None] + list(fig.legends)
+    for legend in legends:
+        box = legend.get_window_extent(renderer).padded(-1.0)  # touching is not overlapping
+        for ax in fig.axes:
+            for artist in [*ax.lines, *ax.collections, *ax.patches]:
+                if not artist.get_visible():
+                    continue
+                label = artist.get_label() or type(artist).__name__
+                if isinstance(artist, Line2D):
+                    path = artist.get_transform().transform_path(artist.get_path())
+                    if len(path.vertices) and path.intersects_bbox(box, filled=False):
+                        problems.append(f"line {label!r}")
+                elif isinstance(artist, Collection):
+                    offsets = np.asarray(artist.get_offsets())
+                    if len(offsets) > 1:  # scatter: one marker per offset
+                        pts = artist.get_offset_transform().transform(offsets)
+                        if np.any((pts[:, 0] >= box.x0) & (pts[:, 0] <= box.x1) &
+                                  (pts[:, 1] >= box.y0) & (pts[:, 1] <= box.y1)):
+                            problems.append(f"points {label!r}")
+                    else:  # filled areas, line collections
+                        transform = artist.get_transform()
+                        if any(transform.transform_path(p).intersects_bbox(box, filled=True)
+                               for p in artist.get_paths()):
+                            problems.append(f"area {label!r}")
+                elif isinstance(artist, Patch):
+                    drawn = artist.get_transform().transform_path(artist.get_path())
+                    if drawn.intersects_bbox(box, filled=True):
+                        problems.append(f"patch {label!r}")
+    return problems
+
+
+def _smallest_text_pt(fig: Any) -> float:
+    """The smallest font size (points) of any visible, non-empty text of the figure."""
+    from matplotlib.text import Text
+
+    sizes = [t.get_fontsize() for t in fig.findobj(Text) if t.get_visible() and t.get_text().strip()]
+    return min(sizes, default=float(fig.dpi))
+
+
+def _render_svg(draw: Callable[[Any], Any], figsize: tuple[float, float]) -> tuple[str, float]:
+    """The SVG of the figure and the smallest text in it, in points."""
     import matplotlib
     from matplotlib.figure import Figure
 
@@ -161,9 +244,14 @@ def _render_svg(draw: Callable[[Any], Any], figsize: tuple[float, float]) -> str
         # Figure() rather than pyplot: no global state, nothing for the inline backend to show.
         fig = Figure(figsize=figsize, layout="constrained")
         draw(fig)
+        overlaps = _legend_overlaps(fig)
+        if overlaps:
+            raise ValueError("figure: a legend covers data (" + "; ".join(sorted(set(overlaps))) +
+                             "): move it (loc=...) or outside the axes (fig.legend(loc='outside ...'))")
+        smallest = _smallest_text_pt(fig)
         buf = io.StringIO()
         fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": None})
-    return buf.getvalue()
+    return buf.getvalue(), smallest
 
 
 def svg_figure_html(
@@ -175,7 +263,7 @@ def svg_figure_html(
     """The HTML of ``figure()``: a ``<figure>`` holding one inline ``<svg role="img">``."""
     if not alt or not alt.strip():
         raise ValueError("a figure needs alt text describing what it shows")
-    svg = _render_svg(draw, figsize)
+    svg, smallest_pt = _render_svg(draw, figsize)
     svg = svg[svg.index("<svg"):]  # drop the XML declaration and doctype
     svg = re.sub(r"<metadata>.*?</metadata>\s*", "", svg, flags=re.S)
     # matplotlib's "*{stroke-linejoin...}" rule would apply to the whole page once inlined: scope it.
@@ -189,7 +277,14 @@ def svg_figure_html(
     prefix = "bpf" + hashlib.sha1(svg.encode()).hexdigest()[:8] + "-"
     svg = re.sub(r'(\bid="|href="#|url\(#)', lambda m: m.group(1) + prefix, svg)
     alt_attr = html.escape(" ".join(alt.split()), quote=True)
-    svg = svg.replace("<svg ", f'<svg class="bp-figure__svg" role="img" aria-label="{alt_attr}" ', 1)
+    # Text must stay at least MIN_TEXT_PX wide at any screen: the SVG scales down with the column, so
+    # it gets a minimum width (below it, the figure scrolls sideways instead of shrinking its text).
+    # data-min-text-px is the smallest text at the SVG's natural size, for the browser tests.
+    natural_px = figsize[0] * 96.0
+    smallest_px = smallest_pt * 96.0 / 72.0
+    min_width = math.ceil(natural_px * MIN_TEXT_PX / smallest_px)
+    svg = svg.replace("<svg ", f'<svg class="bp-figure__svg" role="img" aria-label="{alt_attr}" '
+                      f'data-min-text-px="{smallest_px:.2f}" style="min-width: {min_width}px" ', 1)
     cap = f"<figcaption>{html.escape(caption)}</figcaption>" if caption else ""
     return f'<figure class="bp-figure">{svg.strip()}{cap}</figure>'
 

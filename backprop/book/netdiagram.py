@@ -1,8 +1,8 @@
 """Draw a fully connected network from its layer sizes, labelled with the book's notation.
 
-A page draws a network with :func:`figure` from ``pagetools``::
+A page draws a network with :func:`~backprop.book.figure`::
 
-    from netdiagram import draw_network, network_alt, network_figsize
+    from backprop.book.netdiagram import draw_network, network_alt, network_figsize
     sizes = [2, 3, 2, 1]
     figure(lambda fig: draw_network(fig, sizes), alt=network_alt(sizes), figsize=network_figsize(sizes))
 
