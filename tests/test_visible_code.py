@@ -16,7 +16,6 @@ import textwrap
 from pathlib import Path
 
 import pytest
-
 from test_pages import PAGES
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -38,6 +38,14 @@ _ROLES: dict[str, str] = {"fg": "#0f0001", "edge": "#0f0002", "grid": "#0f0003",
                           **{f"c{i}": f"#0f001{i}" for i in range(6)}}
 
 
+DEFAULT_FIGSIZE = (5.0, 3.2)
+"""Figure size in inches: wide enough for a plot, narrow enough to fit a phone with 12-pt text."""
+PHONE_CONTENT_PX = 350
+"""Width of the text column at a 390 px wide screen (Material's margins taken off), in CSS px."""
+MIN_TEXT_PX = 11
+"""Smallest text a figure may show, in CSS px, on a phone as on a desktop."""
+
+
 def _style() -> dict[str, Any]:
     from cycler import cycler
 
@@ -65,7 +73,15 @@ def _style() -> dict[str, Any]:
         "axes.grid": True,
         "axes.spines.top": False,
         "axes.spines.right": False,
-        "font.size": 11,
+        # 12 pt on a 5-inch figure is 11 px when the figure is shrunk to a phone's text column;
+        # every text (ticks, legend, labels) uses this one size.
+        "font.size": 12,
+        "xtick.labelsize": "medium",
+        "ytick.labelsize": "medium",
+        "legend.fontsize": "medium",
+        "axes.titlesize": "medium",
+        "axes.labelsize": "medium",
+        "figure.figsize": DEFAULT_FIGSIZE,
         "svg.fonttype": "path",  # text as paths: no fonts needed, no text for MathJax to touch
         "svg.hashsalt": "backprop-book",  # deterministic ids in the SVG
     }
@@ -174,12 +190,6 @@ def md_table(
     md("\n".join(lines))
 
 
-PHONE_CONTENT_PX = 350
-"""Width of the text column at a 390 px wide screen (Material's margins taken off), in CSS px."""
-MIN_TEXT_PX = 11
-"""Smallest text a figure may show, in CSS px, on a phone as on a desktop."""
-
-
 def _legend_overlaps(fig: Any) -> list[str]:
     """Legends drawn over data: one line per artist whose drawn shape meets a legend's box.
 
@@ -187,11 +197,10 @@ def _legend_overlaps(fig: Any) -> list[str]:
     areas. Grid lines, text and images are not data here.
     """
     import numpy as np
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.collections import Collection
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
-
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
 
     problems = []
     renderer = FigureCanvasAgg(fig).get_renderer()
@@ -258,11 +267,18 @@ def svg_figure_html(
     draw: Callable[[Any], Any],
     alt: str,
     caption: str | None = None,
-    figsize: tuple[float, float] = (6.4, 3.6),
+    figsize: tuple[float, float] = DEFAULT_FIGSIZE,
+    phone: str = "fit",
 ) -> str:
     """The HTML of ``figure()``: a ``<figure>`` holding one inline ``<svg role="img">``."""
     if not alt or not alt.strip():
         raise ValueError("a figure needs alt text describing what it shows")
+    tex_markup = re.search(r"\$|\\[a-zA-Z]+|[_^]\{", alt)
+    if tex_markup:
+        raise ValueError(f"alt text is read aloud as it is: write {tex_markup.group(0)!r} in words or "
+                         f"Unicode (η, λ, ∂, ², ...), not TeX: {alt!r}")
+    if phone not in {"fit", "scroll"}:
+        raise ValueError(f"phone must be 'fit' or 'scroll', got {phone!r}")
     svg, smallest_pt = _render_svg(draw, figsize)
     svg = svg[svg.index("<svg"):]  # drop the XML declaration and doctype
     svg = re.sub(r"<metadata>.*?</metadata>\s*", "", svg, flags=re.S)
@@ -283,6 +299,11 @@ def svg_figure_html(
     natural_px = figsize[0] * 96.0
     smallest_px = smallest_pt * 96.0 / 72.0
     min_width = math.ceil(natural_px * MIN_TEXT_PX / smallest_px)
+    if phone == "fit" and min_width > PHONE_CONTENT_PX:
+        raise ValueError(
+            f"figure ({figsize[0]:g} in wide, smallest text {smallest_pt:g} pt) would need {min_width} px to "
+            f"keep its text at {MIN_TEXT_PX} px; a phone's text column is {PHONE_CONTENT_PX} px. Make it "
+            f"narrower or its text larger, or pass phone='scroll' to let it scroll sideways on a phone")
     svg = svg.replace("<svg ", f'<svg class="bp-figure__svg" role="img" aria-label="{alt_attr}" '
                       f'data-min-text-px="{smallest_px:.2f}" style="min-width: {min_width}px" ', 1)
     cap = f"<figcaption>{html.escape(caption)}</figcaption>" if caption else ""
@@ -305,13 +326,19 @@ def figure(
     draw: Callable[[Any], Any],
     alt: str,
     caption: str | None = None,
-    figsize: tuple[float, float] = (6.4, 3.6),
+    figsize: tuple[float, float] = DEFAULT_FIGSIZE,
+    phone: str = "fit",
 ) -> None:
     """Draw and show a figure that reads well in the light and the dark theme.
 
     ``draw(fig)`` receives an empty ``matplotlib.figure.Figure`` and draws on it (``ax =
     fig.subplots()`` ...). Use the default colour cycle (``"C0"`` ... ``"C5"``) and leave text and
     axes colours alone: they become CSS variables that each theme sets. ``alt`` describes the figure
-    for readers who cannot see it (required); it becomes the SVG's ``aria-label``.
+    for readers who cannot see it (required, plain words or Unicode, no TeX); it becomes the SVG's
+    ``aria-label``. ``caption`` may hold ``$...$`` math.
+
+    The figure must fit a phone: at a 390 px wide screen its smallest text is at least 11 px
+    (:data:`MIN_TEXT_PX`), or ``figure`` raises. ``phone="scroll"`` lets a wide figure (a network
+    diagram) keep its size and scroll sideways there instead. A legend over data raises too.
     """
-    _display(_HTMLFigure(svg_figure_html(draw, alt, caption, figsize), alt))
+    _display(_HTMLFigure(svg_figure_html(draw, alt, caption, figsize, phone), alt))
