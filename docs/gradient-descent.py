@@ -17,12 +17,25 @@
 
 # %% tags=["hide-input"]
 import dataclasses
+import math
 from fractions import Fraction
 
 import sympy as sp
 from IPython.display import display
 
 from backprop.book import column, figure, md, md_table, num, solution, tex
+
+
+def up(x, digits=1):
+    """x rounded *up* to `digits` significant figures: a bound stated in the text stays a bound."""
+    e = math.floor(math.log10(abs(x))) - digits + 1
+    return math.ceil(x / 10**e) * 10**e
+
+
+def down(x, digits=1):
+    """x rounded *down* to `digits` significant figures."""
+    e = math.floor(math.log10(abs(x))) - digits + 1
+    return math.floor(x / 10**e) * 10**e
 
 # %% [markdown]
 # ## The sign and the size of a gradient
@@ -137,7 +150,7 @@ assert all(abs(moves[i][3]) > abs(moves[i + 2][3]) for i in (0, 1)) and abs(pos[
 md(f"""
 The loss is $\\mathcal L = {tex(L_c0)}$; the predicted change is
 $\\frac{{\\partial\\mathcal L}}{{\\partial w}}\\Delta w$. In all four cases the sign of the change is the
-one the gradient predicts, and its size is within {num(100 * deviation, 1)} % of the prediction: the
+one the gradient predicts, and its size is within {num(up(100 * deviation), trim=True)} % of the prediction: the
 gradient is the slope of the loss along that weight. The *size* of the gradient is how steep that
 slope is: the same step moved the loss more along the weight with the larger gradient
 (${tex(pos[0], 3)}$ against ${tex(neg[0], 3)}$). Plain gradient descent therefore moves steep weights
@@ -208,7 +221,7 @@ assert region == sp.Interval.open(0, sp.Rational(2, 3)), region   # the same, fo
 # So the largest eigenvalue $\lambda_{\max}$ decides: gradient descent on this loss converges for
 # $\eta < \eta_c = 2/\lambda_{\max}$ and diverges above, from almost every start. The data: 40
 # samples with two correlated features and a noisy linear target. The critical learning rate takes
-# three lines of NumPy:
+# a few lines of NumPy:
 
 # %%
 import numpy as np
@@ -259,8 +272,8 @@ at least $1 - 2/\\kappa = {tex(1 - 2 / kappa)}$ for any $\\eta < \\eta_c$.
 
 # %% [markdown]
 # Training the model with five learning rates, as fractions of $\eta_c$, 300 epochs each (one
-# full-batch step per epoch). `fit` raises `bp.TrainingDiverged` when the loss becomes infinite;
-# the exception carries the history up to that point:
+# full-batch step per epoch). `fit` raises `bp.TrainingDiverged` when the loss is no longer finite
+# (infinite or NaN); the exception carries the history up to that point:
 
 # %%
 histories = {}
@@ -276,6 +289,8 @@ print({frac: len(h) for frac, h in histories.items()}, "epochs completed")
 
 # %% tags=["hide-input"]
 L_star = float(0.5 * np.mean((X1 @ np.linalg.lstsq(X1, Yl, rcond=None)[0] - Yl) ** 2))
+EPS = float(np.finfo(np.float64).eps)
+assert histories[0.95][-1] - L_star < 10 * EPS * L_star < histories[0.5][-1] - L_star < 1e-10
 labels = {0.02: "too small", 0.5: "good", 0.95: "good, oscillating", 1.05: "diverges", 5.0: "diverges fast"}
 reach = {f: int(np.argmax(histories[f] - L_star < 1e-9)) for f in (0.5, 0.95)}
 assert all(histories[f][reach[f]] - L_star < 1e-9 for f in reach)
@@ -317,7 +332,8 @@ figure(draw_lr, figsize=(5.0, 7.0),
        alt=f"Two panels of loss curves of a linear model on a log scale, for five learning rates. Top, the "
        f"excess over the minimum for the converging rates: at 0.02 times the "
        f"critical rate the excess loss falls slowly to {num(histories[0.02][-1] - L_star, 2)}; at 0.5 and "
-       f"0.95 times it falls to rounding level within the 300 epochs. Bottom, at 1.05 times the loss grows "
+       f"0.95 times it falls to {num(histories[0.5][-1] - L_star, 1)} and {num(histories[0.95][-1] - L_star, 1)} "
+       f"within the 300 epochs. Bottom, at 1.05 times the loss grows "
        f"steadily to {num(histories[1.05][-1], 1)}; at 5 times it explodes and training stops at epoch "
        f"{diverged_at} with TrainingDiverged.",
        caption=r"Loss against epoch for five learning rates, as fractions of $\eta_c = 2/\lambda_{\max}$: "
@@ -326,8 +342,11 @@ figure(draw_lr, figsize=(5.0, 7.0),
 md(f"""
 The minimum of this loss is $\\mathcal L^* = {tex(L_star)}$ (least squares). At $0.02\\,\\eta_c$ the
 excess loss $\\mathcal L - \\mathcal L^*$ is still ${tex(histories[0.02][-1] - L_star, 2)}$ after 300 epochs;
-at $0.5\\,\\eta_c$ and $0.95\\,\\eta_c$ it reaches rounding level, the larger rate faster (excess below
-$10^{{-9}}$ after {reach[0.95]} epochs against {reach[0.5]}, close to the ratio
+at $0.5\\,\\eta_c$ it is down to ${tex(histories[0.5][-1] - L_star, 2)}$ and at $0.95\\,\\eta_c$ to
+${tex(histories[0.95][-1] - L_star, 2)}$, the rounding level of $\\mathcal L^*$
+($\\varepsilon\\mathcal L^* = {tex(EPS * L_star, 2)}$, with $\\varepsilon = 2^{{-52}}$ the machine epsilon of
+float64). The larger rate is faster (excess below $10^{{-9}}$ after {reach[0.95]} epochs against
+{reach[0.5]}, close to the ratio
 $\\ln(1 - 0.95\\,\\eta_c\\lambda_{{\\min}})/\\ln(1 - 0.5\\,\\eta_c\\lambda_{{\\min}}) = {tex(pace, 3)}$
 that the flattest direction predicts). Along the steepest direction the larger rate overshoots at
 every step (the factor is $1 - 0.95 \\cdot 2 = {tex(1 - 0.95 * 2)}$: the sign flips), which the loss,
@@ -453,9 +472,9 @@ md(f"""
 Per epoch, in which each run computes every sample's gradient once, the mini-batch run is far
 ahead: after 10 epochs its loss is ${tex(mini[10], 3)}$ against ${tex(full[10], 3)}$. Per update it
 is slightly behind: after 10, 20, ..., {epochs} updates (mini-batch epochs 1 to {epochs // upd}) its loss
-is the higher of the two, by {num(100 * behind.min(), 1)} % to {num(100 * behind.max(), 2)} %. Each
-mini-batch step costs about $B/N$ of a full-batch step and is noisier; here many cheap, roughly right
-steps beat a few exact ones.
+is the higher of the two, by {num(down(100 * behind.min()), trim=True)} % to
+{num(up(100 * behind.max(), 2), trim=True)} %. Each mini-batch step does about $B/N$ of the arithmetic of
+a full-batch step and is noisier; here many cheap, roughly right steps beat a few exact ones.
 """)
 assert mini[10] < 0.5 * full[10] and mini[-1] < full[-1]
 assert np.all(behind > 0) and behind.max() < 0.2, behind
@@ -518,7 +537,7 @@ figure(draw_noise,
        alt=f"Log-log plot of the mean squared deviation of mini-batch gradients from the full gradient "
        f"against batch size, from {num(measured[0], 3)} at B = {sizes_b[0]} down to {num(measured[-2], 2)} "
        f"at B = {sizes_b[-2]}. The measurements follow the sampling formula (N − B)/(B(N − 1)) s² "
-       f"within {num(100 * rel_dev.max(), 2)} %, and bend below the simple s²/B line as B approaches "
+       f"within {num(up(100 * rel_dev.max(), 2), trim=True)} %, and bend below the simple s²/B line as B approaches "
        f"N = {N}.",
        caption="Mean squared deviation of a mini-batch gradient from the full gradient, against the "
        "batch size $B$.")
@@ -527,7 +546,7 @@ md(f"""
 The per-sample gradients scatter with $s^2 = {tex(s2)}$ around a full gradient of squared norm
 $\\lVert \\bar g \\rVert^2 = {tex(float(g_full @ g_full))}$: a single sample's gradient is mostly
 noise. At $B = {B}$ the expected squared deviation is ${tex(theory[i_B])}$, and the measurements
-agree with the formula to within {num(100 * rel_dev.max(), 2)} % ({n_draws} draws per size). While $B$ is
+agree with the formula to within {num(up(100 * rel_dev.max(), 2), trim=True)} % ({n_draws} draws per size). While $B$ is
 small against $N$, halving the noise's standard deviation takes about four times the batch.
 """)
 assert s2 > float(g_full @ g_full)
