@@ -103,7 +103,7 @@ Y = rng.normal(size=(5, 2))
 
 
 def loss_at(net, X, Y, key, idx, value):
-    """The loss with the entry net.params[key][idx] set to value (restored afterwards)."""
+    """The loss with net.params[key][idx] set to value (then restored)."""
     P = net.params[key]
     old = P[idx]
     P[idx] = value
@@ -114,7 +114,7 @@ def loss_at(net, X, Y, key, idx, value):
 
 
 def quotient(net, X, Y, key, idx, h, order=2):
-    """The centred (order 2) or five-point (order 4) difference quotient for one entry."""
+    """Centred (order 2) or five-point (order 4) quotient for one entry."""
     p = net.params[key][idx]
 
     def L(value):
@@ -122,7 +122,8 @@ def quotient(net, X, Y, key, idx, h, order=2):
 
     if order == 2:
         return (L(p + h) - L(p - h)) / (2 * h)
-    return (-L(p + 2 * h) + 8 * L(p + h) - 8 * L(p - h) + L(p - 2 * h)) / (12 * h)
+    return (-L(p + 2 * h) + 8 * L(p + h)
+            - 8 * L(p - h) + L(p - 2 * h)) / (12 * h)
 
 
 g_bp = net.gradients(X, Y)["W1"][0, 0]
@@ -235,10 +236,12 @@ figure(draw_h, figsize=(5.0, 4.2),
        "weight, against the step $h$. Dotted lines: the measured best $h$.")
 
 md_table(
-    ["stencil", "slope, truncation", "slope, rounding", "predicted best $h$", "measured best $h$",
-     "smallest error"],
-    [[f"order {o}", slopes[(o, "truncation")], slopes[(o, "rounding")], h_pred[o], h_best[o], e_best[o]]
-     for o in (2, 4)],
+    ["", "centred (order 2)", "five-point (order 4)"],
+    [["slope where truncation dominates", *[slopes[(o, "truncation")] for o in (2, 4)]],
+     ["slope where rounding dominates", *[slopes[(o, "rounding")] for o in (2, 4)]],
+     ["predicted best $h$", *[h_pred[o] for o in (2, 4)]],
+     ["measured best $h$", *[h_best[o] for o in (2, 4)]],
+     ["smallest relative error", *[e_best[o] for o in (2, 4)]]],
     fmt=2,
 )
 defaults = {o: bp.check_gradients(net, X, Y, order=o) for o in (2, 4)}  # the library's default h and tol
@@ -315,19 +318,23 @@ assert np.all((_r <= _cs231n + 1e-300) & (_cs231n <= 2 * _r))
 
 # %%
 def backward(net, X, Y, bug=None):
-    """dL/dW1, dL/db1, dL/dW2, dL/db2 of a 1-hidden-layer tanh network with identity outputs."""
+    """The gradients of a tanh network with one hidden layer, identity
+    outputs and the half squared error, written out by hand."""
     P, fp, N = net.params, net.forward(X), len(X)
-    delta2 = fp.a[2] - Y if bug == "no 1/N" else (fp.a[2] - Y) / N
+    A1, A2 = fp.a[1], fp.a[2]
+    delta2 = A2 - Y if bug == "no 1/N" else (A2 - Y) / N
     da1 = delta2 @ P["W2"].T
     if bug == "tanh'(a)":
-        delta1 = da1 * (1 - np.tanh(fp.a[1]) ** 2)   # the bug: tanh' applied to a instead of z
+        delta1 = da1 * (1 - np.tanh(A1) ** 2)   # the bug: tanh' of a, not z
     else:
-        delta1 = da1 * (1 - fp.a[1] ** 2)            # tanh'(z) = 1 - tanh(z)^2 = 1 - a^2
-    return {"W1": X.T @ delta1, "b1": delta1.sum(axis=0), "W2": fp.a[1].T @ delta2, "b2": delta2.sum(axis=0)}
+        delta1 = da1 * (1 - A1**2)              # tanh'(z) = 1 - a^2
+    return {"W1": X.T @ delta1, "b1": delta1.sum(axis=0),
+            "W2": A1.T @ delta2, "b2": delta2.sum(axis=0)}
 
 
 correct = backward(net, X, Y)
-assert all(np.allclose(correct[k], v, rtol=1e-14, atol=0) for k, v in net.gradients(X, Y).items())
+library = net.gradients(X, Y)
+assert all(np.allclose(correct[k], library[k], rtol=1e-14, atol=0) for k in library)
 
 # %% tags=["hide-input"]
 report = bp.check_gradients(net, X, Y)
@@ -361,8 +368,9 @@ def band_counts(r):
 def draw_bands(fig):
     ax = fig.subplots()
     floor = 1e-17
-    for (lo, hi, _, _), colour in zip(BANDS, ("C3", "C1", "C5", "C2"), strict=True):
-        ax.axhspan(max(lo, floor), min(hi, 2), color=colour, alpha=0.13, lw=0)
+    for (lo, hi, _, _), colour in zip(BANDS, ("C3", "C1", None, "C2"), strict=True):
+        if colour:   # "kinks only" stays unshaded, between the warning colours and green
+            ax.axhspan(max(lo, floor), min(hi, 2), color=colour, alpha=0.15, lw=0)
     jitter = np.random.default_rng(1).uniform(-0.2, 0.2, len(numeric))
     for i, r in enumerate(cases.values()):
         ax.semilogy(i + jitter, np.maximum(r, floor), "o", ms=4, color="C0", alpha=0.8)
@@ -390,10 +398,14 @@ figure(draw_bands, figsize=(5.0, 3.8),
        f"gradient is right. The tanh'(a) bug: the last layer's entries are good, the others spread from "
        f"{num(tanh_bug[~in_last_layer].min(), 1)} to {num(tanh_bug.max(), 1)}. The missing 1/N: every entry "
        f"at {num(np.median(cases['bug: no 1/N']), 2)}.",
-       caption="Relative error of every gradient entry in four comparisons; shaded: the bands, from "
-       "good (bottom) to wrong (top).")
-md_table(["comparison", "largest", "median", "wrong", "suspicious", "kinks only", "good"],
-         [[name, r.max(), float(np.median(r)), *band_counts(r)] for name, r in cases.items()], fmt=2)
+       caption="Relative error of every gradient entry in four comparisons, against the bands (right): "
+       "good (green), kinks only (unshaded), suspicious (orange) and wrong (pink).")
+short = ["library, 5-point", "library, 1-sided", "bug: tanh'(a)", "bug: no 1/N"]
+md_table(["relative error", *short],
+         [["largest", *[r.max() for r in cases.values()]],
+          ["median", *[float(np.median(r)) for r in cases.values()]],
+          *[[f"entries {name}", *[band_counts(r)[i] for r in cases.values()]]
+            for i, (_, _, name, _) in enumerate(BANDS)]], fmt=2)
 
 N5 = len(X)
 # Where the one-sided quotient's error comes from: its truncation term L''(p) h / 2, entry by entry.
@@ -435,7 +447,7 @@ assert np.allclose(cases["bug: no 1/N"], (N5 - 1) / (N5 + 1), rtol=1e-9, atol=0)
 # difference is below the rounding noise (both explained below):
 
 # %%
-report = bp.check_gradients(net, X, Y)   # five-point stencil; default step and tolerance
+report = bp.check_gradients(net, X, Y)   # five-point, default h and tol
 print(report)
 print("ok:", report.ok)
 
@@ -454,7 +466,8 @@ print("ok:", report.ok)
 knet = bp.MLP([2, 3, 1], hidden="relu", output="identity", loss="mse", seed=4)
 rng = np.random.default_rng(2)
 Xk, Yk = rng.normal(size=(4, 2)), rng.normal(size=(4, 1))
-knet.params["b1"][0] += 2e-4 - knet.forward(Xk).z[1][0, 0]   # now z[1][0, 0] = 2e-4
+# shift the bias so that z[1][0, 0] (sample 1, unit 1) becomes 2e-4
+knet.params["b1"][0] += 2e-4 - knet.forward(Xk).z[1][0, 0]
 print("z of unit 1 for sample 1:", knet.forward(Xk).z[1][0, 0])
 
 # %% tags=["hide-input"]
@@ -535,7 +548,8 @@ pre-activation within reach of 0; the more samples, the likelier that is. Counti
 """)
 
 # %%
-rnet = bp.MLP([4, 16, 16, 3], hidden="relu", output="softmax", loss="cross_entropy", seed=0)
+rnet = bp.MLP([4, 16, 16, 3], hidden="relu", output="softmax",
+              loss="cross_entropy", seed=0)
 n_entries = sum(p.size for p in rnet.params.values())
 flagged, verdicts = {}, {}
 for N in (10, 100, 1000):
@@ -545,7 +559,7 @@ for N in (10, 100, 1000):
     for h in (1e-3, 1e-5):
         r = bp.check_gradients(rnet, Xr, Yr, h=h)
         flagged[N, h], verdicts[N, h] = r.kinks / n_entries, r.ok
-print(n_entries, "entries; ok:", verdicts)
+print(n_entries, "entries; every check ok:", all(verdicts.values()))
 
 # %% tags=["hide-input"]
 Ns, steps = (10, 100, 1000), (1e-3, 1e-5)
@@ -579,7 +593,8 @@ flagged with 1000 samples), and look at the `kinks` column before trusting the v
 # to float32:
 
 # %%
-net32 = bp.MLP([3, 4, 2], hidden="tanh", output="identity", loss="mse", dtype=np.float32)
+net32 = bp.MLP([3, 4, 2], hidden="tanh", output="identity", loss="mse",
+               dtype=np.float32)
 net32.params = {k: v.astype(np.float32) for k, v in net.params.items()}
 r32 = bp.check_gradients(net32, X, Y)
 print(r32)
@@ -672,10 +687,11 @@ assert analytic32 < 10 * EPS32
 # first hidden unit of a 3-3-1 sigmoid network is set to 12, and all inputs are at least 0.5:
 
 # %%
-snet = bp.MLP([3, 3, 1], hidden="sigmoid", output="identity", loss="mse", seed=3)
+snet = bp.MLP([3, 3, 1], hidden="sigmoid", output="identity", loss="mse",
+              seed=3)
 Xs = np.abs(np.random.default_rng(5).normal(size=(4, 3))) + 0.5
 Ys = np.random.default_rng(6).normal(size=(4, 1))
-snet.params["W1"][:, 0] = 12.0            # unit 1 saturates: z >= 3 * 12 * 0.5 = 18
+snet.params["W1"][:, 0] = 12.0   # unit 1 saturates: z >= 3 * 12 * 0.5 = 18
 sreport = bp.check_gradients(snet, Xs, Ys)
 print(sreport)
 print("ok:", sreport.ok)

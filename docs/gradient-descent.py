@@ -229,12 +229,14 @@ import numpy as np
 import backprop as bp
 
 rng = np.random.default_rng(7)
-Xl = rng.normal(size=(40, 2)) @ np.array([[1.0, 0.0], [0.8, 0.6]]) + np.array([1.0, -0.5])
-Yl = (Xl @ np.array([1.5, -2.0]) + 0.7 + 0.3 * rng.normal(size=40)).reshape(-1, 1)
+mix, shift = np.array([[1.0, 0.0], [0.8, 0.6]]), np.array([1.0, -0.5])
+Xl = rng.normal(size=(40, 2)) @ mix + shift           # correlated features
+noise = 0.3 * rng.normal(size=40)
+Yl = (Xl @ np.array([1.5, -2.0]) + 0.7 + noise).reshape(-1, 1)
 
-X1 = np.hstack([Xl, np.ones((len(Xl), 1))])   # the inputs with a column of ones
-H = X1.T @ X1 / len(Xl)                        # Hessian of the half mean squared error
-lams = np.linalg.eigvalsh(H)                   # eigenvalues, ascending
+X1 = np.hstack([Xl, np.ones((len(Xl), 1))])   # with a column of ones
+H = X1.T @ X1 / len(Xl)          # Hessian of the half mean squared error
+lams = np.linalg.eigvalsh(H)     # eigenvalues, ascending
 eta_c = 2 / lams[-1]
 print("eigenvalues of H:", lams.round(4), " eta_c =", round(eta_c, 4))
 
@@ -260,8 +262,9 @@ H_tex = r"\begin{bmatrix}" + r"\\".join(" & ".join(tex(v, 4) for v in row) for r
 kappa = lams[-1] / lams[0]
 assert all(1 - f * eta_c * lams[0] > 1 - 2 / kappa for f in (0.02, 0.5, 0.95))   # the flattest direction
 md(f"""
-$$ H = {H_tex}, \\qquad
-\\lambda = {tex(lams[0])},\\ {tex(lams[1])},\\ {tex(lams[2])}, \\qquad
+$$ H = {H_tex} $$
+
+$$ \\lambda = {tex(lams[0])},\\ {tex(lams[1])},\\ {tex(lams[2])}, \\qquad
 \\eta_c = \\frac{{2}}{{\\lambda_{{\\max}}}} = {tex(eta_c)} $$
 
 (entries to 4 significant figures). The ratio $\\kappa = \\lambda_{{\\max}}/\\lambda_{{\\min}} = {tex(kappa, 3)}$,
@@ -281,7 +284,8 @@ for frac in (0.02, 0.5, 0.95, 1.05, 5.0):
     model = bp.MLP([2, 1], output="identity", loss="mse", seed=0)
     with np.errstate(over="ignore", invalid="ignore"):
         try:
-            histories[frac] = model.fit(Xl, Yl, epochs=300, lr=frac * eta_c).loss
+            history = model.fit(Xl, Yl, epochs=300, lr=frac * eta_c)
+            histories[frac] = history.loss
         except bp.TrainingDiverged as err:
             histories[frac] = err.history.loss
             diverged_at = err.history.epochs
@@ -423,19 +427,21 @@ assert abs(last_conv - 0.99) < 1e-9 and abs(first_div - 1.01) < 1e-9, (last_conv
 
 # %%
 X_iris, classes, _ = bp.datasets.load_iris()
-Xi = (X_iris - X_iris.mean(axis=0)) / X_iris.std(axis=0)   # standardised features
-Yi = np.eye(3)[classes]                                      # one-hot targets
+Xi = (X_iris - X_iris.mean(axis=0)) / X_iris.std(axis=0)   # standardised
+Yi = np.eye(3)[classes]                                      # one-hot
 N = len(Xi)
 lr_iris, B, epochs = 0.5, 15, 60
 curves = {}
 for label, batch_size in (("full batch", None), (f"mini-batch B = {B}", B)):
-    model = bp.MLP([4, 8, 3], hidden="tanh", output="softmax", loss="cross_entropy", seed=0)
+    model = bp.MLP([4, 8, 3], hidden="tanh", output="softmax",
+                   loss="cross_entropy", seed=0)
     losses = [model.loss(Xi, Yi)]
     for _ in range(epochs):
         model.fit(Xi, Yi, epochs=1, lr=lr_iris, batch_size=batch_size)
-        losses.append(model.loss(Xi, Yi))   # the loss on all N samples after each epoch
+        losses.append(model.loss(Xi, Yi))   # on all N samples, each epoch
     curves[label] = np.array(losses)
-print({label: round(float(c[-1]), 4) for label, c in curves.items()}, f"after {epochs} epochs")
+for label, c in curves.items():
+    print(f"{label}: loss {c[-1]:.4f} after {epochs} epochs")
 
 # %% tags=["hide-input"]
 full, mini = curves.values()
