@@ -104,7 +104,7 @@ Xc = rng.normal(size=(n_c, sizes_c[0]))
 Yc = np.eye(sizes_c[-1])[rng.integers(0, sizes_c[-1], n_c)]
 md(f"""
 The same holds inside a real network, where one weight is one of hundreds. Take a classifier with
-the shape used in *Build Neural Network: Feedforward and Backpropagation with NumPy*, one of the
+the shape used in *Build Neural Network : Feedforward and Backpropagation with NumPy*, one of the
 book's sources: {sizes_c[0]} inputs, two ReLU layers of {sizes_c[1]} units, {sizes_c[-1]} softmax outputs
 and cross-entropy, here on {n_c} random samples. Pick the weight with the largest positive gradient and
 the one with the most negative gradient, and move each by $\\Delta w = \\pm {tex(step)}$:
