@@ -2,9 +2,10 @@
 # # Gradient checking
 #
 # Backpropagation is easy to get almost right: a missing transpose that happens to fit the shapes,
-# a derivative evaluated at $a$ instead of $z$, a forgotten $1/N$. The network still trains,
-# just worse. The standard defence is to compare the backpropagated gradient with a numerical one
-# computed from nothing but loss evaluations. This chapter shows how to do that comparison well:
+# a derivative evaluated at $a$ instead of $z$, a forgotten $1/N$. Nothing crashes: the code
+# still returns a gradient of the right shape, and training may even seem to work. The standard
+# defence is to compare the backpropagated gradient with a numerical one computed from nothing but
+# loss evaluations. This chapter shows how to do that comparison well:
 # which difference quotient, which step, which error measure and which thresholds, and where the
 # comparison itself breaks down (kinks of ReLU, single precision, gradients below the rounding
 # noise). The library's `bp.check_gradients` implements it; the rules its report follows are
