@@ -116,7 +116,9 @@ below makes its mistakes on held-out flowers.
 
 # %%
 rng = np.random.default_rng(0)
-test = np.sort(np.concatenate([rng.permutation(np.flatnonzero(y == k))[:15] for k in range(3)]))
+# 15 flowers of each species, drawn at random
+held_out = [rng.permutation(np.flatnonzero(y == k))[:15] for k in range(3)]
+test = np.sort(np.concatenate(held_out))
 train = np.setdiff1d(np.arange(len(y)), test)
 
 mean, std = X_raw[train].mean(axis=0), X_raw[train].std(axis=0)
@@ -187,7 +189,8 @@ net = bp.MLP([4, 8, 3], hidden="tanh", loss="cross_entropy", seed=0)
 
 # %%
 epochs, lr = 300, 0.5
-curves = {"train loss": [], "held-out loss": [], "train accuracy": [], "held-out accuracy": []}
+names = ("train loss", "held-out loss", "train accuracy", "held-out accuracy")
+curves = {name: [] for name in names}
 
 
 def accuracy(net, rows):

@@ -144,12 +144,12 @@ x = np.linspace(-10.0, 10.0, 81).reshape(-1, 1)
 y = x**2
 x_mean, x_std = x.mean(), x.std()
 y_mean, y_std = y.mean(), y.std()
-X = (x - x_mean) / x_std  # the network sees X and is trained on Y ...
+X = (x - x_mean) / x_std  # the network sees X and is trained on Y
 Y = (y - y_mean) / y_std
 
 
 def predict_original(net, x_values):
-    """... and its output is mapped back to the units of y: one multiplication, one addition."""
+    """Predictions in the units of y: one multiplication and one addition."""
     return y_mean + y_std * net.predict((x_values - x_mean) / x_std)
 
 
@@ -235,7 +235,8 @@ for n, s in stuck:
 assert all(not dead(nets[n, s]).any() for n in widths if n >= 4 for s in seeds)
 stuck_text = ", ".join(f"width {n} seed {s}" for n, s in stuck)
 md(f"""
-$\\mathcal{{L}}$ is the standardised loss after training, for each seed; the root-mean-square error
+$\\mathcal{{L}}$ is the standardised loss after training, for each seed; "dead units" counts, over the
+three runs, the hidden units that end dead (defined below); the root-mean-square error
 (RMSE, not halved) of the best of the {len(seeds)} runs is in the units of $y$, whose values run from
 ${tex(y.min())}$ to ${tex(y.max())}$. The network with $n_1$ units has $3 n_1 + 1$ parameters. Widening
 the layer from {widths[0]} to {widths[-1]} units lowers the best loss by a factor of
@@ -525,7 +526,7 @@ figure(
 fd_relu = bp.check_gradients(relu_net, X, Y)
 fd_tanh = bp.check_gradients(tanh_net, X, Y)
 md_table(
-    ["network", "entries", "largest relative error", "kinks", "result"],
+    ["network", "entries", "largest relative error", "kinks left out", "result"],
     [[name, int(sum(p.analytic.size for p in rep.parameters.values())), rep.max_rel_error,
       int(rep.kinks), "ok" if rep.ok else "FAILED"]
      for name, rep in [("the tutorial's chain at (3, 9)", chain_fd),

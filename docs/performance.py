@@ -32,7 +32,7 @@
 
 # %%
 def matmul_flops(sizes, batch):
-    """FLOPs of the matrix products of one forward and one backward pass over `batch` samples."""
+    """FLOPs of the matrix products of one forward and one backward pass."""
     layers = list(zip(sizes[:-1], sizes[1:], strict=True))
     forward = sum(2 * batch * n_in * n_out for n_in, n_out in layers)
     # dL/dW for every layer, dL/dA(l-1) for every layer but the first
@@ -41,7 +41,8 @@ def matmul_flops(sizes, batch):
 
 
 forward, backward = matmul_flops([784, 256, 128, 10], batch=1024)
-print(f"forward {forward:.3g} FLOPs, backward {backward:.3g} FLOPs, ratio {backward / forward:.3f}")
+print(f"forward {forward:.3g} FLOPs, backward {backward:.3g} FLOPs")
+print(f"backward / forward = {backward / forward:.3f}")
 
 # %% tags=["hide-input"]
 import json
