@@ -140,7 +140,7 @@ md(f"That holds out {len(test)} flowers ({num(100 * len(test) / len(y), 2)} %) a
 # $$
 #
 # the average over the $N$ flowers of $-\ln$ (probability given to the right species). Softmax
-# followed by cross-entropy has the simplest possible output delta. For one flower ($N = 1$, and
+# followed by cross-entropy has a particularly simple output delta. For one flower ($N = 1$, and
 # writing $z_k$ for $z^{(L)}_k$) the chain rule runs through the softmax Jacobian
 # $\partial \hat y_{k'} / \partial z_k = \hat y_{k'} (\mathbb{1}[k' = k] - \hat y_k)$; SymPy expands
 # it and uses that a one-hot row sums to 1:

@@ -3,9 +3,10 @@
 #
 # The first real task for a network: learn the function $y = x^2$ from samples of it. The
 # network sees only pairs $(x, x^2)$; it has to produce a curve that passes close to them. The
-# task is small enough to train dozens of networks in a second, so this chapter can ask the
-# questions that matter for every regression problem: how many hidden units are needed, why the
-# data must be scaled before training, and what the network predicts where it has seen no data.
+# task is small enough for this page to train every network it discusses each time the book is
+# built, so it can ask the questions that matter for every regression problem: how many hidden
+# units are needed, why the data must be scaled before training, and what the network predicts
+# where it has seen no data.
 # The symbols are those of the [notation](notation.py#symbols) chapter; the loss $\mathcal{L}$ is
 # the mean over the $N$ samples of the half squared error $\ell = \tfrac12 (\hat y - y)^2$.
 
@@ -222,7 +223,11 @@ for n, s in stuck:
     replay = bp.MLP([1, n, 1], hidden="relu", loss="mse", seed=s)
     assert not dead(replay).any() and (replay.params["W2"] < 0).all(), (n, s)
     for epoch in range(1, 21):
+        # each unit's contribution to the output, w2_j * a_j, in root mean square over the data
+        before = np.sqrt(np.mean((replay.forward(X).a[1] * replay.params["W2"][:, 0]) ** 2, axis=0))
         replay.fit(X, Y, epochs=1, lr=lr)
+        after = np.sqrt(np.mean((replay.forward(X).a[1] * replay.params["W2"][:, 0]) ** 2, axis=0))
+        assert np.all((after < before) | (before == 0)), (n, s, epoch, before, after)  # shrinks every epoch
         if dead(replay).all():
             died_by = max(died_by, epoch)
             break
@@ -244,13 +249,15 @@ ${tex(narrow_best / wide_best, 3)}$, and each doubling lowers it.
 
 The narrow networks also show the classic failure of ReLU units: {len(stuck)} runs ({stuck_text})
 end at exactly the loss $0.5$ of the constant predictor. In each of them *every* hidden unit is
-*dead*: its pre-activation is negative on every input, so $f_1' = 0$ there and its weight and bias
-get a gradient of exactly zero. In a first hidden layer, whose inputs are the fixed training data,
-nothing can then revive it, and the output is the constant $b^{{(2)}}$, which descent moves to the
-mean. These units were active on part of the data at the start and all were dead by epoch
-{died_by}. Each started with a negative output weight $w^{{(2)}}_{{j1}}$, a hinge bent the wrong
-way for a parabola: descent shrank its output towards zero, which a ReLU unit can reach by moving
-its kink past all the data. With 4 or more units no unit died in any of the runs.
+*dead*: its pre-activation is never positive on the training inputs, so $f_1' = 0$ there (the
+library takes $\\mathrm{{ReLU}}'(0) = 0$) and its weight and bias get a gradient of exactly zero.
+In a first hidden layer, whose inputs are the fixed training data, nothing can then revive it, and
+the output is the constant $b^{{(2)}}$, which descent moves to the mean. These units were active on
+part of the data at the start and all were dead by epoch {died_by}. Each started with a negative
+output weight $w^{{(2)}}_{{j1}}$, a hinge bent the wrong way for a parabola: descent shrank its
+contribution $w^{{(2)}}_{{j1}} a^{{(1)}}_j$ to the output at every epoch until it was zero, which a
+ReLU unit reaches by moving its kink past all the data. With
+4 or more units no unit died in any of the runs.
 """)
 
 
@@ -281,9 +288,10 @@ figure(
 # ## Scale the data first
 #
 # The neuron-by-neuron tutorial found that training on the raw numbers "looks very unstable" and
-# cured it by dividing the data by its largest value. Here is what goes wrong without scaling,
-# measured. The same network, $8$ tanh units, is trained for $1500$ epochs on the raw data ($x$ up
-# to $10$, $y$ up to $100$) and on the standardised data; losses are compared in the original units
+# made it more stable by dividing the inputs and the targets by their largest values. Here is what
+# goes wrong without scaling, measured. The same network, $8$ tanh units, is trained for $1500$
+# epochs on the raw data ($x$ up to $10$, $y$ up to $100$) and on the standardised data; losses are
+# compared in the original units
 # of $y$.
 
 # %% tags=["hide-input"]
@@ -396,7 +404,8 @@ figure(
         f"0.2, 0.01 and 0.001 end at {num(runs['raw, 0.2']['loss'][-1], 3)}, "
         f"{num(lr01[-1], 3)} and {num(lr001[-1], 3)}."
     ),
-    caption="Same network (8 tanh units), same epochs: only the scaling of the data and the learning rate differ.",
+    caption="Same network (8 tanh units), same epochs: only the scaling of the data and the learning "
+            "rate differ.",
 )
 
 # %% [markdown]

@@ -1,8 +1,8 @@
 # %% [markdown]
 # # Performance
 #
-# The library is written to be read, but people who reuse it should not pay for that. This page
-# shows how long one training step takes, compared with PyTorch on the CPU and with the time of the
+# The library is written to be read; this page measures what that costs. It shows how long one
+# training step takes, compared with PyTorch on the CPU and with the time of the
 # matrix products alone, and how long this book takes to build. The numbers are read from the
 # results files that the benchmark scripts in `benchmarks/` write; they are measurements of one
 # machine on one day, and the page says which. The symbols are those of the
@@ -224,8 +224,8 @@ assert set(results["impls"]) <= {"backprop", "fit", "torch", "floor"}, results["
 # %% [markdown]
 # ### What the library does to stay fast
 #
-# The forward and backward passes are the equations of the
-# [backpropagation chapter](backpropagation.py), one line each, but a few idioms were chosen for
+# The forward and backward passes follow the equations of the
+# [backpropagation chapter](backpropagation.py) line by line, but a few idioms were chosen for
 # speed:
 #
 # - the ReLU derivative is applied as an in-place multiplication by the mask $z > 0$, rather than
