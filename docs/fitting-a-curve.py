@@ -345,6 +345,8 @@ assert np.abs(raw_run["start"]["W1"]).max() <= glorot and tanh_slope_25 < slope_
 assert np.all(~sat_start | (np.abs(raw_run["z"]) > 2.5))  # every saturated pre-activation stays so
 assert raw_run["saturated"] > 0.9 and raw_run["saturated"] > sat_init
 assert grad_ratio > 10 and error_ratio > 10, (grad_ratio, error_ratio)
+# the earlier text said 'a hundred times larger': neither the scale nor the gradient ratio is
+assert y_std < 50 and grad_ratio < 90, (y_std, grad_ratio)
 assert best_raw[0] > 10 * std_run["loss"][-1]
 assert np.all(np.diff(lr001) < 0) and lr001[-1] > best_raw[0]  # lr 0.001: steady, but slow
 assert lr01.min() < lr01[-1]  # lr 0.01: the loss went back up after its minimum
@@ -469,6 +471,7 @@ tanh_right = predict_original(tanh_net, x_right.reshape(-1, 1))[:, 0]
 peak = int(np.argmax(tanh_right))
 x_peak, y_peak = float(x_right[peak]), float(tanh_right[peak])
 assert 10 < x_peak < 100 and np.all(np.diff(tanh_right[peak:]) <= 0), x_peak  # never rises again
+assert tanh_right[-1] < 0.05 * y_peak  # it does not 'level off': it loses over 95 % of its peak
 tanh_100 = float(predict_original(tanh_net, np.array([[100.0]]))[0, 0])
 
 md(f"""

@@ -148,6 +148,10 @@ def draw_ratios(fig):
     ax.grid(False, axis="y")
     ax.set_xlabel("time ratio (log scale)")
     fig.legend(loc="outside upper center", ncols=2)
+    fig.draw_without_rendering()
+    labels = [*ax.get_xticklabels(), *ax.get_xticklabels(minor=True)]
+    boxes = sorted((t.get_window_extent() for t in labels if t.get_visible() and t.get_text()), key=lambda e: e.x0)
+    assert all(a.x1 < b.x0 for a, b in zip(boxes, boxes[1:], strict=False)), "x tick labels overlap"
 
 
 big = [c for c in cases if c["batch"] >= 1024]
