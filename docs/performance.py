@@ -109,10 +109,10 @@ if results.get("note"):
 
 
 def fmt_time(seconds: float) -> str:
-    """Three significant figures in µs, ms or s."""
+    """Three significant figures in µs, ms or s (a no-break space keeps the unit by its number)."""
     for unit, scale in (("µs", 1e6), ("ms", 1e3), ("s", 1.0)):
         if seconds * scale < 1000 or unit == "s":
-            return f"{num(seconds * scale, 3)} {unit}"
+            return f"{num(seconds * scale, 3)}\N{NO-BREAK SPACE}{unit}"
     raise AssertionError(seconds)
 
 
