@@ -234,13 +234,15 @@ library_match = ("exactly, to the last bit" if derivation.max_error == 0 else
                  f"to ${tex(derivation.max_error, 2)}$ relative to the largest gradient")
 md(f"""
 All {len(rows)} agree. The library matches SymPy {library_match}. The finite differences of the
-{len(rel_nonzero)} non-zero derivatives have a relative error of at most ${tex(rel_nonzero.max(), 2)}$;
-the {len(abs_zero)} derivatives that are exactly zero (the inactive unit's three incoming weights, its bias and its outgoing weight) come out of the stencil as at
-most ${tex(abs_zero.max(), 2)}$ in absolute terms. They are not exactly zero because the four loss
-values, equal here, are weighted $-1, 8, -8, 1$ and summed in floating point, which leaves a rounding
-residue of a few units in the last place of $\\mathcal{{L}} = {tex(loss0, 4)}$, divided by $12h$ with
+{len(rel_nonzero)} non-zero derivatives have a relative error of at most
+${tex(rel_nonzero.max(), 2)}$; the {len(abs_zero)} derivatives that are exactly zero (the inactive
+unit's three incoming weights, its bias and its outgoing weight) come out of the stencil as at most
+${tex(abs_zero.max(), 2)}$ in absolute terms. They are not exactly zero because the four loss values,
+equal here, are weighted $-1, 8, -8, 1$ and summed in floating point, which leaves a rounding residue
+of a few units in the last place of $\\mathcal{{L}} = {tex(loss0, 4)}$, divided by $12h$ with
 $h = {tex(report.h)}$.
 """)
+
 
 # %% [markdown]
 # ## One step of gradient descent
