@@ -295,7 +295,7 @@ md_table(
 # *Feed Forward Neural Network*, the long tutorial whose layout this book follows (layers $0$ to $L$,
 # samples as rows, $W^{(l)}$ with $n_{l-1}$ rows and $n_l$ columns), works a 2-3-2-1 example whose
 # weights and data are given only in figures, so its numbers are not recomputed here; its slips in
-# notation are listed below. *Build Neural Network: Feedforward and Backpropagation with NumPy*
+# notation are listed below. *Build Neural Network : Feedforward and Backpropagation with NumPy*
 # describes the 5-10-10-4 classifier whose shapes the [notation chapter](notation.py) recomputes; it
 # publishes no other number to check.
 #
