@@ -270,14 +270,16 @@ for c in comparisons:
 wrong = [c for c in comparisons if not c.agrees]
 md(f"""
 Of **{len(comparisons)}** published numbers checked, **{len(comparisons) - len(wrong)}** agree with
-the computation and **{len(wrong)}** do not. The disagreements, each with its cause and the published
-number recomputed with that slip ("replayed"):
+the computation and **{len(wrong)}** do not. The disagreements, with the published number recomputed
+by replaying the slip named below the table ("replayed"):
 """)
 md_table(
-    ["source", "quantity", "published", "computed", "replayed", "cause"],
-    [[c.source, c.quantity, c.printed, num(c.computed, 6), num(c.replayed, 6), c.cause] for c in wrong],
-    align="llrrrl",
+    ["", "source", "quantity", "published", "computed", "replayed"],
+    [[f"{n}", c.source, c.quantity, c.printed, num(c.computed, 6), num(c.replayed, 6)]
+     for n, c in enumerate(wrong, 1)],
+    align="rllrrr",
 )
+md("The causes:\n\n" + "\n".join(f"{n}. {c.cause[0].upper()}{c.cause[1:]}." for n, c in enumerate(wrong, 1)))
 
 # %% [markdown]
 # The published numbers that agree, for completeness (computed values to six significant figures):
