@@ -306,7 +306,7 @@ here.
 # ## Exercises
 #
 # 1. Keep training on this one sample. After how many steps at $\eta = 0.1$ does the prediction
-#    first exceed $0.9$, and does hidden unit 1 ever become active?
+#    first exceed $0.9$? Does hidden unit 1 ever become active, and what happens to hidden unit 2?
 # 2. Redo the backward pass for the label $y = 0$. Which gradients change sign?
 # 3. Show that the column layout's gradient $\delta_{\text{col}}\, x_{\text{col}}^\top$ (both columns) is
 #    the transpose of the library's $x^\top \delta^{(1)}$ (both rows).
@@ -314,22 +314,37 @@ here.
 # %% tags=["hide-input"]
 long = bp.MLP([3, 2, 1], hidden="relu", output="sigmoid", loss="bce")
 long.params.update({k: v.copy() for k, v in net.params.items()})
-steps, z1_unit1 = 0, []
+steps, z_hidden, b2_path = 0, [], []
 while long.predict(X)[0, 0] <= 0.9:
     long.fit(X, Y, epochs=1, lr=lr)
-    z1_unit1.append(long.forward(X).z[1][0, 0])
+    z_hidden.append(long.forward(X).z[1][0].copy())  # after each step
+    b2_path.append(long.params["b2"][0])
     steps += 1
     assert steps < 10_000
-z1_unit1 = np.array(z1_unit1)
+z_hidden = np.array(z_hidden)
 # Unit 1 never wakes up: its weights and bias get no gradient from this sample, so its pre-activation
 # keeps its starting value exactly.
-assert np.all(z1_unit1 == z1[0]) and z1[0] < 0
+assert np.all(z_hidden[:, 0] == z1[0]) and z1[0] < 0
+# Unit 2's output weight is negative, so gradient descent lowers its activation: its pre-activation falls
+# at every step until it drops below 0; from then on it is frozen too, and only b(2) moves.
+off = int(np.argmax(z_hidden[:, 1] <= 0)) + 1  # the step after which unit 2 is inactive
+assert z_hidden[off - 1, 1] <= 0 < z_hidden[off - 2, 1] and np.all(np.diff(z_hidden[:off, 1]) < 0)
+assert np.all(z_hidden[off - 1:, 1] == z_hidden[off - 1, 1])
+final_yhat = long.predict(X)[0, 0]
+assert math.isclose(final_yhat, 1 / (1 + math.exp(-b2_path[-1])), rel_tol=1e-15)  # yhat = sigma(b(2))
 solution(f"""
-**1.** The prediction first exceeds $0.9$ after **{steps}** steps. Hidden unit 1 never becomes
-active: its pre-activation stays at ${tex(z1[0])}$, unchanged, through all {steps} steps, because with
-$a^{{(1)}}_1 = 0$ and $\\operatorname{{relu}}'(z^{{(1)}}_1) = 0$ none of the parameters that feed it receive a
-gradient from this sample, and the sample itself does not change. Only other samples (or a different
-initialisation) could make it active.
+**1.** The prediction first exceeds $0.9$ after **{steps}** steps (it is then ${tex(final_yhat, 4)}$). Hidden
+unit 1 never becomes active: its pre-activation stays at ${tex(z1[0])}$, unchanged, through all {steps}
+steps, because with $a^{{(1)}}_1 = 0$ and $\\operatorname{{relu}}'(z^{{(1)}}_1) = 0$ none of the parameters
+that feed it receive a gradient from this sample, and the sample itself does not change. Only other
+samples (or a different initialisation) could make it active.
+
+Hidden unit 2 goes the other way. Its outgoing weight $w^{{(2)}}_{{21}}$ is negative, so gradient descent
+raises $\\hat y$ by *lowering* its activation: its pre-activation falls at every step, from
+${tex(z1[1])}$ to ${tex(z_hidden[off - 1, 1], 3)}$ after step {off}, and the unit is silenced as well. From
+then on no hidden unit passes anything: $\\hat y = \\sigma\\bigl(b^{{(2)}}\\bigr)$, and the remaining
+{steps - off} steps move only the output bias, up to $b^{{(2)}} = {tex(b2_path[-1], 4)}$. The network fits
+this one sample with a constant.
 """, title="Solution 1")
 
 # %% tags=["hide-input"]
