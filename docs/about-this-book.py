@@ -26,9 +26,10 @@
 #
 # ## How the book checks itself
 #
-# Every chapter is a Python program (a [jupytext](https://jupytext.readthedocs.io) file) that runs
-# while the site is built. Its prose, tables and figures are the program's output, and it ends with
-# `assert` statements; if one fails, the build stops with an error.
+# Every chapter (every page but the home page and the API reference) is a Python program (a
+# [jupytext](https://jupytext.readthedocs.io) file) that runs while the site is built. The numbers in
+# its prose, its tables and its figures are the program's output, and `assert` statements check what it
+# says; if one fails, the build stops with an error.
 #
 # - **Three routes to every gradient.** SymPy differentiates the loss written as one expression of
 #   every weight and bias (`backprop.symbolic`); the library computes the same gradients by

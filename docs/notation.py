@@ -8,8 +8,8 @@
 #
 # ## Symbols
 #
-# The table below is the book's one definition of each symbol; every page links here. Code keeps the
-# library's own names (`W1`, `b1`, `delta`), listed in the last column. Samples are rows throughout.
+# The table below is the book's one definition of each symbol; the other pages link here. Code keeps
+# the library's own names (`W1`, `b1`, `delta`), listed in the last column. Samples are rows throughout.
 
 # %% tags=["hide-input"]
 import numpy as np
@@ -57,9 +57,9 @@ $z^{{(1)}}_1 = {terms} + {tex(b_in)} = {tex(z_one)}$ and $a^{{(1)}}_1 = \\max(0,
 # %% [markdown]
 # Keeping $z$ and $a$ apart matters for the backward pass, which needs, at every layer, the derivative
 # $f_l'$ at the pre-activations and the activations $a^{(l-1)}$ that the weights multiplied. The
-# library's forward pass keeps both lists. One of them would be enough for the activations the book
-# uses: $a^{(l)}$ is recomputed from $z^{(l)}$ by $f_l$, and in the other direction the derivatives of the
-# sigmoid, of $\tanh$ and of the ReLU are functions of the activation itself,
+# library's forward pass keeps both lists. For the sigmoid, $\tanh$ and the ReLU one of them would be
+# enough: $a^{(l)}$ is recomputed from $z^{(l)}$ by $f_l$, and in the other direction the derivatives of
+# these three are functions of the activation itself,
 #
 # $$
 # \sigma'(z) = a\,(1 - a), \qquad \tanh'(z) = 1 - a^2, \qquad
@@ -68,8 +68,7 @@ $z^{{(1)}}_1 = {terms} + {tex(b_in)} = {tex(z_one)}$ and $a^{{(1)}}_1 = \\max(0,
 # $$
 #
 # (SymPy proves the first two when the page is built; the third holds because $\max(0, z) > 0$ exactly when $z > 0$,
-# with the library's convention $\operatorname{relu}'(0) = 0$). The library uses $a$ for the sigmoid and
-# $\tanh$.
+# with the library's convention $\operatorname{relu}'(0) = 0$).
 
 # %% tags=["hide-input"]
 zsym = sp.Symbol("z", real=True)

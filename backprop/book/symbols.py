@@ -115,9 +115,9 @@ SYMBOLS: tuple[Symbol, ...] = (
     Symbol("lambda", "\\lambda,\\ \\lambda_{\\min},\\ \\lambda_{\\max}",
            "eigenvalues of $H$; the smallest and the largest", "", _TRAINING),
     Symbol("kappa", "\\kappa", r"condition number $\lambda_{\max}/\lambda_{\min}$", "", _TRAINING),
-    Symbol("eta_c", "\\eta_c", r"critical learning rate $2/\lambda_{\max}$: on a quadratic loss, gradient descent "
-           r"converges from every start for $\eta < \eta_c$ and diverges from almost every start for "
-           r"$\eta > \eta_c$", "", _TRAINING),
+    Symbol("eta_c", "\\eta_c", r"critical learning rate $2/\lambda_{\max}$: on a quadratic loss with "
+           r"positive-definite $H$, gradient descent converges from every start for $\eta < \eta_c$ and "
+           r"diverges from almost every start for $\eta > \eta_c$", "", _TRAINING),
     # -- numerics
     Symbol("h", "h", r"step of a finite difference, as in $\bigl(\mathcal{L}(p + h) - \mathcal{L}(p - h)\bigr)/2h$",
            "`check_gradients(..., h=...)`", _NUMERICS),
