@@ -97,6 +97,7 @@ n_w2_tried = 6 * 6 * 2 * 2
 assert rounded(e4 * a4, 4) != -0.1309  # the tutorial's own printed factors do not give it
 w2_rounded_3 = {(r[4], r[5]) for r in w2_replays}
 assert w2_rounded_3 == {(-0.228, 0.574)}, w2_replays  # one pair of factors does: both at 3 decimals
+assert all(r[0] == 3 and r[1] == 3 and r[2] == ROUND_HALF_UP for r in w2_replays)  # yhat - y rounded, not cut
 fe3, fa3 = w2_rounded_3.pop()
 
 comparisons += [
@@ -110,8 +111,9 @@ comparisons += [
     Comparison(S1, r"$\partial \mathcal{L}/\partial w^{(2)}$", -0.1309, 4, g["W2"],
                f"the tutorial writes ${tex(e4)} \\times {tex(a4)} = -0.1309$, but that product is "
                f"${tex(e4 * a4, 5)}$. Of {n_w2_tried} ways of rounding or truncating the two factors to 1 to 6 "
-               f"decimals before multiplying, only rounding both to three gives $-0.1309$: "
-               f"${tex(fe3)} \\times {tex(fa3)} = {tex(fe3 * fa3, 6)}$",
+               f"decimals before multiplying, the {len(w2_replays)} that give $-0.1309$ use the same two "
+               f"numbers, both to three decimals: ${tex(fe3)} \\times {tex(fa3)} = {tex(fe3 * fa3, 6)}$ "
+               f"($\\hat y - y$ rounded, $a^{{(1)}}$ rounded or truncated)",
                fe3 * fa3),
     Comparison(S1, r"$\partial \mathcal{L}/\partial b^{(2)}$", -0.2277, 4, g["b2"]),
     Comparison(S1, r"$\sigma'(0.3)$", 0.2445, 4, a1 * (1 - a1)),
