@@ -8,7 +8,7 @@
 # tutorial's own precision: a published value *agrees* when it equals the computed value rounded to
 # the digits shown.
 #
-# Where a value disagrees, the table names a cause, and the page *replays* it: it redoes the
+# Where a value disagrees, the page names a cause and *replays* it: it redoes the
 # tutorial's computation with that slip (a rounding, a dropped bias, a step too many) and checks that
 # the replay gives the published number. Every disagreement below has such a replay. A replay shows
 # that the slip can produce the published number, not that it did; where more than one slip could,
@@ -223,8 +223,8 @@ comparisons.append(Comparison(
 # book worked from, that builds a network neuron by neuron in NumPy. It starts with a chain
 # $x \to$ ReLU $\to$ ReLU $\to$ linear output, draws its six parameters with `np.random.seed(0)` and trains
 # it on the single pair $(3, 9)$ with the loss $(\hat y - y)^2$. It quotes the loss of the untrained
-# model and the loss after one update, computed, its text says, with the learning rate $0.0001$ it has
-# just set; the training loop that follows uses $0.01$. (Its loss has no factor $\tfrac12$, so its
+# model and the loss after one update right after setting the learning rate to $0.0001$; the training
+# loop that follows uses $0.01$. (Its loss has no factor $\tfrac12$, so its
 # gradient is twice ours and its learning rate $\eta$ is our $2\eta$; the
 # [curve-fitting chapter](fitting-a-curve.py) follows this chain further.)
 
