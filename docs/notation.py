@@ -3,8 +3,13 @@
 #
 # A multilayer perceptron is a short program: multiply, add, apply a function, repeat. This chapter
 # fixes the names of everything that program touches (units, pre-activations, activations, weights,
-# biases), the shapes of the arrays that hold them, and the one line of NumPy that runs a whole layer
-# for a whole batch of samples. The rest of the book uses these names without comment.
+# biases, the loss), the shapes of the arrays that hold them, and the one line of NumPy that runs a
+# whole layer for a whole batch of samples. The rest of the book uses these names without comment.
+#
+# ## Symbols
+#
+# The table below is the book's one definition of each symbol; the other pages link here. Code keeps
+# the library's own names (`W1`, `b1`, `delta`), listed in the last column. Samples are rows throughout.
 
 # %% tags=["hide-input"]
 import numpy as np
@@ -13,22 +18,25 @@ from IPython.display import Math, display
 
 import backprop as bp
 import backprop.symbolic as bs
-from backprop.book import figure, md, md_table, sci, solution
+from backprop.book import figure, md, md_table, sci, solution, tex
 from backprop.book.netdiagram import count_parameters, draw_network, network_alt, network_figsize
+from backprop.book.symbols import symbol_table
+
+symbol_table()
 
 # %% [markdown]
-# ## One neuron
+# ## One unit
 #
-# A unit (a *neuron*) receives the activations $a_1, \dots, a_m$ of the units before it, weighs each
-# with a weight $w_j$, adds a bias $b$ and passes the sum through an activation function $f$:
+# A unit $k$ of layer $l$ (a *neuron*) receives the activations $a^{(l-1)}_1, \dots, a^{(l-1)}_{n_{l-1}}$
+# of the $n_{l-1}$ units of the layer before it, weighs each with a weight $w^{(l)}_{jk}$, adds a bias
+# $b^{(l)}_k$ and passes the sum through the layer's activation function $f_l$:
 #
 # $$
-# z = \sum_{j=1}^{m} w_j\, a_j + b, \qquad a = f(z).
+# z^{(l)}_k = \sum_{j=1}^{n_{l-1}} w^{(l)}_{jk}\, a^{(l-1)}_j + b^{(l)}_k, \qquad a^{(l)}_k = f_l\bigl(z^{(l)}_k\bigr).
 # $$
 #
-# The weighted sum $z$ is the unit's **pre-activation**; $a$ is its **activation**, which the next
-# units receive as one of their inputs. Keeping $z$ and $a$ apart matters: the backward pass needs
-# $f'(z)$, so the forward pass keeps every $z$. The functions $f$ are the subject of
+# The weighted sum $z^{(l)}_k$ is the unit's **pre-activation**; $a^{(l)}_k$ is its **activation**, which
+# the units of the next layer receive as one of their inputs. The functions $f_l$ are the subject of
 # [the chapter on activation functions](activation-functions.py).
 
 # %% tags=["hide-input"]
@@ -37,36 +45,54 @@ w_in = np.array([0.2, -0.4, 0.1])
 b_in = 0.1
 z_one = float(w_in @ a_in + b_in)
 a_one = float(bp.relu(np.array(z_one)))
-terms = " + ".join(f"({w:g})({x:g})" for w, x in zip(w_in, a_in, strict=True))
+terms = " + ".join(f"({tex(w)})({tex(x)})" for w, x in zip(w_in, a_in, strict=True))
 md(f"""
-For example, with inputs $({", ".join(f"{x:g}" for x in a_in)})$, weights $({", ".join(f"{w:g}" for w in w_in)})$,
-bias ${b_in:g}$ and the ReLU $f(z) = \\max(0, z)$:
-$z = {terms} + {b_in:g} = {z_one:.4g}$ and $a = \\max(0, {z_one:.4g}) = {a_one:.4g}$.
+For example, the first hidden unit of the [3-2-1 network](worked-example-321.py) has inputs
+$a^{{(0)}} = x = ({", ".join(tex(x) for x in a_in)})$, weights
+$(w^{{(1)}}_{{11}}, w^{{(1)}}_{{21}}, w^{{(1)}}_{{31}}) = ({", ".join(tex(w) for w in w_in)})$,
+bias $b^{{(1)}}_1 = {tex(b_in)}$ and the ReLU $f_1(z) = \\max(0, z)$:
+$z^{{(1)}}_1 = {terms} + {tex(b_in)} = {tex(z_one)}$ and $a^{{(1)}}_1 = \\max(0, {tex(z_one)}) = {tex(a_one)}$.
 """)
+
+# %% [markdown]
+# Keeping $z$ and $a$ apart matters for the backward pass, which needs, at every layer, the derivative
+# $f_l'$ at the pre-activations and the activations $a^{(l-1)}$ that the weights multiplied. The
+# library's forward pass keeps both lists. For the sigmoid, $\tanh$ and the ReLU one of them would be
+# enough: $a^{(l)}$ is recomputed from $z^{(l)}$ by $f_l$, and in the other direction the derivatives of
+# these three are functions of the activation itself,
+#
+# $$
+# \sigma'(z) = a\,(1 - a), \qquad \tanh'(z) = 1 - a^2, \qquad
+# \operatorname{relu}'(z) = \begin{cases} 1 & a > 0 \\ 0 & a = 0 \end{cases}
+# \qquad \text{where } a = f(z)
+# $$
+#
+# (SymPy proves the first two when the page is built; the third holds because $\max(0, z) > 0$ exactly when $z > 0$,
+# with the library's convention $\operatorname{relu}'(0) = 0$).
+
+# %% tags=["hide-input"]
+zsym = sp.Symbol("z", real=True)
+sig_sym = 1 / (1 + sp.exp(-zsym))
+assert bs.is_zero(sp.diff(sig_sym, zsym) - sig_sym * (1 - sig_sym))
+assert bs.is_zero(sp.diff(sp.tanh(zsym), zsym) - (1 - sp.tanh(zsym) ** 2))
+z_grid = np.concatenate([np.linspace(-50, 50, 2001), [0.0, -0.0, 5e-324, -5e-324, 1e-300]])
+assert np.array_equal(bp.relu_grad(z_grid), (bp.relu(z_grid) > 0).astype(float))
 
 # %% [markdown]
 # ## Layers and their indices
 #
 # A network has layers $l = 0, 1, \dots, L$: layer $0$ holds the inputs, layer $L$ the outputs, the
-# layers between are *hidden*. Layer $l$ has $n_l$ units. A batch holds $n$ samples, numbered
-# $i = 1, \dots, n$. The symbols:
-#
-# | symbol | meaning |
-# |:--|:--|
-# | $a^{(l)}_{i,k}$ | activation of unit $k$ of layer $l$ for sample $i$; $a^{(0)}_{i,k} = x_{i,k}$ is feature $k$ |
-# | $z^{(l)}_{i,k}$ | pre-activation of unit $k$ of layer $l$ for sample $i$ ($l \ge 1$) |
-# | $w^{(l)}_{j,k}$ | weight from unit $j$ of layer $l-1$ to unit $k$ of layer $l$ |
-# | $b^{(l)}_k$ | bias of unit $k$ of layer $l$ |
-# | $f_l$ | activation function of layer $l$ |
-#
-# The order of the two weight indices is *from, to*: the first index names the unit the signal leaves,
-# the second the unit it arrives at. With these names the forward pass is, for $l = 1, \dots, L$,
-# $k = 1, \dots, n_l$ and every sample $i$,
+# layers between are *hidden*. Layer $l$ has $n_l$ units. A batch holds $N$ samples, numbered
+# $i = 1, \dots, N$; an entry of a batch carries the sample first and the unit second: $z^{(l)}_{ik}$ is
+# the pre-activation of unit $k$ of layer $l$ for sample $i$, and $a^{(0)}_{ij} = x_{ij}$ is feature $j$ of
+# sample $i$. The order of the two weight indices is *from, to*: in $w^{(l)}_{jk}$ the first index names
+# the unit the signal leaves, the second the unit it arrives at. The forward pass is, for
+# $l = 1, \dots, L$, $k = 1, \dots, n_l$ and every sample $i$,
 #
 # $$
-# z^{(l)}_{i,k} = \sum_{j=1}^{n_{l-1}} w^{(l)}_{j,k}\, a^{(l-1)}_{i,j} + b^{(l)}_k,
+# z^{(l)}_{ik} = \sum_{j=1}^{n_{l-1}} w^{(l)}_{jk}\, a^{(l-1)}_{ij} + b^{(l)}_k,
 # \qquad
-# a^{(l)}_{i,k} = f_l\bigl(z^{(l)}_{i,k}\bigr).
+# a^{(l)}_{ik} = f_l\bigl(z^{(l)}_{ik}\bigr).
 # $$
 #
 # The sum runs over the units $j$ of the *previous* layer; the free index $k$ runs over the units of
@@ -77,16 +103,17 @@ $z = {terms} + {b_in:g} = {z_one:.4g}$ and $a = \\max(0, {z_one:.4g}) = {a_one:.
 # %% tags=["hide-input"]
 small = [2, 3, 2, 1]
 figure(lambda fig: draw_network(fig, small), alt=network_alt(small), figsize=network_figsize(small),
+       phone="scroll",
        caption="A 2-3-2-1 network. Layer 0 (dashed) holds the inputs; each line is one weight.")
 
 # %% [markdown]
-# ## Weight matrices
+# ## Weight matrices and bias rows
 #
 # The weights into layer $l$ fill one matrix $W^{(l)}$ with $n_{l-1}$ rows and $n_l$ columns: entry
-# $(j, k)$ is $w^{(l)}_{j,k}$. Row $j$ holds every weight *leaving* unit $j$ of layer $l-1$; column $k$
-# every weight *arriving* at unit $k$ of layer $l$. The biases of layer $l$ form a vector $b^{(l)}$ of
-# length $n_l$. For the 2-3-2-1 network, SymPy builds the matrices with one symbol per parameter,
-# exactly as the library lays out its arrays (`W1`, `b1`, ...):
+# $(j, k)$ is $w^{(l)}_{jk}$. Row $j$ holds every weight *leaving* unit $j$ of layer $l-1$; column $k$
+# every weight *arriving* at unit $k$ of layer $l$. The biases of layer $l$ form a row $b^{(l)}$ of
+# $n_l$ entries, one per unit, like one sample's $z^{(l)}$. For the 2-3-2-1 network, SymPy builds the
+# matrices with one symbol per parameter, laid out as the library lays out its arrays (`W1`, `b1`, ...):
 
 # %% tags=["hide-input"]
 P = bs.parameter_symbols(small)
@@ -94,50 +121,56 @@ display(Math(",\\qquad ".join(
     f"W^{{({l})}} = {sp.latex(P[f'W{l}'])}" for l in range(1, len(small)))))
 display(Math(",\\qquad ".join(
     f"b^{{({l})}} = {sp.latex(P[f'b{l}'])}" for l in range(1, len(small)))))
+assert all(P[f"b{l}"].shape == (1, small[l]) for l in range(1, len(small)))  # biases are rows
 
 # %% [markdown]
 # ## The batched forward pass
 #
-# Stack the $n$ samples as the rows of a matrix: $A^{(0)} = X$ has shape $n \times n_0$. The sum over
-# $j$ in the formula above is then the matrix product of row $i$ of $A^{(l-1)}$ with column $k$ of
-# $W^{(l)}$, and a whole layer for a whole batch is
+# Stack the $N$ samples as the rows of a matrix: $A^{(0)} = X$ has shape $N \times n_0$. The sum over
+# $j$ in the formula above is then the product of row $i$ of $A^{(l-1)}$ with column $k$ of $W^{(l)}$,
+# and a whole layer for a whole batch is
 #
 # $$
-# Z^{(l)} = A^{(l-1)} W^{(l)} + \mathbf{1}_n\, {b^{(l)}}^{\top},
+# Z^{(l)} = A^{(l-1)} W^{(l)} + \mathbf{1}_N\, b^{(l)},
 # \qquad
 # A^{(l)} = f_l\bigl(Z^{(l)}\bigr),
 # $$
 #
-# with shapes $(n \times n_{l-1})(n_{l-1} \times n_l) + (n \times 1)(1 \times n_l) = n \times n_l$.
-# The outer product $\mathbf{1}_n {b^{(l)}}^\top$ (a column of $n$ ones times the bias as a row) is the
-# bias copied into every row: one bias per unit, the same for every sample. NumPy does this copy
-# itself when a vector of shape `(n_l,)` is added to a matrix of shape `(n, n_l)` (*broadcasting*), so
-# the code is shorter than the formula. SymPy shows the product for two samples of the 2-3-2-1
-# network's first layer, entry $(i, k)$ being the sum above:
+# with shapes $(N \times n_{l-1})(n_{l-1} \times n_l) + (N \times 1)(1 \times n_l) = N \times n_l$.
+# The product $\mathbf{1}_N b^{(l)}$ of a column of $N$ ones and the bias row is the bias row copied into
+# every row: one bias per unit, the same for every sample. NumPy does this copy itself when a vector
+# of shape `(n_l,)` is added to a matrix of shape `(N, n_l)` (*broadcasting*), so the code is shorter
+# than the formula. SymPy shows the product for two samples of the 2-3-2-1 network's first layer,
+# entry $(i, k)$ being the sum above:
 
 # %% tags=["hide-input"]
-Xs = sp.Matrix(2, 2, lambda i, j: sp.Symbol(f"x_{{{i + 1},{j + 1}}}"))
+Xs = sp.Matrix(2, 2, lambda i, j: sp.Symbol(f"x_{{{i + 1}{j + 1}}}"))
 Z1_symbolic = Xs * P["W1"] + sp.ones(2, 1) * P["b1"]
-display(Math(f"Z^{{(1)}} = X W^{{(1)}} + \\mathbf{{1}}_2 {{b^{{(1)}}}}^\\top = {sp.latex(Z1_symbolic)}"))
+display(Math(f"Z^{{(1)}} = X W^{{(1)}} + \\mathbf{{1}}_2\\, b^{{(1)}} = {sp.latex(Z1_symbolic)}"))
 
 # %% [markdown]
 # In NumPy, with the weights of a randomly initialised 2-3-2-1 network (ReLU hidden layers, identity
-# output) and a batch of four samples:
+# output) and a batch of $N = 4$ samples, broadcasting and the written-out product give the same
+# array:
 
 # %%
+import numpy as np
+
+import backprop as bp
+
 net = bp.MLP([2, 3, 2, 1], hidden="relu", output="identity", seed=1)
-X = np.random.default_rng(2).normal(size=(4, 2))
+X = np.random.default_rng(2).normal(size=(4, 2))  # N = 4 samples, n_0 = 2 features
 W1, b1 = net.params["W1"], net.params["b1"]
 
-Z1 = X @ W1 + b1                            # broadcasting: b1 has shape (3,)
-Z1_outer = X @ W1 + np.ones((4, 1)) @ b1[None, :]   # the formula's 1_n b^T, written out
+Z1 = X @ W1 + b1  # broadcasting: b1 has shape (3,)
+Z1_outer = X @ W1 + np.ones((4, 1)) @ b1.reshape(1, 3)  # the formula's 1_N b^(1), written out
 print(Z1.shape, np.array_equal(Z1, Z1_outer))
 
 # %% [markdown]
 # The library's `forward` runs this line for every layer and keeps every $Z^{(l)}$ and $A^{(l)}$
-# (`z[l]`, `a[l]`), because the backward pass needs them. To be sure the matrix form computes the
-# formula with indices, the hidden cell below evaluates the sum over $j$ with explicit loops, one
-# number at a time, and compares every pre-activation with the library's.
+# (`z[l]`, `a[l]`). To be sure the matrix form computes the formula with indices, the hidden cell below
+# evaluates the sum over $j$ with explicit loops, one number at a time, and compares every
+# pre-activation with the library's.
 
 # %% tags=["hide-input"]
 def forward_by_sums(net, X):
@@ -146,9 +179,9 @@ def forward_by_sums(net, X):
     zs = [None]
     for l in range(1, net.n_layers + 1):
         W, b = net.params[f"W{l}"], net.params[f"b{l}"]
-        n, n_prev, n_l = len(X), W.shape[0], W.shape[1]
-        z = np.empty((n, n_l))
-        for i in range(n):
+        n_samples, n_prev, n_l = len(X), W.shape[0], W.shape[1]
+        z = np.empty((n_samples, n_l))
+        for i in range(n_samples):
             for k in range(n_l):
                 total = 0.0
                 for j in range(n_prev):
@@ -166,47 +199,10 @@ def rel_error(x, y):
 fp_small = net.forward(X)
 z_sums, a_sums = forward_by_sums(net, X)
 err_small = max(rel_error(z_sums[l], fp_small.z[l]) for l in range(1, net.n_layers + 1))
+n_pre = sum(z.size for z in z_sums[1:])
 md(f"""
-Across the {sum(z.size for z in z_sums[1:])} pre-activations of the four samples, the loops and the
-library's `forward` differ by at most ${sci(err_small)}$ relative to the largest entry: the same sums,
-added in a different order.
-""")
-
-# %% [markdown]
-# ## The column convention
-#
-# Many texts, some of this book's sources among them, write one sample as a column vector $x$ and a
-# layer as $z = W x + b$, with $W$ of shape $n_l \times n_{l-1}$ (outputs by inputs). That matrix is
-# the transpose of ours:
-#
-# $$
-# W_{\text{col}}^{(l)} = {W^{(l)}}^\top, \qquad
-# z^{(l)} = W_{\text{col}}^{(l)}\, a^{(l-1)} + b^{(l)}
-# \;\Longleftrightarrow\;
-# {z^{(l)}}^\top = {a^{(l-1)}}^\top W^{(l)} + {b^{(l)}}^\top .
-# $$
-#
-# For a batch, the column convention puts samples in columns, $Z_{\text{col}} = W_{\text{col}}
-# A_{\text{col}} + b\,\mathbf{1}_n^\top$, and transposing both sides gives back
-# $Z = A W + \mathbf{1}_n b^\top$. Nothing changes but the layout; the rows-are-samples layout lets a
-# batch be read from a file or a data frame as it comes, one sample per row. The entry $w^{(l)}_{j,k}$
-# sits at row $j$, column $k$ of $W^{(l)}$ and at row $k$, column $j$ of $W_{\text{col}}^{(l)}$.
-
-# %% tags=["hide-input"]
-# A first layer in the column convention: 2 units, 3 inputs (the 3-2-1 example's first layer).
-W_col = np.array([[0.2, -0.4, 0.1], [0.7, 0.3, -0.5]])
-b_col = np.array([0.1, -0.2])
-x_col = np.array([1.0, 0.5, -1.5])
-z_col = W_col @ x_col + b_col
-layer = bp.MLP([3, 2], output="identity")
-layer.params.update(W1=W_col.T.copy(), b1=b_col.copy())
-z_row = layer.forward(x_col[None, :]).z[1][0]
-md(f"""
-For example, a layer with $W_{{\\text{{col}}}} = {sp.latex(sp.Matrix(W_col))}$ (2 units, 3 inputs) and
-$b = ({b_col[0]:g}, {b_col[1]:g})$ maps $x = ({", ".join(f"{v:g}" for v in x_col)})$ to
-$z = W_{{\\text{{col}}}}\\, x + b = ({z_col[0]:.4g}, {z_col[1]:.4g})$. Loaded into the library as
-`W1 = W_col.T`, of shape ${W_col.T.shape[0]} \\times {W_col.T.shape[1]}$, the row $x^\\top$ gives
-$x^\\top W^{{(1)}} + b^\\top = ({z_row[0]:.4g}, {z_row[1]:.4g})$: the same numbers.
+Across the {n_pre} pre-activations of the four samples, the loops and the library's `forward` differ
+by at most ${sci(err_small)}$ relative to the largest entry: the same sums, added in a different order.
 """)
 
 # %% [markdown]
@@ -214,7 +210,9 @@ $x^\\top W^{{(1)}} + b^\\top = ({z_row[0]:.4g}, {z_row[1]:.4g})$: the same numbe
 #
 # One of the book's sources builds a classifier with 5 input features, two hidden layers of 10 ReLU
 # units and 4 softmax outputs, one per class. The table is read off a network built by the library and
-# a forward pass on a batch of 8 samples: every shape below is the `.shape` of an actual array.
+# a forward pass on a batch of $N = 8$ samples: every shape is the `.shape` of an actual array, except
+# that the library stores a bias row $b^{(l)}$ ($1 \times n_l$) as a vector of shape `(n_l,)`, which
+# broadcasting treats as that row.
 
 # %% tags=["hide-input"]
 sizes = [5, 10, 10, 4]
@@ -224,22 +222,25 @@ Xb = np.random.default_rng(3).normal(size=(n_batch, sizes[0]))
 fp = clf.forward(Xb)
 
 
-def shape(arr):
-    return "$" + r" \times ".join(str(s) for s in arr.shape) + "$"
+def shape(*dims):
+    return "$" + r" \times ".join(str(s) for s in dims) + "$"
 
 
-rows = [["0 (input)", sizes[0], "", "", "", shape(fp.a[0]), 0]]
+rows = [["0", "input", sizes[0], "", "", shape(*fp.a[0].shape), 0]]
 for l in range(1, clf.n_layers + 1):
     W, b = clf.params[f"W{l}"], clf.params[f"b{l}"]
+    assert b.shape == (sizes[l],) and np.broadcast_shapes(b.shape, fp.z[l].shape) == fp.z[l].shape
+    assert fp.z[l].shape == fp.a[l].shape
     role = "output, softmax" if l == clf.n_layers else "hidden, ReLU"
-    rows.append([f"{l} ({role})", sizes[l], shape(W), shape(b), shape(fp.z[l]), shape(fp.a[l]), W.size + b.size])
+    rows.append([str(l), role, sizes[l], shape(*W.shape), shape(1, *b.shape), shape(*fp.z[l].shape),
+                 W.size + b.size])
 n_params = sum(p.size for p in clf.params.values())
 rows.append(["total", "", "", "", "", "", n_params])
-md_table(["layer $l$", "$n_l$", "$W^{(l)}$", "$b^{(l)}$", "$Z^{(l)}$", "$A^{(l)}$", "parameters"], rows,
-         fmt="{:d}", align="lrrrrrr")
+md_table(["$l$", "layer", "$n_l$", "$W^{(l)}$", "$b^{(l)}$", "$Z^{(l)}$, $A^{(l)}$", "parameters"], rows,
+         align="llrrrrr")
 row_sums = fp.a[-1].sum(axis=1)
 sum_dev = float(np.max(np.abs(row_sums - 1)))
-sums_text = "exactly, in floating point" if sum_dev == 0 else f"within ${sci(sum_dev)}$"
+sums_text = "exactly, in floating point" if sum_dev == 0 else f"to within ${sci(sum_dev)}$"
 md(f"""
 The network has {n_params} parameters. Each weight matrix has as many rows as the layer before it has
 units, so consecutive shapes chain: ${n_batch} \\times {sizes[0]}$ times ${sizes[0]} \\times {sizes[1]}$ is
@@ -249,8 +250,88 @@ probabilities per sample (each row sums to 1 {sums_text}).
 
 # %% tags=["hide-input"]
 figure(lambda fig: draw_network(fig, sizes), alt=network_alt(sizes), figsize=network_figsize(sizes),
+       phone="scroll",
        caption=f"The 5-10-10-4 classifier: {count_parameters(sizes)[0]} weights, one line each; "
        "the shapes of the weight matrices are written below.")
+
+# %% [markdown]
+# ## One weight, three layouts
+#
+# Many texts, some of this book's sources among them, write one sample as a *column* $x$ and a layer
+# as $z = W_{\text{col}}\, x + b$, with $W_{\text{col}}$ of shape $n_l \times n_{l-1}$ (outputs by
+# inputs) and the bias a column. That matrix is the transpose of ours:
+#
+# $$
+# W_{\text{col}}^{(l)} = \bigl(W^{(l)}\bigr)^\top, \qquad
+# z_{\text{col}} = W_{\text{col}}^{(l)}\, a_{\text{col}} + b_{\text{col}}
+# \;\Longleftrightarrow\;
+# z^{(l)} = a^{(l-1)} W^{(l)} + b^{(l)},
+# $$
+#
+# where $z_{\text{col}} = (z^{(l)})^\top$, $a_{\text{col}} = (a^{(l-1)})^\top$ and
+# $b_{\text{col}} = (b^{(l)})^\top$ are our rows stood up as columns: transposing one equation gives the
+# other. For a batch the column convention puts samples in columns,
+# $Z_{\text{col}} = W_{\text{col}} A_{\text{col}} + b_{\text{col}} \mathbf{1}_N^\top$, and transposing
+# gives back $Z = A W + \mathbf{1}_N b$. Nothing changes but the layout; the rows-are-samples layout
+# reads a batch from a file or a data frame as it comes, one sample per row. The entry $w^{(l)}_{jk}$
+# sits at row $j$, column $k$ of $W^{(l)}$ and at row $k$, column $j$ of $W_{\text{col}}^{(l)}$.
+#
+# Michael Nielsen's *Neural Networks and Deep Learning* uses the column layout and names a weight
+# (to, from): his $w^l_{jk}$ is the weight from unit $k$ of layer $l-1$ to unit $j$ of layer $l$. He also
+# numbers the input layer $1$, not $0$ (his code keeps the matrix into his layer $l$ as `weights[l - 2]`,
+# of shape units of layer $l$ by units of layer $l-1$). His $w^{l}_{jk}$ is therefore our
+# $w^{(l-1)}_{kj}$.
+
+# %% tags=["hide-input"]
+# A first layer in the column convention: the 3-2-1 example's (2 units, 3 inputs).
+def bmatrix(M):
+    return r"\begin{bmatrix}" + r" \\ ".join(" & ".join(tex(v) for v in row) for row in M) + r"\end{bmatrix}"
+
+
+W_col = np.array([[0.2, -0.4, 0.1], [0.7, 0.3, -0.5]])
+b_col = np.array([0.1, -0.2])
+x_col = np.array([1.0, 0.5, -1.5])
+z_col = W_col @ x_col + b_col
+layer = bp.MLP([3, 2], output="identity")
+layer.params.update(W1=W_col.T.copy(), b1=b_col.copy())
+z_row = layer.forward(x_col[None, :]).z[1][0]
+md(f"""
+For example, the 3-2-1 network's first layer, given in the column layout as
+$W^{{(1)}}_{{\\text{{col}}}} = {bmatrix(W_col)}$ and $b_{{\\text{{col}}}} = {bmatrix(b_col[:, None])}$,
+maps the column $x_{{\\text{{col}}}} = {bmatrix(x_col[:, None])}$ to
+$W^{{(1)}}_{{\\text{{col}}}}\\, x_{{\\text{{col}}}} + b_{{\\text{{col}}}} = {bmatrix(z_col[:, None])}$.
+Loaded into the library as `W1 = W_col.T`, of shape ${W_col.T.shape[0]} \\times {W_col.T.shape[1]}$, and
+`b1` of shape `{layer.params["b1"].shape}`, the row $x = ({", ".join(tex(v) for v in x_col)})$ gives
+$x W^{{(1)}} + b^{{(1)}} = ({", ".join(tex(v) for v in z_row)})$: the same numbers, as a row.
+""")
+
+# %% tags=["hide-input"]
+# One weight of the 5-10-10-4 classifier in the three layouts.
+l_ex, j_ex, k_ex = 2, 3, 7  # from unit 3 of layer 1 to unit 7 of layer 2
+W_ours = clf.params[f"W{l_ex}"]
+nielsen_weights = [clf.params[f"W{l}"].T for l in range(1, clf.n_layers + 1)]  # his list: weights[0] is w^2
+ours = W_ours[j_ex - 1, k_ex - 1]
+col = W_ours.T[k_ex - 1, j_ex - 1]
+his_l, his_j, his_k = l_ex + 1, k_ex, j_ex  # his layer numbers start at 1 for the input; (to, from)
+his = nielsen_weights[his_l - 2][his_j - 1, his_k - 1]
+swapped = W_ours[k_ex - 1, j_ex - 1]  # the slip: the same two indices in the other order
+assert ours == col == his, (ours, col, his)
+assert nielsen_weights[his_l - 2].shape == (sizes[l_ex], sizes[l_ex - 1])
+assert swapped != ours
+md_table(["layout", "name", "array entry (0-based)", "value"], [
+    ["this book (rows are samples; from, to)", f"$w^{{({l_ex})}}_{{{j_ex}{k_ex}}}$",
+     f"`W{l_ex}[{j_ex - 1}, {k_ex - 1}]`", ours],
+    ["column layout", f"$W^{{({l_ex})}}_{{\\text{{col}}}}$, row {k_ex}, column {j_ex}",
+     f"`W{l_ex}.T[{k_ex - 1}, {j_ex - 1}]`", col],
+    ["Nielsen (to, from; input layer 1)", f"$w^{{{his_l}}}_{{{his_j}{his_k}}}$",
+     f"`weights[{his_l - 2}][{his_j - 1}, {his_k - 1}]`", his],
+], fmt=6, align="lllr")
+md(f"""
+The weight from unit {j_ex} of layer {l_ex - 1} to unit {k_ex} of layer {l_ex} of the classifier above,
+read in the three layouts: one number, three addresses. ${sizes[l_ex - 1]} \\times {sizes[l_ex]}$ is
+square, so reading the indices in the wrong order raises no error; it only picks another weight,
+$w^{{({l_ex})}}_{{{k_ex}{j_ex}}} = {tex(swapped, 6)}$.
+""")
 
 # %% [markdown]
 # The chapters that follow differentiate this program. [The chain rule](chain-rule.py) gives the tool,
@@ -259,12 +340,13 @@ figure(lambda fig: draw_network(fig, sizes), alt=network_alt(sizes), figsize=net
 # ## Checks
 #
 # The page's claims, checked when it is built: the elementwise sums equal the library's batched
-# forward pass (for both networks above), broadcasting equals the outer product $\mathbf{1}_n b^\top$,
-# the column convention gives the same pre-activations, the table's shapes follow the rule
-# $W^{(l)} \in \mathbb{R}^{n_{l-1} \times n_l}$, and the parameter count matches the diagram's.
+# forward pass (for both networks above), broadcasting equals the product $\mathbf{1}_N b$, the column
+# convention gives the same pre-activations, the table's shapes follow the rule
+# $W^{(l)} \in \mathbb{R}^{n_{l-1} \times n_l}$, the parameter count matches the diagram's, and the three
+# layouts of a weight agree (above).
 
 # %% tags=["hide-input"]
-# Broadcasting is exactly the outer product with a column of ones (same floating-point operations).
+# Broadcasting is exactly the product with a column of ones (same floating-point operations).
 assert np.array_equal(Z1, Z1_outer)
 assert np.array_equal(Z1, fp_small.z[1])
 # The elementwise formula == the library's batched forward pass, both networks, all layers.
@@ -278,15 +360,15 @@ subs = {s: v for M, A in ((P["W1"], W1), (P["b1"], b1[None, :])) for s, v in zip
 subs.update({s: v for s, v in zip(Xs, X[:2].ravel(), strict=True)})
 Z1_sym_num = np.array(Z1_symbolic.subs(subs), dtype=float)
 assert rel_error(Z1_sym_num, fp_small.z[1][:2]) < 1e-12
-# Column convention == row convention.
+# Column convention == row convention; the unit of "One unit" is the first of this layer.
 assert np.allclose(z_col, z_row, rtol=1e-15, atol=1e-15), (z_col, z_row)
-assert np.allclose(z_col, [-0.05, 1.4], rtol=0, atol=1e-12), z_col
+assert z_col[0] == z_one and a_one == 0.0
 # Shapes follow the rule; parameter counts agree with the formula used by the diagram.
 for l in range(1, clf.n_layers + 1):
     assert clf.params[f"W{l}"].shape == (sizes[l - 1], sizes[l])
     assert fp.z[l].shape == fp.a[l].shape == (n_batch, sizes[l])
 weights, biases = count_parameters(sizes)
-assert weights + biases == n_params == 214, (weights, biases, n_params)
+assert weights + biases == n_params, (weights, biases, n_params)
 assert np.allclose(row_sums, 1.0, rtol=0, atol=1e-12)
 md(f"All checks passed (largest relative difference, loops against the library: ${sci(max(err_small, err_clf))}$).")
 
@@ -305,6 +387,8 @@ def n_parameters(sz):
 mnist = [784, 256, 128, 10]
 n_mnist_lib = sum(p.size for p in bp.MLP(mnist, seed=0).params.values())
 assert n_parameters(sizes) == n_params and n_parameters(mnist) == n_mnist_lib, (n_parameters(mnist), n_mnist_lib)
+
+
 def terms(sz):
     return " + ".join(f"{sz[l - 1] + 1} \\cdot {sz[l]}" for l in range(1, len(sz)))
 
@@ -318,35 +402,37 @@ entries in a `bp.MLP({mnist})`'s `params`.
 """)
 
 # %% [markdown]
-# **2.** A batch of 32 samples goes through the 5-10-10-4 classifier. What are the shapes of $Z^{(2)}$,
-# $A^{(3)}$ and of the product $A^{(1)} W^{(2)}$ before the bias is added?
+# **2.** A batch of $N = 32$ samples goes through the 5-10-10-4 classifier. What are the shapes of
+# $Z^{(2)}$, $A^{(3)}$ and of the product $A^{(1)} W^{(2)}$ before the bias is added?
 
 # %% tags=["hide-input"]
 fp32 = clf.forward(np.random.default_rng(4).normal(size=(32, 5)))
 prod = fp32.a[1] @ clf.params["W2"]
 assert fp32.z[2].shape == prod.shape == (32, 10) and fp32.a[3].shape == (32, 4)
+# The batch size appears in no parameter's shape.
+assert all(32 not in p.shape for p in clf.params.values())
 solution(f"""
 $Z^{{(2)}}$ is ${fp32.z[2].shape[0]} \\times {fp32.z[2].shape[1]}$: one row per sample, one column per
 unit of layer 2. $A^{{(3)}}$ is ${fp32.a[3].shape[0]} \\times {fp32.a[3].shape[1]}$. The product
 $A^{{(1)}} W^{{(2)}}$ is $({fp32.a[1].shape[0]} \\times {fp32.a[1].shape[1]})
 ({clf.params["W2"].shape[0]} \\times {clf.params["W2"].shape[1]}) = {prod.shape[0]} \\times {prod.shape[1]}$
-already; the bias, of shape $({clf.params["b2"].shape[0]},)$, is broadcast over its {prod.shape[0]} rows. The batch size
-never appears in a weight's shape.
+already; the bias row $\\mathbf{{1}}_{{32}}\\, b^{{(2)}}$ adds the same ${clf.params["b2"].shape[0]}$ biases to each
+of its {prod.shape[0]} rows. No weight's or bias's shape contains the batch size.
 """)
 
 # %% [markdown]
-# **3.** In the column convention, what is the shape of $W_{\text{col}}^{(2)}$ for the 5-10-10-4
-# classifier, and where in it is the weight from unit 3 of layer 1 to unit 7 of layer 2?
+# **3.** Nielsen's book, applied to the 5-10-10-4 classifier, would call one of its weights $w^{4}_{21}$.
+# Which weight is it in this book's notation, and where is it in the library's arrays?
 
 # %% tags=["hide-input"]
-W2 = clf.params["W2"]
-W2_col = W2.T
-assert W2_col.shape == (10, 10) and W2_col[6, 2] == W2[2, 6]
+n_l, n_j, n_k = 4, 2, 1  # Nielsen's w^4_{21}: into his layer 4, to unit 2, from unit 1
+our_l, our_j, our_k = n_l - 1, n_k, n_j
+assert nielsen_weights[n_l - 2][n_j - 1, n_k - 1] == clf.params[f"W{our_l}"][our_j - 1, our_k - 1]
+assert clf.params[f"W{our_l}"].shape == (sizes[our_l - 1], sizes[our_l])
 solution(f"""
-$W_{{\\text{{col}}}}^{{(2)}} = {{W^{{(2)}}}}^\\top$ is ${W2_col.shape[0]} \\times {W2_col.shape[1]}$ (outputs by inputs,
-here both {W2_col.shape[0]}).
-The weight $w^{{(2)}}_{{3,7}}$ is at row 3, column 7 of $W^{{(2)}}$ (`W2[2, 6]` with NumPy's 0-based
-indices) and at row 7, column 3 of $W_{{\\text{{col}}}}^{{(2)}}$ (`W2.T[6, 2]`); in the network built
-above both read ${W2[2, 6]:.6f}$. A square matrix makes the slip easy: the shapes match either way,
-only the numbers are wrong.
+His layer {n_l} is our layer {our_l} (he numbers the input layer 1, we number it 0), the output layer
+of this network, and his subscripts are (to, from): the weight from unit {n_k} of the layer before to unit
+{n_j} of the output layer. In this book that is $w^{{({our_l})}}_{{{our_j}{our_k}}}$, stored at
+`W{our_l}[{our_j - 1}, {our_k - 1}]` of the ${sizes[our_l - 1]} \\times {sizes[our_l]}$ matrix `W{our_l}`; in
+the network built above it is ${tex(clf.params[f"W{our_l}"][our_j - 1, our_k - 1], 6)}$.
 """)

@@ -1,0 +1,178 @@
+"""The book's symbols: one table, the only place where a symbol's meaning is written.
+
+The notation page shows the whole table (:func:`symbol_table`); a page that wants its reader to
+have the symbols at hand before the notation chapter shows a box of the ones it uses
+(:func:`symbol_box`), drawn from the same entries, with a link to the table. So a meaning is
+written once, here, and every page that shows it shows the same words.
+
+Examples
+--------
+>>> [s.tex for s in SYMBOLS if s.key in ("N", "L")]
+['N', 'L']
+>>> symbol_rows(["delta"])[0][0]
+'$\\\\delta^{(l)}$'
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from .numbers import num
+
+__all__ = ["SYMBOLS", "Symbol", "symbol_box", "symbol_rows", "symbol_table"]
+
+
+@dataclass(frozen=True)
+class Symbol:
+    """One row of the notation table: ``tex`` (math, without dollars), ``meaning`` (Markdown with
+    ``$...$``), ``code`` (where it lives in the library, Markdown) and the ``group`` it is listed under."""
+
+    key: str
+    tex: str
+    meaning: str
+    code: str
+    group: str
+
+
+_EPS64 = num(float(np.finfo(np.float64).eps), 2)
+_EPS32 = num(float(np.finfo(np.float32).eps), 2)
+
+_SIZES, _FORWARD, _LOSS, _TRAINING, _NUMERICS = (
+    "Sizes and indices", "Data and the forward pass", "Loss and gradients", "Training", "Numerics")
+
+SYMBOLS: tuple[Symbol, ...] = (
+    # -- sizes and indices
+    Symbol("N", "N", "number of samples in a batch", "`len(X)`", _SIZES),
+    Symbol("i", "i", r"a sample of the batch, $i = 1, \dots, N$ (row $i$ of $X$)", "row `i - 1`", _SIZES),
+    Symbol("l", "l", r"a layer, $l = 0, 1, \dots, L$; layer $0$ holds the inputs",
+           "`W{l}`, `b{l}`, `z[l]`, `a[l]`", _SIZES),
+    Symbol("L", "L", "index of the output layer, so the network has $L$ layers of weights "
+           r"(never the loss: that is $\mathcal{L}$)", "`net.n_layers`", _SIZES),
+    Symbol("n_l", "n_l", "number of units of layer $l$: $n_0$ inputs, $n_L$ outputs", "`net.sizes[l]`", _SIZES),
+    Symbol("k", "k", r"a unit of layer $l$, $k = 1, \dots, n_l$", "column `k - 1`", _SIZES),
+    Symbol("j", "j", r"a unit of layer $l-1$, $j = 1, \dots, n_{l-1}$", "row `j - 1` of `W{l}`", _SIZES),
+    # -- data and the forward pass
+    Symbol("x", "x,\\ X", r"input: one sample, a row ($1 \times n_0$); a batch, $N \times n_0$; "
+           "$x = a^{(0)}$, $X = A^{(0)}$", "`X`", _FORWARD),
+    Symbol("y", "y,\\ Y", r"target: one sample, a row ($1 \times n_L$); a batch, $N \times n_L$", "`Y`", _FORWARD),
+    Symbol("yhat", "\\hat y,\\ \\hat Y", r"prediction: $\hat y = a^{(L)}$, $\hat Y = A^{(L)}$",
+           "`net.predict(X)`", _FORWARD),
+    Symbol("z", "z^{(l)},\\ Z^{(l)}", r"pre-activation of layer $l$: one sample, a row ($1 \times n_l$) with "
+           r"entries $z^{(l)}_k$; a batch, $N \times n_l$ with entries $z^{(l)}_{ik}$", "`fp.z[l]`", _FORWARD),
+    Symbol("a", "a^{(l)},\\ A^{(l)}", r"activation of layer $l$, $a^{(l)} = f_l(z^{(l)})$, shaped like $z^{(l)}$ "
+           r"and $Z^{(l)}$ (hidden activations are never written $h$)", "`fp.a[l]`", _FORWARD),
+    Symbol("f", "f_l,\\ f_l'", "activation function of layer $l$, applied to each entry, and its derivative",
+           "`net.activations[l - 1]`", _FORWARD),
+    Symbol("sigma", "\\sigma", r"the sigmoid, $\sigma(z) = 1/(1 + e^{-z})$", "`bp.sigmoid`", _FORWARD),
+    Symbol("W", "W^{(l)}", r"weights into layer $l$, $n_{l-1} \times n_l$: row $j$ holds the weights leaving "
+           "unit $j$ of layer $l-1$, column $k$ those arriving at unit $k$ of layer $l$", "`W{l}`", _FORWARD),
+    Symbol("w", "w^{(l)}_{jk}", r"entry $(j, k)$ of $W^{(l)}$: the weight *from* unit $j$ of layer $l-1$ "
+           "*to* unit $k$ of layer $l$", "`W{l}[j - 1, k - 1]`", _FORWARD),
+    Symbol("b", "b^{(l)}", r"biases of layer $l$, a row ($1 \times n_l$) with entries $b^{(l)}_k$; "
+           "updated biases are rows too", "`b{l}`, shape `(n_l,)`", _FORWARD),
+    Symbol("w111", "w^{(l)},\\ b^{(l)}", "with one unit per layer (the 1-1-1 network): "
+           r"$w^{(l)} = w^{(l)}_{11}$ and $b^{(l)} = b^{(l)}_1$", "`W{l}[0, 0]`, `b{l}[0]`", _FORWARD),
+    Symbol("ones", "\\mathbf{1}_N", r"column of $N$ ones ($N \times 1$); $\mathbf{1}_N b^{(l)}$ repeats the bias "
+           "row in all $N$ rows", "NumPy broadcasting", _FORWARD),
+    Symbol("Wcol", "W^{(l)}_{\\text{col}}", r"the same weights in the column convention ($z = W_{\text{col}}\, x "
+           r"+ b$ for a column $x$): $W^{(l)}_{\text{col}} = (W^{(l)})^\top$, $n_l \times n_{l-1}$, "
+           r"entry $(k, j)$ is $w^{(l)}_{jk}$", "`W{l}.T`", _FORWARD),
+    Symbol("nielsen", "w^{l}_{jk}\\ \\text{(Nielsen)}", "Nielsen's *Neural Networks and Deep Learning* "
+           "writes (to, from) and numbers the input layer 1: his $w^{l}_{jk}$ is our $w^{(l-1)}_{kj}$",
+           "`W{l-1}[k - 1, j - 1]`", _FORWARD),
+    # -- loss and gradients
+    Symbol("ell", "\\ell", r"per-entry loss $\ell(\hat y_{ik}, y_{ik})$, e.g. the half squared error "
+           r"$\tfrac12(\hat y - y)^2$ or the binary cross-entropy", '`loss="mse"`, `loss="bce"`', _LOSS),
+    Symbol("Li", "\\mathcal{L}_i", r"loss of sample $i$, $\sum_{k=1}^{n_L} \ell(\hat y_{ik}, y_{ik})$", "", _LOSS),
+    Symbol("loss", "\\mathcal{L}", r"the loss: the mean over the batch, $\mathcal{L} = \frac1N \sum_{i=1}^{N} "
+           r"\mathcal{L}_i$", "`net.loss(X, Y)`", _LOSS),
+    Symbol("delta", "\\delta^{(l)}", r"$\partial \mathcal{L}/\partial Z^{(l)}$, $N \times n_l$ with entries "
+           r"$\delta^{(l)}_{ik}$; it carries the $1/N$ of the mean", "`net.deltas(X, Y)[l]`", _LOSS),
+    Symbol("grads", "\\frac{\\partial \\mathcal{L}}{\\partial W^{(l)}},\\ \\frac{\\partial \\mathcal{L}}"
+           "{\\partial b^{(l)}}", r"gradients, shaped like $W^{(l)}$ and $b^{(l)}$: "
+           r"$(A^{(l-1)})^\top \delta^{(l)}$ and the row $\mathbf{1}_N^\top \delta^{(l)}$",
+           '`net.gradients(X, Y)["W1"]`', _LOSS),
+    Symbol("odot", "\\odot", "elementwise product of two arrays of the same shape", "`*`", _LOSS),
+    Symbol("top", "{}^\\top", "transpose", "`.T`", _LOSS),
+    Symbol("J", "J", r"Jacobian of a function of a row vector, e.g. softmax's $\partial a^{(L)}/\partial z^{(L)}$ "
+           r"($n_L \times n_L$): entry $(r, c)$ is $\partial a^{(L)}_r / \partial z^{(L)}_c$",
+           "`bp.softmax_jacobian`", _LOSS),
+    Symbol("iverson", "[r = c]", r"$1$ if $r = c$, else $0$ (the Kronecker delta; $\delta$ is kept for "
+           r"$\partial \mathcal{L}/\partial Z$)", "`np.eye`", _LOSS),
+    # -- training
+    Symbol("p", "p", r"any one parameter: an entry of some $W^{(l)}$ or $b^{(l)}$", "", _TRAINING),
+    Symbol("theta", "\\theta", "all parameters as one vector", "", _TRAINING),
+    Symbol("grad", "\\nabla \\mathcal{L},\\ \\lVert \\nabla \\mathcal{L} \\rVert",
+           r"gradient of $\mathcal{L}$ with respect to $\theta$, and its Euclidean norm", "`history.grad_norm`",
+           _TRAINING),
+    Symbol("eta", "\\eta", r"learning rate: a step of gradient descent is $p \leftarrow p - \eta\, "
+           r"\partial \mathcal{L}/\partial p$", "`lr`", _TRAINING),
+    Symbol("H", "H", r"Hessian of $\mathcal{L}$ with respect to $\theta$", "", _TRAINING),
+    Symbol("I", "I", "identity matrix", "`np.eye`", _TRAINING),
+    Symbol("lambda", "\\lambda,\\ \\lambda_{\\min},\\ \\lambda_{\\max}",
+           "eigenvalues of $H$; the smallest and the largest", "", _TRAINING),
+    Symbol("kappa", "\\kappa", r"condition number $\lambda_{\max}/\lambda_{\min}$", "", _TRAINING),
+    Symbol("eta_c", "\\eta_c", r"critical learning rate $2/\lambda_{\max}$: on a quadratic loss with "
+           r"positive-definite $H$, gradient descent converges from every start for $\eta < \eta_c$ and "
+           r"diverges from almost every start for $\eta > \eta_c$", "", _TRAINING),
+    # -- numerics
+    Symbol("h", "h", r"step of a finite difference, as in $\bigl(\mathcal{L}(p + h) - \mathcal{L}(p - h)\bigr)/2h$",
+           "`check_gradients(..., h=...)`", _NUMERICS),
+    Symbol("eps", "\\varepsilon", f"machine epsilon, the gap between 1 and the next floating-point number: "
+           f"{_EPS64} in float64, {_EPS32} in float32", "`np.finfo(dtype).eps`", _NUMERICS),
+)
+"""Every symbol of the book, in the order of the notation table."""
+
+_BY_KEY = {s.key: s for s in SYMBOLS}
+if len(_BY_KEY) != len(SYMBOLS):  # pragma: no cover - a typo in the table above
+    raise RuntimeError("two symbols share a key")
+
+
+def _lookup(keys: Iterable[str] | None) -> list[Symbol]:
+    if keys is None:
+        return list(SYMBOLS)
+    keys = list(keys)
+    unknown = [k for k in keys if k not in _BY_KEY]
+    if unknown:
+        raise KeyError(f"no symbol {unknown!r}; known: {', '.join(_BY_KEY)}")
+    return [_BY_KEY[k] for k in keys]
+
+
+def symbol_rows(keys: Iterable[str] | None = None, code: bool = True) -> list[list[str]]:
+    """Rows ``[symbol, meaning, library]`` (or without the library column) for ``keys`` (default: all).
+
+    >>> symbol_rows(["N"])
+    [['$N$', 'number of samples in a batch', '`len(X)`']]
+    """
+    rows = []
+    for s in _lookup(keys):
+        row = [f"${s.tex}$", s.meaning]
+        if code:
+            row.append(s.code)
+        rows.append(row)
+    return rows
+
+
+def symbol_table() -> None:
+    """Show the whole notation table, grouped, as one Markdown table (the notation page's ``#symbols``)."""
+    from .pages import md_table
+
+    rows: list[list[str]] = []
+    group = None
+    for s, row in zip(SYMBOLS, symbol_rows(), strict=True):
+        if s.group != group:
+            group = s.group
+            rows.append([f"**{group}**", "", ""])
+        rows.append(row)
+    md_table(["symbol", "meaning", "in the library"], rows, align="lll")
+
+
+def symbol_box(keys: Sequence[str], link: str = "notation.py#symbols") -> None:
+    """Show the symbols a page uses, with their meaning from the notation table and a link to it."""
+    from .pages import md, md_table
+
+    md(f"**Symbols on this page**, as defined in the [notation table]({link}):")
+    md_table(["symbol", "meaning"], symbol_rows(keys, code=False), align="ll")
