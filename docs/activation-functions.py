@@ -35,11 +35,28 @@ def fd_check(name):
     return float(np.max(np.abs(fd - df(Z_GRID))) / np.max(np.abs(df(Z_GRID))))
 
 
+def derivation_latex(d):
+    """SymPy's derivation of an elementwise activation, one relation per line (so that it fits a phone)."""
+    f, z_ = d.symbol, bs.elementary.z
+    definition = d.function.rewrite(sp.exp) if d.function == sp.tanh(z_) else d.function
+    lines = [rf"{f}(z) &= {sp.latex(definition)}"]
+    for k0, (left, right) in d.one_sided.items():
+        lines.append(rf"{f}'(z) &= \begin{{cases}} {sp.latex(right)} & z > {k0} \\ {sp.latex(left)} & z < {k0}"
+                     r"\end{cases}")
+        lines.append(rf"{f}'({k0}) &: \text{{one-sided }} {sp.latex(left)} \text{{ and }} {sp.latex(right)}"
+                     rf"\text{{; the library uses }} {sp.latex(d.formula.subs(z_, k0))}")
+    if not d.one_sided:
+        lines.append(rf"{f}'(z) &= {sp.latex(d.derivative)}")
+        if d.in_terms_of_a is not None and d.in_terms_of_a.subs(bs.elementary.a, d.function) != d.derivative:
+            lines.append(rf"&= {sp.latex(d.in_terms_of_a.subs(bs.elementary.a, sp.Symbol(f'{f}(z)')))}")
+    return r"\begin{aligned}" + r" \\ ".join(lines) + r"\end{aligned}"
+
+
 def derive(name, show=True):
     """Derive and check one activation (check() raises on any disagreement); record its FD error."""
     d = bs.derive_activation(name)
     if show:
-        display(d)
+        display(Math(derivation_latex(d)))
     d.check()
     derivations[name] = d
     if name != "softmax":
@@ -179,7 +196,7 @@ n_soft = len(d_soft.zs)
 assert not d_soft.proofs(), d_soft.proofs()  # each derived entry equals yhat_k([k = m] - yhat_m)
 yhat_syms = sp.symbols(f"\\hat{{y}}_1:{n_soft + 1}")
 J_shown = d_soft.jacobian_in_a(list(yhat_syms))
-display(Math(rf"J = \frac{{\partial \hat y}}{{\partial z}} = {sp.latex(J_shown)}"))
+display(Math(rf"J = {sp.latex(J_shown)}"))
 z_s = np.array([1.0, 2.0, 0.5, -1.0])
 J_lib = bp.softmax_jacobian(z_s)
 J_fd = np.column_stack([(bp.softmax(z_s + H * e) - bp.softmax(z_s - H * e)) / (2 * H) for e in np.eye(len(z_s))])
@@ -209,7 +226,10 @@ reduces to $(\\hat y - y)/N$ (see [loss functions](loss-functions.py)).
 # from which
 #
 # $$
-# \tfrac14 e^{-|z|} \le \sigma'(z) < e^{-|z|}, \qquad e^{-2|z|} \le \tanh'(z) < 4\,e^{-2|z|} .
+# \begin{aligned}
+# \tfrac14 e^{-|z|} &\le \sigma'(z) < e^{-|z|}, \\
+# e^{-2|z|} &\le \tanh'(z) < 4\,e^{-2|z|} .
+# \end{aligned}
 # $$
 #
 # A unit whose pre-activation is large in magnitude is *saturated*: its output is pinned near an end of its
@@ -257,9 +277,11 @@ and $\\operatorname{{arccosh}}(10) \\approx {tex(sat['tanh'][1])}$ for tanh.
 # input $x = a^{(0)}$. By the chain rule
 #
 # $$
-# \frac{\partial a^{(L)}}{\partial x} = \prod_{l=1}^{L} w^{(l)}\,\sigma'\bigl(z^{(l)}\bigr),
-# \qquad\text{so}\qquad
-# \Bigl\lvert \frac{\partial a^{(L)}}{\partial x} \Bigr\rvert \le \prod_{l=1}^{L} \frac{\lvert w^{(l)} \rvert}{4} .
+# \begin{aligned}
+# \frac{\partial a^{(L)}}{\partial x} &= \prod_{l=1}^{L} w^{(l)}\,\sigma'\bigl(z^{(l)}\bigr), \\
+# \text{so}\quad
+# \Bigl\lvert \frac{\partial a^{(L)}}{\partial x} \Bigr\rvert &\le \prod_{l=1}^{L} \frac{\lvert w^{(l)} \rvert}{4} .
+# \end{aligned}
 # $$
 #
 # Each layer contributes its weight times the sigmoid's slope, not the slope alone: the slope is at most

@@ -48,8 +48,11 @@ def loss_fd(name, P, Y):
 
 def show_loss(d):
     """The derivation of one entry's loss, in the book's symbols."""
-    rhs = sp.latex(d.derivative) + ("" if d.derivative == d.formula else " = " + sp.latex(d.formula))
-    display(Math(rf"\ell(\hat y, y) = {sp.latex(d.entry)}, \qquad \frac{{\partial \ell}}{{\partial \hat y}} = {rhs}"))
+    lines = [rf"\ell(\hat y, y) &= {sp.latex(d.entry)}",
+             rf"\frac{{\partial \ell}}{{\partial \hat y}} &= {sp.latex(d.derivative)}"]
+    if d.derivative != d.formula:
+        lines.append(rf"&= {sp.latex(d.formula)}")
+    display(Math(r"\begin{aligned}" + r" \\ ".join(lines) + r"\end{aligned}"))
 
 
 rng = np.random.default_rng(0)
@@ -234,9 +237,9 @@ for name in bp.LOSSES:
 fused_sig = bs.derive_fused_delta("sigmoid", "bce")
 fused_sig.check()
 display(Math(
-    r"\frac{\partial \ell}{\partial z} = \frac{\partial \ell}{\partial \hat y}\,\frac{d \hat y}{d z}"
-    rf" = \left({sp.latex(fused_sig.dL_dyhat[0])}\right) {sp.latex(fused_sig.dyhat_dz[0, 0])}"
-    rf" = {sp.latex(fused_sig.delta[0])}"))
+    r"\begin{aligned}\frac{\partial \ell}{\partial z} &= \frac{\partial \ell}{\partial \hat y}\,\frac{d \hat y}{d z}"
+    rf" \\ &= \left({sp.latex(fused_sig.dL_dyhat[0])}\right) {sp.latex(fused_sig.dyhat_dz[0, 0])}"
+    rf" \\ &= {sp.latex(fused_sig.delta[0])}\end{{aligned}}"))
 assert fused_sig.delta == [yhat - y]
 
 # %% [markdown]
