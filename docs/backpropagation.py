@@ -54,9 +54,11 @@ def name_partials(expr, names):
 # quantity to carry backwards:
 #
 # $$
-# \delta^{(l)}_{ik} = \frac{\partial \mathcal{L}}{\partial z^{(l)}_{ik}}
-# \quad \text{(sample } i\text{, unit } k\text{)}, \qquad
-# \delta^{(l)} = \frac{\partial \mathcal{L}}{\partial Z^{(l)}} .
+# \begin{aligned}
+# \delta^{(l)}_{ik} &= \frac{\partial \mathcal{L}}{\partial z^{(l)}_{ik}}
+# \quad \text{(sample } i\text{, unit } k\text{)}, \\
+# \delta^{(l)} &= \frac{\partial \mathcal{L}}{\partial Z^{(l)}} .
+# \end{aligned}
 # $$
 #
 # $\delta^{(l)}$ has the shape of $Z^{(l)}$, $N \times n_l$: one row per sample, one column per unit.
@@ -238,11 +240,11 @@ for m in range(n_soft):
 # Column 1 of the Jacobian in the outputs, term by term: g_1 J_11 + g_2 J_21 + g_3 J_31.
 J_col1 = [yhat_soft[k] * ((1 if k == 0 else 0) - yhat_soft[0]) for k in range(n_soft)]
 assert sp.expand(sum(g * j for g, j in zip(g_soft, J_col1, strict=True)) - soft_rows[0]) == 0
-col1_tex = " ".join(("+ " if k else "") + sp.latex(g_soft[k] * J_col1[k]) if not (g_soft[k] * J_col1[k])
-                    .could_extract_minus_sign() else "- " + sp.latex(-g_soft[k] * J_col1[k]) for k in range(n_soft))
+col1 = [("+ " if k else "") + sp.latex(g_soft[k] * J_col1[k]) if not (g_soft[k] * J_col1[k])
+        .could_extract_minus_sign() else "- " + sp.latex(-g_soft[k] * J_col1[k]) for k in range(n_soft)]
 display(Math(r"\begin{aligned}\frac{\partial}{\partial z_1} \sum_{k=1}^{3} \ell(\hat y_k, y_k) &= "
-             + col1_tex + r" \\ &= \hat y_1\bigl(g_1 - (g_1 \hat y_1 + g_2 \hat y_2 + g_3 \hat y_3)\bigr)"
-             r"\end{aligned}"))
+             + col1[0] + r" \\ &\quad " + " ".join(col1[1:])
+             + r" \\ &= \hat y_1\bigl(g_1 - (g_1 \hat y_1 + g_2 \hat y_2 + g_3 \hat y_3)\bigr)\end{aligned}"))
 
 # %% [markdown]
 # In the network this is one line of NumPy for a whole batch. The library's softmax output uses exactly
