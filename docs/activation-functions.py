@@ -101,9 +101,9 @@ PAIR_SIZE = (5.0, 4.4)
 #
 # with $W = W^{(1)} W^{(2)}$ and $b = b^{(1)} W^{(2)} + b^{(2)}$. However many identity layers are
 # stacked, the network computes one affine map of its input, and a classifier built on it can only separate
-# its classes by straight lines (planes, hyperplanes). The hidden cell checks this on a 3-8-8-2 network with
-# identity activations: a single layer with $W = W^{(1)} W^{(2)} W^{(3)}$ and the bias carried through in
-# the same way reproduces it.
+# its classes by hyperplanes (straight lines for two inputs, planes for three). The hidden cell checks this
+# on a 3-8-8-2 network with identity activations: a single layer with $W = W^{(1)} W^{(2)} W^{(3)}$ and
+# the bias carried through in the same way reproduces it.
 
 # %% tags=["hide-input"]
 lin = bp.MLP([3, 8, 8, 2], hidden="identity", output="identity", seed=0)
@@ -222,8 +222,8 @@ reduces to $(\\hat y - y)/N$ (see [loss functions](loss-functions.py)).
 # ## Saturation
 #
 # The sigmoid's derivative is at most $1/4$ and tanh's at most $1$, both at $z = 0$, and both fall off
-# exponentially. SymPy writes them as $\sigma'(z) = 1/(4\cosh^2(z/2))$ and $\tanh'(z) = 1/\cosh^2 z$,
-# from which
+# exponentially. SymPy proves $\sigma'(z) = 1/(4\cosh^2(z/2))$ and $\tanh'(z) = 1/\cosh^2 z$; since
+# $e^{|z|}/4 < \cosh^2(z/2) \le e^{|z|}$ (and the same with $2|z|$ for $\cosh^2 z$), it follows that
 #
 # $$
 # \begin{aligned}
@@ -285,8 +285,8 @@ and $\\operatorname{{arccosh}}(10) \\approx {tex(sat['tanh'][1])}$ for tanh.
 # $$
 #
 # Each layer contributes its weight times the sigmoid's slope, not the slope alone: the slope is at most
-# $1/4$, but the weight can be large. The bound says that a layer with $\lvert w^{(l)} \rvert \le 4$ can only
-# shrink the gradient; it says nothing about larger weights. The code below runs ten layers twice: with
+# $1/4$, but the weight can be large. The bound says that a layer with $\lvert w^{(l)} \rvert \le 4$ cannot
+# amplify the gradient; it says nothing about larger weights. The code below runs ten layers twice: with
 # $w = 1, b = 0$, and with $w = 8, b = -4$ from $x = 0.5$, where every pre-activation is exactly 0 (the
 # sigmoid's steepest point) and every layer multiplies the gradient by $8 \cdot \tfrac14 = 2$.
 
@@ -545,7 +545,7 @@ solution(r"""
 $2\sigma(2z) - 1 = \frac{2}{1 + e^{-2z}} - 1 = \frac{1 - e^{-2z}}{1 + e^{-2z}} = \tanh z$ (multiply above and
 below by $e^{z}$). By the chain rule, $\tanh'(z) = 2 \cdot 2\,\sigma'(2z) = 4\,\sigma(2z)\bigl(1 - \sigma(2z)\bigr)$,
 and SymPy confirms that this equals $1 - \tanh^2 z$. At $z = 0$: $4 \cdot \tfrac14 = 1$, four times the
-sigmoid's peak, so near $z = 0$ a tanh unit passes on four times the gradient a sigmoid unit does.
+sigmoid's peak: at $z = 0$ a tanh unit passes on four times the gradient a sigmoid unit does.
 """)
 
 # %% [markdown]

@@ -182,7 +182,8 @@ md(f"""
 For the 2-3-2-1 network and two samples that is {n_entries} parameters; all {n_entries}
 differences expand to exactly zero (SymPy took {num(proof.seconds, 2)} s). Nothing about the activations
 or the loss was assumed beyond differentiability and acting elementwise, so the same four equations
-hold for identity, sigmoid, tanh, ReLU (away from its kink) and any per-entry loss.
+hold for identity, sigmoid, tanh, ReLU (away from its kink) and any per-entry loss. (The entrywise
+derivation above is the argument for every size; the proof checks it, term by term, on one.)
 """)
 
 # %% [markdown]
@@ -597,7 +598,7 @@ by at most ${tex(mean_err, 1)}$.
 #
 # The elementwise work (adding biases, activations, $f'$, the Hadamard products) is a few operations per
 # entry of $Z^{(l)}$, proportional to $N n_l$ rather than $N n_{l-1} n_l$, so it is left out of the count.
-# For a 784-256-128-10 classifier (the size used for handwritten digits) at batch size 128:
+# For a 784-256-128-10 classifier (a common size for 28 × 28-pixel handwritten digits) at batch size 128:
 
 # %% tags=["hide-input"]
 sizes = [784, 256, 128, 10]

@@ -190,8 +190,8 @@ grad_wrong = float(bp.bce_grad(np.array([[wrong]]), np.array([[1.0]]))[0, 0])
 assert abs(bce_wrong + np.log(wrong)) < 1e-12 and abs(grad_wrong + 1 / wrong) < 1e-6 / wrong
 md(f"""
 The loss of one entry is $-\\log \\hat y$ if the label is 1 and $-\\log(1 - \\hat y)$ if it is 0: it tends to 0
-for a confident correct prediction and grows without bound for a confident wrong one, and so does its
-derivative. For a label of 1 and a prediction of ${tex(wrong)}$ the loss is ${tex(bce_wrong)}$ and
+for a confident correct prediction and grows without bound for a confident wrong one, and so does the
+size of its derivative. For a label of 1 and a prediction of ${tex(wrong)}$ the loss is ${tex(bce_wrong)}$ and
 $\\partial \\ell / \\partial \\hat y = {tex(grad_wrong)}$.
 """)
 
