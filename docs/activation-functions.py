@@ -137,6 +137,10 @@ _ = derive("identity")
 
 # %% tags=["hide-input"]
 d_sig = derive("sigmoid")
+# The library's backward pass takes sigma'(z) from the stored a: with an a that does not match z, the
+# result follows a (0.9 * 0.1 = 0.09), not z (sigma'(0) = 0.25).
+from_a = float(bp.get_activation("sigmoid").backward(np.array(0.0), np.array(0.9), np.array(1.0)))
+assert abs(from_a - 0.09) < 1e-15, from_a
 figure(draw_pair("sigmoid", r"$\sigma(z)$", r"$\sigma'(z)$"), figsize=PAIR_SIZE,
        alt="Top: the sigmoid, an S-shaped curve rising from 0 to 1, equal to 0.5 at z = 0. Bottom: its derivative, "
        "a bump of height 0.25 at z = 0 that is nearly 0 beyond |z| = 6.",

@@ -287,6 +287,9 @@ md_table(["logit $z$", "$\\hat y = \\sigma(z)$", "$\\delta$, sigmoid + half SE",
 assert all(abs(r[3] - (r[1] - 1.0)) < 1e-12 for r in cmp_rows)  # BCE delta = yhat - y
 assert all(abs(r[2] - (r[1] - 1.0) * r[1] * (1 - r[1])) < 1e-15 for r in cmp_rows)  # half SE keeps sigma'
 ratio_m10 = cmp_rows[0][3] / cmp_rows[0][2]
+X10 = np.array([[zs_cmp[0]]])
+g_bce, g_mse = net_bce.gradients(X10, one), net_mse.gradients(X10, one)
+assert all(abs(g_bce[k].item() / g_mse[k].item() - ratio_m10) < 1e-9 * ratio_m10 for k in g_bce)  # W and b alike
 assert abs(ratio_m10 - 1 / float(bp.sigmoid_grad(np.array(-10.0)))) < 1e-9 * ratio_m10
 md(f"""
 At $z = {tex(zs_cmp[0])}$ the prediction is almost exactly wrong; cross-entropy's delta is
