@@ -85,6 +85,13 @@ def draw_pair(name, label, dlabel):
 
 PAIR_SIZE = (5.0, 4.4)
 
+
+def below_1pct(name):
+    """The smallest z > 0 of the plotting grid where the library's f'(z) is below 1 % of f'(0) (for alt texts)."""
+    df = bp.DERIVATIVES[name]
+    pos = Z_GRID[Z_GRID > 0]
+    return float(pos[np.argmax(df(pos) < df(np.array(0.0)) / 100)])
+
 # %% [markdown]
 # ## Why a nonlinear function at all
 #
@@ -142,8 +149,9 @@ d_sig = derive("sigmoid")
 from_a = float(bp.get_activation("sigmoid").backward(np.array(0.0), np.array(0.9), np.array(1.0)))
 assert abs(from_a - 0.09) < 1e-15, from_a
 figure(draw_pair("sigmoid", r"$\sigma(z)$", r"$\sigma'(z)$"), figsize=PAIR_SIZE,
-       alt="Top: the sigmoid, an S-shaped curve rising from 0 to 1, equal to 0.5 at z = 0. Bottom: its derivative, "
-       "a bump of height 0.25 at z = 0 that is nearly 0 beyond |z| = 6.",
+       alt=f"Top: the sigmoid, an S-shaped curve rising from 0 to 1, equal to {num(bp.sigmoid(0.0), 2, True)} at "
+       f"z = 0. Bottom: its derivative, a bump of height {num(bp.sigmoid_grad(0.0), 2, True)} at z = 0 that falls "
+       f"below 1 % of that beyond |z| = {num(below_1pct('sigmoid'), 2, True)}.",
        caption=r"The sigmoid (top) and its derivative $\sigma'(z) = \sigma(z)\,(1 - \sigma(z))$ (bottom).")
 
 # %% [markdown]
@@ -159,8 +167,9 @@ figure(draw_pair("sigmoid", r"$\sigma(z)$", r"$\sigma'(z)$"), figsize=PAIR_SIZE,
 # %% tags=["hide-input"]
 d_tanh = derive("tanh")
 figure(draw_pair("tanh", r"$\tanh(z)$", r"$\tanh'(z)$"), figsize=PAIR_SIZE,
-       alt="Top: tanh, an S-shaped curve from -1 to 1 through the origin. Bottom: its derivative, a bump of "
-       "height 1 at z = 0, narrower than the sigmoid's, nearly 0 beyond |z| = 3.",
+       alt=f"Top: tanh, an S-shaped curve from −1 to 1 through the origin. Bottom: its derivative, a bump of "
+       f"height {num(bp.tanh_grad(0.0), 2, True)} at z = 0, narrower than the sigmoid's, below 1 % of that beyond "
+       f"|z| = {num(below_1pct('tanh'), 2, True)}.",
        caption=r"Tanh (top) and its derivative $\tanh'(z) = 1 - \tanh^2(z)$ (bottom).")
 
 # %% [markdown]

@@ -134,8 +134,9 @@ def draw_l1_l2(fig):
 
 
 figure(draw_l1_l2, figsize=(5.0, 4.6),
-       alt="Top: the half squared error, a parabola, and the absolute error, a V, against the error e from -2 to 2. "
-       "Bottom: their gradients: the straight line e, and the sign of e, a step from -1 to +1 with a gap at e = 0.",
+       alt=f"Top: the half squared error, a parabola, and the absolute error, a V, against the error e from "
+       f"{num(ee[0], 2, True)} to {num(ee[-1], 2, True)}. "
+       "Bottom: their gradients: the straight line e, and the sign of e, a step from −1 to +1 with a gap at e = 0.",
        caption=r"Squared and absolute error (top) and their gradients (bottom).")
 
 # %% [markdown]
@@ -374,6 +375,7 @@ z_inf_lib = first_float_where_one(lambda v: float(bp.sigmoid(np.array(v))))
 guide = EPS * (np.exp(z_grid) / exact_grid + 1)
 at = {v: float(rel_grid[np.argmin(np.abs(z_grid - v))]) for v in (10.0, 20.0, 30.0, 35.0)}
 first_1e8 = float(z_grid[np.argmax(rel_grid > 1e-8)])
+z_rounding = float(z_grid[np.argmax(rel_grid > 100 * EPS)])  # where the error leaves the rounding level
 first_1e3 = float(z_grid[np.argmax(rel_grid > 1e-3)])
 # The claims: accurate to better than 1e-8 up to z = 20, errors bounded by eps (e^z / loss + 1) wherever
 # the result is finite, infinite from the first z where sigma(z) rounds to 1, where the loss is about z.
@@ -401,8 +403,9 @@ def draw_bce_error(fig):
 
 
 figure(draw_bce_error,
-       alt=f"Relative error of the binary cross-entropy computed through the sigmoid, for logits from 0 to 40 and "
-       f"label 0, on a log scale. It stays at rounding level up to about z = 10, grows by a factor e per unit of "
+       alt=f"Relative error of the binary cross-entropy computed through the sigmoid, for logits from "
+       f"{num(z_grid[0], 2, True)} to {num(z_grid[-1], 2, True)} and label 0, on a log scale. It stays below "
+       f"{num(100 * EPS, 1)} up to z = {num(z_rounding, 2, True)}, grows by a factor e per unit of "
        f"z along the guide line machine epsilon times e to the z over the loss, reaches {num(at[20.0], 2)} at "
        f"z = 20 and {num(at[30.0], 2)} at z = 30, and the loss is infinite from z = {num(z_inf, 4)} on.",
        caption=r"The direct route $-\log(1 - \sigma(z))$ against $\log(1 + e^z)$ (label 0): its relative error "
