@@ -420,15 +420,10 @@ def dead_units(net, X):
     return [set(np.flatnonzero(np.all(fp.z[l] <= 0, axis=0)).tolist()) for l in range(1, net.n_layers)]
 
 
-for shift in [0.0, 0.5, 1.0, 1.5, 2.0, 3.0]:
-    print(f"shift {shift}: dead units per hidden layer", [len(d) for d in dead_units(shifted_net(shift), X)])
+dead_counts = {shift: [len(d) for d in dead_units(shifted_net(shift), X)] for shift in [0.0, 0.5, 1.0, 1.5, 2.0, 3.0]}
 
 # %% tags=["hide-input"]
-shifts = [0.0, 0.5, 1.0, 1.5, 2.0, 3.0]
-dead_rows = []
-for s in shifts:
-    d1, d2 = dead_units(shifted_net(s), X)
-    dead_rows.append([s, len(d1), len(d2)])
+dead_rows = [[shift, *counts] for shift, counts in dead_counts.items()]
 n_hidden = shifted_net(0.0).sizes[1:3]
 md_table(["bias shift", f"dead in layer 1 (of {n_hidden[0]})", f"dead in layer 2 (of {n_hidden[1]})"],
          dead_rows, fmt=2)
