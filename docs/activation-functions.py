@@ -393,8 +393,10 @@ factor.
 # ReLU does not saturate for $z > 0$, but for $z \le 0$ the library's derivative is exactly 0. Call a unit
 # *dead* on a data set when its pre-activation is $\le 0$ for *every* sample: its output is 0 for all of them,
 # and since every weight into it gets the gradient
-# $\partial \mathcal{L} / \partial w^{(l)}_{jk} = \sum_i a^{(l-1)}_{ij}\, \delta^{(l)}_{ik}$ with
-# $\delta^{(l)}_{ik} = 0$ for all $i$, its incoming weights and its bias receive exactly zero gradient.
+# $\partial \mathcal{L} / \partial w^{(l)}_{jk} = \sum_i a^{(l-1)}_{ij}\, \delta^{(l)}_{ik}$ (with the
+# delta $\delta^{(l)}_{ik} = \partial \mathcal{L} / \partial z^{(l)}_{ik}$, a product with the factor
+# $\operatorname{relu}'(z^{(l)}_{ik})$) and here $\delta^{(l)}_{ik} = 0$ for all $i$, its incoming weights and its
+# bias receive exactly zero gradient.
 #
 # An easy way to kill units is a bad initialisation that shifts the biases down. The code below counts dead
 # units in a 4-16-16-3 ReLU network on the standardised Iris flowers, after shifting both hidden layers'

@@ -587,8 +587,8 @@ by at most ${tex(mean_err, 1)}$.
 # ## What the backward pass costs
 #
 # Count multiply-adds in the matrix products: multiplying an $N \times n_{l-1}$ by an
-# $n_{l-1} \times n_l$ matrix takes $N n_{l-1} n_l$ multiplications and as many additions,
-# $2N n_{l-1} n_l$ floating-point operations (FLOPs). Per layer:
+# $n_{l-1} \times n_l$ matrix takes $N n_{l-1} n_l$ multiplications and about as many additions,
+# $2N n_{l-1} n_l$ floating-point operations (FLOPs) as usually counted. Per layer:
 #
 # - forward: $A^{(l-1)} W^{(l)}$, $2N n_{l-1} n_l$;
 # - backward: $\partial \mathcal{L}/\partial W^{(l)} = {A^{(l-1)}}^{\top}\delta^{(l)}$, $2N n_{l-1} n_l$,
