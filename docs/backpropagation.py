@@ -536,8 +536,8 @@ assert report.ok and report.kinks == 0
 # ## Batched over samples
 #
 # Because the loss is an average, its gradient is the average of the per-sample gradients: the
-# gradient of the loss on sample $i$ alone (a batch of one, where $1/N = 1$) is
-# $g_i = {a^{(l-1)}_{i\cdot}}^{\top} \delta^{(l)}_{i\cdot}$, an outer product, and the batched
+# gradient of the loss on sample $i$ alone (a batch of one, where $1/N = 1$) with respect to $W^{(l)}$ is
+# the outer product ${a^{(l-1)}_{i\cdot}}^{\top} \delta^{(l)}_{i\cdot}$, and the batched
 # formula ${A^{(l-1)}}^{\top}\delta^{(l)}$ is the sum of these outer products over the rows,
 # each carrying the $1/N$ from $\delta^{(L)}$. One matrix product does in one call what a loop
 # over samples does in $N$.
