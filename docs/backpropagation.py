@@ -14,12 +14,12 @@
 #
 # $$
 # \begin{aligned}
-# Z^{(l)} &= A^{(l-1)} W^{(l)} + 1_N\, b^{(l)}, \\
+# Z^{(l)} &= A^{(l-1)} W^{(l)} + \mathbf{1}_N\, b^{(l)}, \\
 # A^{(l)} &= f_l\bigl(Z^{(l)}\bigr), \qquad A^{(0)} = X,
 # \end{aligned}
 # $$
 #
-# with $W^{(l)}$ of shape $n_{l-1} \times n_l$, the bias $b^{(l)}$ a row of $n_l$ entries and $1_N$ the
+# with $W^{(l)}$ of shape $n_{l-1} \times n_l$, the bias $b^{(l)}$ a row of $n_l$ entries and $\mathbf{1}_N$ the
 # column of $N$ ones; $z^{(l)}_{ik}$ and $a^{(l)}_{ik}$ are the entries of sample $i$, unit $k$. The loss
 # averages a per-entry loss over the samples:
 # $\mathcal{L} = \frac{1}{N}\sum_{i=1}^{N}\sum_{k=1}^{n_L} \ell\bigl(a^{(L)}_{ik}, y_{ik}\bigr)$.
@@ -132,7 +132,7 @@ assert sp.expand(bias - (e1 + e2)) == 0
 
 # %% [markdown]
 # $\sum_i a^{(l-1)}_{ij}\,\delta^{(l)}_{ik}$ is entry $(j, k)$ of ${A^{(l-1)}}^{\top} \delta^{(l)}$,
-# and the bias gradient is the sum of the rows of $\delta^{(l)}$, $1_N^{\top} \delta^{(l)}$: a row, like
+# and the bias gradient is the sum of the rows of $\delta^{(l)}$, $\mathbf{1}_N^{\top} \delta^{(l)}$: a row, like
 # $b^{(l)}$. Together, the four equations of backpropagation:
 #
 # $$
@@ -140,7 +140,7 @@ assert sp.expand(bias - (e1 + e2)) == 0
 # \delta^{(L)} &= \frac{\partial \mathcal{L}}{\partial A^{(L)}} \odot f_L'\bigl(Z^{(L)}\bigr), \\
 # \delta^{(l)} &= \bigl(\delta^{(l+1)} {W^{(l+1)}}^{\top}\bigr) \odot f_l'\bigl(Z^{(l)}\bigr), \\
 # \frac{\partial \mathcal{L}}{\partial W^{(l)}} &= {A^{(l-1)}}^{\top}\, \delta^{(l)}, \\
-# \frac{\partial \mathcal{L}}{\partial b^{(l)}} &= 1_N^{\top}\, \delta^{(l)} ,
+# \frac{\partial \mathcal{L}}{\partial b^{(l)}} &= \mathbf{1}_N^{\top}\, \delta^{(l)} ,
 # \end{aligned}
 # $$
 #
