@@ -17,6 +17,9 @@ The general rule (`backprop.symbolic.rule`)
 : `prove_backprop_rule`, for an elementwise or a softmax output layer; `RULE_LATEX`,
   `SOFTMAX_RULE_LATEX`, `FUSED_DELTA_LATEX`.
 
+Everything at once (`backprop.symbolic.verification`)
+: `verify()` and the command `python -m backprop.symbolic` (installed as `backprop-verify`).
+
 Examples
 --------
 >>> import backprop.symbolic as bs
@@ -69,12 +72,13 @@ from backprop.symbolic.rule import (
     RuleProof,
     prove_backprop_rule,
 )
+from backprop.symbolic.verification import Report, Result, items, verify
 
 __all__ = [
     "ACTIVATION_TABLE", "FD_STEP", "FD_TOLERANCE", "FUSED_DELTA_LATEX", "LIBRARY_TOLERANCE", "LOSS_TABLE",
     "RULE_LATEX", "SOFTMAX_RULE_LATEX", "ActivationDerivation", "ChainFactor", "ChainRule", "Comparison",
-    "Derivation", "FusedDelta", "JacobianDerivation", "LossDerivation", "NetworkDerivation",
+    "Derivation", "FusedDelta", "JacobianDerivation", "LossDerivation", "NetworkDerivation", "Report", "Result",
     "RuleProof", "SymbolicActivation", "SymbolicLoss", "chain_rule", "derive_activation", "derive_fused_delta",
-    "derive_loss", "derive_network", "exact", "exact_matrix", "is_zero", "parameter_symbols",
-    "prove_backprop_rule", "worked_example",
+    "derive_loss", "derive_network", "exact", "exact_matrix", "is_zero", "items", "parameter_symbols",
+    "prove_backprop_rule", "verify", "worked_example",
 ]
