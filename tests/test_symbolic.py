@@ -262,6 +262,15 @@ def test_small_networks_agree_with_the_library(sizes, hidden, output, loss, seed
     assert d.max_error < 1e-12
 
 
+def test_a_derivation_checks_the_parameters_it_was_made_at_after_training():
+    net = net_321()
+    d = bs.derive_network(net, X_321, Y_321)
+    net.fit(X_321, Y_321, epochs=5, lr=0.5)  # moves net.params in place
+    assert not np.allclose(net.params["b2"], 0.2)
+    d.check()  # finite differences at the derivation's parameters, not the trained ones
+    assert net.params["b2"][0] != 0.2
+
+
 def test_relu_exactly_at_its_kink_uses_the_library_convention():
     net = bp.MLP([2, 2, 1], hidden="relu", output="identity", loss="mse")
     net.params.update(W1=np.array([[1.0, 0.5], [1.0, -0.5]]), b1=np.array([0.0, 0.25]),

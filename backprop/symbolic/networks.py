@@ -15,6 +15,7 @@ used, giving the library's convention `relu'(0) = 0`; such places are listed in 
 
 from __future__ import annotations
 
+import copy
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -234,9 +235,13 @@ class NetworkDerivation(Derivation):
         return out
 
     def _finite_differences(self, keys: list[str]) -> np.ndarray:
+        """Centred differences of the library's loss at the derivation's parameters (not the network's
+        current ones, which training may have moved since), on a copy of the network."""
         X, Y = np.array(self.X, dtype=float), np.array(self.Y, dtype=float)
-        params = {k: v.copy() for k, v in self.net.params.items()}
-        probe = self.net
+        params = {k: np.array([float(v) for v in self.symbols[k].xreplace(self.point)], dtype=self.net.dtype)
+                  .reshape(self.library[k].shape) for k in keys}
+        probe = copy.copy(self.net)
+        probe.params = dict(params)
 
         def loss(flat: np.ndarray) -> float:
             start = 0
@@ -246,10 +251,7 @@ class NetworkDerivation(Derivation):
                 start += n
             return probe.loss(X, Y)
 
-        try:
-            return centred_differences(loss, np.concatenate([params[k].ravel() for k in keys]))
-        finally:
-            probe.params.update(params)
+        return centred_differences(loss, np.concatenate([params[k].ravel() for k in keys]))
 
     def check(self, rtol: float = RTOL) -> None:
         """Raise `AssertionError` unless library, exact, float-evaluated and finite-difference gradients agree.

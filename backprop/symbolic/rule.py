@@ -305,10 +305,10 @@ def prove_backprop_rule(sizes: Sequence[int], n_samples: int = 2, output: str | 
     True
     >>> {l: d.shape for l, d in proof.deltas.items()}
     {2: (2, 2), 1: (2, 3)}
-    >>> soft = prove_backprop_rule([1, 2, 3], n_samples=2, output="softmax")
+    >>> soft = prove_backprop_rule([1, 2, 3], n_samples=1, output="softmax")
     >>> soft.proved, soft.jacobians[0].shape
     (True, (3, 3))
-    >>> fused = prove_backprop_rule([1, 2, 3], n_samples=2, output="softmax", loss="cross_entropy")
+    >>> fused = prove_backprop_rule([1, 2, 3], n_samples=1, output="softmax", loss="cross_entropy")
     >>> fused.proved, fused.fused_differences["delta"].is_zero_matrix   # delta(L) = (Yhat - Y)/N, proved
     (True, True)
     >>> fused.check()
