@@ -290,26 +290,27 @@ def verify(only: Sequence[str] | None = None, seed: int = 0,
 
 
 # ---------------------------------------------------------------------------------------------- command line
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+def parser() -> argparse.ArgumentParser:
+    """The command line of `backprop-verify` (its options are listed on the book's page "Verify it yourself")."""
+    cli = argparse.ArgumentParser(
         prog="backprop-verify",
         description="Derive every gradient of the backprop library with SymPy and check the library "
                     "against each derivation and against finite differences.",
         epilog="Exit status: 0 when every item holds, 1 when any disagrees, 2 for a usage error.")
-    parser.add_argument("--only", action="append", metavar="NAME",
-                        help="check only this item (an exact name, or every name containing the text); repeatable")
-    parser.add_argument("--list", action="store_true", help="list the items and exit")
-    parser.add_argument("--latex", action="store_true", help="show each derivation in LaTeX instead of plain text")
-    parser.add_argument("--json", action="store_true", help="print the report as JSON")
-    parser.add_argument("--seed", type=int, default=0, help="seed of the random points (default 0)")
-    parser.add_argument("--quiet", action="store_true",
-                        help="no progress on standard error (shown by default when it is a terminal)")
-    return parser
+    cli.add_argument("--only", action="append", metavar="NAME",
+                     help="check only this item (an exact name, or every name containing the text); repeatable")
+    cli.add_argument("--list", action="store_true", help="list the items and exit")
+    cli.add_argument("--latex", action="store_true", help="show each derivation in LaTeX instead of plain text")
+    cli.add_argument("--json", action="store_true", help="print the report as JSON")
+    cli.add_argument("--seed", type=int, default=0, help="seed of the random points (default 0)")
+    cli.add_argument("--quiet", action="store_true",
+                     help="no progress on standard error (shown by default when it is a terminal)")
+    return cli
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """The command: run `verify()`, print the table (or JSON) and return the exit status."""
-    args = _parser().parse_args(argv)
+    args = parser().parse_args(argv)
     if args.list:
         for item in items():
             print(f"{item.name:30} {item.what}")
