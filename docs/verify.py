@@ -65,10 +65,13 @@ md_table(
 #
 # ```bash
 # pip install "backprop-book[symbolic]"
-# backprop-verify                      # the same as: python -m backprop.symbolic
-# backprop-verify --only softmax       # only the items whose name contains "softmax"
+# backprop-verify
+# backprop-verify --only softmax
 # backprop-verify --json > report.json
 # ```
+#
+# `python -m backprop.symbolic` is the same command; `--only softmax` checks only the items whose
+# name contains "softmax".
 #
 # It derives, with SymPy, the derivative of every activation and every loss the library offers,
 # the output delta of every pair of output activation and loss that the library fuses, the delta
@@ -84,14 +87,24 @@ md_table(["option", "what it does"],
           for a in options], align="ll")
 
 # %% [markdown]
-# The table below is that command's output, produced by the same function, `verify()`, while this
-# page was built: if the library disagreed with a derivation, this page would not exist. The first
-# column is the name `--only` takes.
+# The two tables below are that command's output, produced by the same function, `verify()`, while
+# this page was built: if the library disagreed with a derivation, this page would not exist. The
+# first column is the name `--only` takes; the disagreements are the largest over each item's
+# comparisons, relative to the largest derived value.
 
 # %% tags=["hide-input"]
-rows = [[name, verdict, "n/a" if lib is None else lib, "n/a" if fd is None else fd, seconds, formula]
-        for name, verdict, lib, fd, seconds, formula in report.rows(latex=True)]
-md_table(list(report.HEADERS), rows, fmt=2, align="llrrrl")
+rows = report.rows(latex=True)
+assert list(report.HEADERS) == ["item", "result", "vs library", "vs finite differences", "time (s)", "derived"]
+assert all(row[1] == "ok" for row in rows)  # so the page leaves out the column "result"
+md_table(["item", "vs library", "vs finite differences", "time (s)"],
+         [[row[0]] + ["n/a" if v is None else v for v in row[2:5]] for row in rows], fmt=2, align="lrrr")
+
+# %% [markdown]
+# Every item holds. What each derived (the command prints the same in plain text; with `--latex`
+# it prints each whole derivation in LaTeX):
+
+# %% tags=["hide-input"]
+md("\n\n".join(f"`{row[0]}`\n$${row[5][1:-1]}$$" for row in rows))
 
 names = [r.name for r in report.results]
 assert [n for n in names if n.startswith("activation:")] == [f"activation:{a}" for a in bp.ACTIVATIONS]
@@ -101,6 +114,13 @@ worst_library = max(r.library_error for r in report.results)
 worst_fd = max(r.fd_error for r in report.results)
 assert worst_library <= bs.LIBRARY_TOLERANCE and worst_fd <= bs.FD_TOLERANCE
 slowest = max(report.results, key=lambda r: r.seconds)
+# the claim below: a new library activation becomes an item; without a SymPy row it fails
+bp.ACTIVATIONS["swish"] = lambda z: z * bp.sigmoid(z)
+try:
+    assert "activation:swish" in [i.name for i in bs.items()]
+    assert not bs.verify(only=["activation:swish"]).ok
+finally:
+    del bp.ACTIVATIONS["swish"]
 md(f"""
 The {len(report.results)} items took {num(report.seconds, 2)} s, the longest being `{slowest.name}`
 ({num(slowest.seconds, 2)} s). The largest disagreement with the library is
@@ -168,7 +188,7 @@ tanh inside, $1 - z^2$ instead of $1 - \\tanh^2 z$:
 import backprop as bp
 import backprop.symbolic as bs
 
-wrong_tanh = bp.Activation("tanh", bp.tanh, lambda z: 1 - z**2)  # forgot the tanh inside
+wrong_tanh = bp.Activation("tanh", bp.tanh, lambda z: 1 - z**2)  # forgot a tanh
 for comparison in bs.derive_activation(wrong_tanh).compare():
     print(comparison)
 
@@ -176,10 +196,12 @@ for comparison in bs.derive_activation(wrong_tanh).compare():
 comparisons = bs.derive_activation(wrong_tanh).compare()
 failing = [c.against for c in comparisons if not c.ok]
 assert failing == ["library", "library"] and all(c.ok for c in comparisons if c.against != "library")
+errors = sorted(c.error for c in comparisons if not c.ok)
 md(f"""
-Both library comparisons fail, by ${tex(min(c.error for c in comparisons if not c.ok), 2)}$ or more,
-while the finite differences agree with SymPy: the function itself is right, only its derivative is
-wrong. A test of the command does exactly this, and the command's exit status becomes 1.
+Both library comparisons fail, their errors ${tex(errors[0], 2)}$ and ${tex(errors[-1], 2)}$ times
+the largest derived value, while the finite differences agree with SymPy: the function itself is
+right, only its derivative is wrong. A test of the command does exactly this, and the command's
+exit status becomes 1.
 """)
 
 # %% [markdown]
@@ -190,12 +212,13 @@ wrong. A test of the command does exactly this, and the command's exit status be
 # with what the docstring says. They need no repository files; from any directory:
 #
 # ```bash
-# python -m pytest --doctest-modules --pyargs backprop          # every module
-# python -m doctest "$(python -c 'import backprop.symbolic.rule as m; print(m.__file__)')"   # one
+# python -m pytest --doctest-modules --pyargs backprop
+# python -m doctest path/to/backprop/symbolic/rule.py
 # ```
 #
-# The second form needs no pytest: `python -m doctest` runs one module file and prints nothing when
-# every example holds.
+# The first runs every module. The second needs no pytest: it runs one module file (the folder of
+# the installed package is printed by `python -c "import backprop; print(backprop.__path__[0])"`)
+# and prints nothing when every example holds.
 
 # %% tags=["hide-input"]
 md(f"""
