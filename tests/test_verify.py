@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -57,6 +58,8 @@ def test_json_parses_and_holds_every_item_and_the_exit_status_is_0():
         assert item["library_error"] is not None and item["library_error"] <= report["tolerances"]["library"]
         assert item["fd_error"] is not None and item["fd_error"] <= report["tolerances"]["finite_differences"]
         assert item["formula"] and item["latex"] and item["seconds"] > 0
+        for latex in (item["latex"], item["formula_latex"]):  # the book's notation: the loss is \mathcal{L}
+            assert not re.search(r"\\partial L(?![a-zA-Z])", latex) and "\\mathsf" not in latex, latex
 
 
 def test_only_picks_one_item(capsys):

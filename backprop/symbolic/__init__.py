@@ -14,8 +14,10 @@ Whole networks (`backprop.symbolic.networks`)
 : `parameter_symbols`, `derive_network`, `chain_rule`; `worked_example` (the book's 1-1-1 and 3-2-1).
 
 The general rule (`backprop.symbolic.rule`)
-: `prove_backprop_rule`, for an elementwise or a softmax output layer; `RULE_LATEX`,
-  `SOFTMAX_RULE_LATEX`, `FUSED_DELTA_LATEX`.
+: `prove_backprop_rule`, for an elementwise or a softmax output layer (and softmax with
+  cross-entropy, whose delta reduces to `(Yhat - Y)/N`); its equations in LaTeX: `RULE_LATEX`,
+  `SOFTMAX_RULE_LATEX` and their parts `OUTPUT_DELTA_LATEX`, `SOFTMAX_DELTA_LATEX`,
+  `HIDDEN_RULE_LATEX`, `FUSED_DELTA_LATEX`.
 
 Everything at once (`backprop.symbolic.verification`)
 : `verify()` and the command `python -m backprop.symbolic` (installed as `backprop-verify`).
@@ -67,7 +69,10 @@ from backprop.symbolic.networks import (
 )
 from backprop.symbolic.rule import (
     FUSED_DELTA_LATEX,
+    HIDDEN_RULE_LATEX,
+    OUTPUT_DELTA_LATEX,
     RULE_LATEX,
+    SOFTMAX_DELTA_LATEX,
     SOFTMAX_RULE_LATEX,
     RuleProof,
     prove_backprop_rule,
@@ -75,10 +80,11 @@ from backprop.symbolic.rule import (
 from backprop.symbolic.verification import Report, Result, items, verify
 
 __all__ = [
-    "ACTIVATION_TABLE", "FD_STEP", "FD_TOLERANCE", "FUSED_DELTA_LATEX", "LIBRARY_TOLERANCE", "LOSS_TABLE",
-    "RULE_LATEX", "SOFTMAX_RULE_LATEX", "ActivationDerivation", "ChainFactor", "ChainRule", "Comparison",
-    "Derivation", "FusedDelta", "JacobianDerivation", "LossDerivation", "NetworkDerivation", "Report", "Result",
-    "RuleProof", "SymbolicActivation", "SymbolicLoss", "chain_rule", "derive_activation", "derive_fused_delta",
-    "derive_loss", "derive_network", "exact", "exact_matrix", "is_zero", "items", "parameter_symbols",
-    "prove_backprop_rule", "verify", "worked_example",
+    "ACTIVATION_TABLE", "FD_STEP", "FD_TOLERANCE", "FUSED_DELTA_LATEX", "HIDDEN_RULE_LATEX", "LIBRARY_TOLERANCE",
+    "LOSS_TABLE", "OUTPUT_DELTA_LATEX", "RULE_LATEX", "SOFTMAX_DELTA_LATEX", "SOFTMAX_RULE_LATEX",
+    "ActivationDerivation", "ChainFactor", "ChainRule", "Comparison", "Derivation", "FusedDelta",
+    "JacobianDerivation", "LossDerivation", "NetworkDerivation", "Report", "Result", "RuleProof",
+    "SymbolicActivation", "SymbolicLoss", "chain_rule", "derive_activation", "derive_fused_delta", "derive_loss",
+    "derive_network", "exact", "exact_matrix", "is_zero", "items", "parameter_symbols", "prove_backprop_rule",
+    "verify", "worked_example",
 ]

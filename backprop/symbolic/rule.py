@@ -2,11 +2,11 @@
 
 For a network with symbolic inputs `x_{ij}`, targets `y_{ik}`, weights and biases, one undefined
 activation function `f_l` per hidden layer, an output layer that is either one more undefined
-elementwise `f_L` or softmax, and a per-entry loss
-`ell(yhat, y)` that is undefined or one of `LOSS_TABLE` (the loss is
-`(1/N) sum_i sum_k ell(a^{(L)}_{ik}, y_{ik})`), `prove_backprop_rule` differentiates the loss with
-respect to every parameter, entry by entry, and checks that the result equals the matrix form
-(samples are rows, `(.)` is the elementwise product, `1_N` the column of N ones):
+elementwise `f_L` or softmax, and a per-entry loss `ell(yhat, y)` that is undefined or one of
+`LOSS_TABLE` (the loss is `(1/N) sum_i sum_k ell(a^{(L)}_{ik}, y_{ik})`), `prove_backprop_rule`
+differentiates the loss with respect to every parameter, entry by entry, and checks that the
+result equals the matrix form (samples are rows, `(.)` is the elementwise product, `1_N` the
+column of N ones):
 
 - elementwise output: `delta^{(L)} = dLoss/dA^{(L)} (.) f_L'(Z^{(L)})`;
 - softmax output, one sample (row `i`) at a time, a vector-Jacobian product:
@@ -20,8 +20,8 @@ to 1, and that the matrix form started from that delta equals the derivatives to
 
 `RuleProof.compare()` then evaluates the proved matrix form for a concrete network (the undefined
 functions replaced by tanh for a hidden layer, sigmoid for an elementwise output and the half
-squared error for the loss) and compares it with the library's
-gradients and with finite differences.
+squared error for the loss) and compares it with the library's gradients and with finite
+differences.
 """
 
 from __future__ import annotations

@@ -230,7 +230,8 @@ class Report:
             lines.append(f"\n{r.name} FAILS:")
             lines += [f"  {p}" for p in r.problems] + [f"  {c}" for c in r.comparisons if not c.ok]
         verdict = "every item holds" if self.ok else f"{len(failed)} of {len(self.results)} items FAIL"
-        lines.append(f"\n{len(self.results)} items in {self.seconds:.1f} s (seed {self.seed}): {verdict}. "
+        lines.append(f"\n{len(self.results)} item{'s' if len(self.results) != 1 else ''} in {self.seconds:.1f} s "
+                     f"(seed {self.seed}): {verdict}. "
                      f"Tolerances, relative to the largest derived entry: library {LIBRARY_TOLERANCE:.0e}, "
                      f"finite differences {FD_TOLERANCE:.0e} (centred, h = {FD_STEP:.0e}).")
         return "\n".join(lines)
