@@ -150,9 +150,10 @@ assert report.ok
 # **The derivation.** SymPy differentiates the definition of the function and reduces the
 # difference between its result and the formula the library documents to zero. For the delta
 # rule, the whole loss of a small network is one expression in symbolic inputs, targets, weights,
-# biases, undefined activations $f_l$ and an undefined $\ell$; SymPy differentiates it with respect
-# to every parameter and checks that the matrix form gives the same expressions. A proof that does
-# not reduce to zero fails the item, whatever the numbers say.
+# biases and undefined activations $f_l$, with an undefined $\ell$ (or, for the last rule item,
+# softmax and cross-entropy themselves); SymPy differentiates it with respect to every parameter
+# and checks that the matrix form gives the same expressions. A proof that does not reduce to zero
+# fails the item, whatever the numbers say.
 #
 # **Against the library.** The derived formula, evaluated at random points, is compared with the
 # library's own NumPy code: an activation's derivative and the backward step the network uses, a
