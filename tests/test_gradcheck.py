@@ -135,9 +135,10 @@ def confident_iris(dtype=np.float64):
     """4-16-3 tanh/softmax trained on standardised Iris to a training loss of about 3e-5 (float64)."""
     X, y, _ = bp.datasets.load_iris()
     X = (X - X.mean(axis=0)) / X.std(axis=0)
+    Y = bp.datasets.one_hot(y)
     net = bp.MLP([4, 16, 3], hidden="tanh", loss="cross_entropy", seed=0, dtype=dtype)
-    net.fit(X, y, epochs=1000 if dtype == np.float64 else 500, lr=2.0, batch_size=5)
-    return net, X, y
+    net.fit(X, Y, epochs=1000 if dtype == np.float64 else 500, lr=2.0, batch_size=5)
+    return net, X, Y
 
 
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
