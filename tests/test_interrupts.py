@@ -18,7 +18,6 @@ from hypothesis import strategies as st
 import backprop as bp
 
 
-
 def tanh_vjp(z, a, g):
     return g * (1.0 - a * a)
 
