@@ -236,17 +236,49 @@ def test_a_random_sample_of_entries():
 
 
 def test_each_entry_costs_one_forward_pass_per_stencil_point():
-    net = bp.MLP([2, 3, 1], hidden="relu", seed=0)
-    X, Y = np.random.default_rng(0).normal(size=(4, 2)), np.zeros((4, 1))
-    calls = 0
+    def passes(sizes, order):
+        net = bp.MLP(sizes, hidden="relu", seed=0)
+        X, Y = np.random.default_rng(0).normal(size=(4, sizes[0])), np.zeros((4, sizes[-1]))
+        calls = 0
 
-    def counted_relu(z):
-        nonlocal calls
-        calls += 1
-        return bp.relu(z)
+        def counted_relu(z):
+            nonlocal calls
+            calls += 1
+            return bp.relu(z)
 
-    net.activations[0] = bp.Activation("relu", counted_relu, bp.relu_grad, (0.0, np.inf), (0.0,), init="he")
-    bp.check_gradients(net, X, Y, order=4)
-    entries = sum(p.size for p in net.params.values())
-    # 4 per entry; and 2 passes for the gradient and the kink pattern, 9 for the noise measurement, per check.
-    assert calls == 4 * entries + 2 + bp.gradcheck.NOISE_POINTS, calls
+        net.activations[0] = bp.Activation("relu", counted_relu, bp.relu_grad, (0.0, np.inf), (0.0,), init="he")
+        report = bp.check_gradients(net, X, Y, order=order)
+        assert report.ok and not any(p.truncation.any() for p in report.parameters.values())
+        return calls, report.entries
+
+    for order in (2, 4):
+        (small, n_small), (large, n_large) = passes([2, 3, 1], order), passes([5, 7, 2], order)
+        # The kink test reuses the loss's forward pass: `order` passes per entry, a fixed number per check.
+        assert large - small == order * (n_large - n_small), (order, small, large)
+
+
+def test_at_a_perfect_fit_the_gradient_is_reported_as_too_small_to_resolve():
+    # One sample fitted exactly: the gradient is zero up to rounding, below what a finite difference can see
+    # (its truncation error, and backpropagation's own rounding where Yhat - Y is itself a rounding error).
+    net = bp.MLP([1, 3, 1], hidden="tanh", seed=0)
+    X, Y = np.array([[0.5]]), np.array([[0.3]])
+    net.fit(X, Y, epochs=3000, lr=0.5)
+    assert net.loss(X, Y) < 1e-30
+    report = bp.check_gradients(net, X, Y)
+    assert report.ok and report.unresolved > 0 and report.max_rel_error > 0.1, str(report)
+    assert "too small to resolve" in str(report)
+    assert all(np.all(p.abs_error[p.judged] <= p.error_bound[p.judged]) for p in report.parameters.values())
+
+
+def test_a_loss_that_is_not_finite_cannot_be_checked():
+    net = bp.MLP([1, 1], loss="mse", seed=0)
+    net.params["W1"][:] = 1e200
+    with np.errstate(over="ignore"), pytest.raises(ValueError, match="the loss is inf at these parameters"):
+        bp.check_gradients(net, np.array([[1e200]]) / 1e100, np.zeros((1, 1)))
+
+
+def test_a_loss_on_the_edge_of_overflow_cannot_be_checked():
+    net = bp.MLP([1, 1], loss="mse", seed=0)
+    net.params["W1"][:] = np.sqrt(np.finfo(np.float64).max) * (1 - 1e-8)  # z**2 finite, but not a step away
+    with np.errstate(over="ignore", invalid="ignore"), pytest.raises(ValueError, match="overflows next to these"):
+        bp.check_gradients(net, np.array([[1.0]]), np.zeros((1, 1)))
