@@ -115,8 +115,9 @@ def _resolve(entry: dict, table: dict, custom: dict, kind: str, path: Path) -> A
         return custom[name]
     if entry.get("builtin") and name in table:
         return table[name]
+    article = "an" if kind == "activation" else "a"
     raise ValueError(f"{path} uses the {kind} {name!r}, which is not one of the library's: pass its record, "
-                     f"load(path, custom=[...]) with a {kind.title()} named {name!r}")
+                     f"load(path, custom=[...]) with {article} {kind.title()} named {name!r}")
 
 
 def load(path: str | os.PathLike, custom: Iterable[Activation | Loss] = ()) -> MLP:
