@@ -484,8 +484,10 @@ is the usual one: check gradients in float64, then train in whatever precision y
 # loss values accurate to about $\varepsilon|L|$, the quotient carries noise of about
 # $\varepsilon|L|/h$ (times the stencil's weights); a true derivative of $10^{-15}$ is invisible
 # under it, and comparing the two gives a relative error near 1 that says nothing about the
-# gradient. `bp.check_gradients` computes that floor per parameter, with a safety factor $s$
-# (`backprop.gradcheck.NOISE_SAFETY`): `noise` $= s\,\varepsilon\,\max|L|\,\sum|c_j| / (d\,h)$ for
+# gradient. `bp.check_gradients` measures the rounding noise $\sigma$ of one loss value
+# (`report.loss_noise`: the loss at 9 points $\sqrt{\varepsilon}$ apart along a random direction, whose
+# high-order differences leave only the noise) and sets the floor with a safety factor $s$
+# (`backprop.gradcheck.NOISE_SAFETY`): `noise` $= s\,\sigma\,\sum|c_j| / (d\,h)$ for
 # stencil weights $c_j$ and denominator $d$. Entries whose *absolute* difference is below it pass and are counted as
 # `below noise`. A sigmoid unit driven deep into saturation makes such entries: its derivative
 # $\sigma'(z) \approx e^{-z}$ is tiny for large $z$, and so are the gradients of the weights into it.
@@ -494,7 +496,7 @@ is the usual one: check gradients in float64, then train in whatever precision y
 snet = bp.MLP([3, 3, 1], hidden="sigmoid", output="identity", loss="mse", seed=3)
 Xs = np.abs(np.random.default_rng(5).normal(size=(4, 3))) + 0.5
 Ys = np.random.default_rng(6).normal(size=(4, 1))
-snet.params["W1"][:, 0] = 12.0                      # unit 1 saturates: z >= 3 * 12 * 0.5 = 18
+snet.params["W1"][:, 0] = 9.0                       # unit 1 saturates: z >= 3 * 9 * 0.5 = 13.5
 zmin = float(snet.forward(Xs).z[1][:, 0].min())
 
 # %%
@@ -513,8 +515,8 @@ ${sci(sW.noise, 0)}$ for this check. Their relative errors (up to ${col.max():.2
 rounding; they are reported as below noise and do not fail the check, while the other weights of
 the same array agree to ${sci(other.max(), 0)}$. Without the floor the check would cry wolf on every
 network with a saturated unit; with it, it stays silent about gradients it cannot see, which is
-the honest limit of any finite-difference check. (In float32 the floor is
-$\\varepsilon_{{32}}/\\varepsilon_{{64}} \\approx {sci(EPS32 / EPS64, 1)}$ times higher.)
+the honest limit of any finite-difference check. (In float32 each rounding is
+$\\varepsilon_{{32}}/\\varepsilon_{{64}} \\approx {sci(EPS32 / EPS64, 1)}$ times larger.)
 """)
 
 # %% [markdown]
@@ -543,6 +545,7 @@ assert kink_rel > 1e-2 and abs(kgrad - right_slope) < 1e-6 and abs(kgrad - left_
 assert min(e for _, e in best32.values()) > 1e-7 and r32.ok
 assert analytic32 < 1e-5
 assert sW.below_noise >= 3 and sreport.ok and col.max() > 1e-3 and other.max() < 1e-7
+assert np.abs(sW.analytic[:, 0]).max() < sW.noise / 10  # "far below the noise floor"
 md("All checks passed.")
 
 # %% [markdown]
