@@ -300,9 +300,10 @@ class Activation:
                     f"{np.shape(z)}; it must give f'(z) for every entry of z (elementwise)")
             out = grad_a * d
             part = "derivative"
-        if np.shape(out) != np.shape(z):
-            raise ValueError(f"activation {self.name!r}: {part} gave dL/dz of shape {np.shape(out)} for z of "
-                             f"shape {np.shape(z)}")
+        if type(out) is not np.ndarray or type(z) is not np.ndarray or out.shape != z.shape:  # fast path first
+            if np.shape(out) != np.shape(z):
+                raise ValueError(f"activation {self.name!r}: {part} gave dL/dz of shape {np.shape(out)} for z of "
+                                 f"shape {np.shape(z)}")
         return out
 
 

@@ -286,7 +286,7 @@ class MLP:
     # -- input checks -------------------------------------------------------------------------
     def _check_params(self, finite: bool) -> None:
         params = self.params
-        if not isinstance(params, Mapping):
+        if type(params) is not dict and not isinstance(params, Mapping):
             raise TypeError(f"params must be a dict of arrays, not {type(params).__name__}")
         if params.keys() != self._shapes.keys():
             missing = [k for k in self._shapes if k not in params]
@@ -305,8 +305,8 @@ class MLP:
     def _param(self, key: str) -> Array:
         """``params[key]``, checked where it is used (a parameter may be replaced at any time)."""
         p = self.params[key]
-        if type(p) is not np.ndarray or p.shape != self._shapes[key] or p.dtype != self.dtype:
-            shape = self._shapes[key]
+        shape = self._shapes[key]
+        if type(p) is not np.ndarray or p.shape != shape or p.dtype != self.dtype:
             if not isinstance(p, np.ndarray):
                 raise TypeError(f"params[{key!r}] must be an ndarray of shape {shape}, got {type(p).__name__}")
             if p.shape != shape:
