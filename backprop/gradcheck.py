@@ -1,19 +1,19 @@
 """Gradient checking: backpropagation against centred finite differences.
 
-For a parameter entry p the numerical derivative n is the centred difference
+For a parameter entry p the numerical derivative ĝ is the centred difference
 (𝓛(p + h) − 𝓛(p − h)) / (2h) (``order=2``) or the five-point stencil
 (−𝓛(p + 2h) + 8𝓛(p + h) − 8𝓛(p − h) + 𝓛(p − 2h)) / (12h) (``order=4``), and
-its agreement with backpropagation's gradient a is the relative error of
-CS231n's notes, |a − n| / (|a| + |n|), which passes below ``tol``.  Where that
+its agreement with backpropagation's gradient g is the relative error of
+CS231n's notes, |g − ĝ| / (|g| + |ĝ|), which passes below ``tol``.  Where that
 number means nothing the check says so instead of hiding it:
 
 * **kinks**: a perturbation moved a pre-activation across a kink of its
   activation (z = 0 for ReLU), so 𝓛 is not differentiable inside the stencil.
   Such entries are counted in ``kinks``, not judged, and not counted as verified.
-* **exact zeros**: where a is exactly 0 the relative error is 1 for any
-  nonzero n, however tiny.  These entries are judged by the absolute
-  difference |n| against the error bound below, and counted in ``zeros``.
-* **gradients too small to resolve**: an entry whose |a − n| is within the
+* **exact zeros**: where g is exactly 0 the relative error is 1 for any
+  nonzero ĝ, however tiny.  These entries are judged by the absolute
+  difference |ĝ| against the error bound below, and counted in ``zeros``.
+* **gradients too small to resolve**: an entry whose |g − ĝ| is within the
   error of the comparison itself passes whatever its relative error, and is
   counted: in ``below_noise`` if the rounding noise of the quotient covers it,
   in ``unresolved`` if it takes the truncation and rounding estimates too
@@ -23,8 +23,8 @@ number means nothing the check says so instead of hiding it:
 The error bound of an entry is ``noise`` + NOISE_SAFETY · (``truncation`` +
 ``backprop_rounding``):
 
-* ``noise``, the rounding noise of the quotient, NOISE_SAFETY · σ · Σ|cⱼ| / (d·h)
-  for the stencil weights cⱼ and denominator d.  σ, the rounding noise of one
+* ``noise``, the rounding noise of the quotient, NOISE_SAFETY · ν · Σ|cⱼ| / (d·h)
+  for the stencil weights cⱼ and denominator d.  ν, the rounding noise of one
   loss value, is *measured* with Moré and Wild's ECnoise method: the loss at 9
   points √ε apart (ε: the machine epsilon of the network's dtype) on a random
   ray from the parameters, whose high-order differences cancel the smooth part
@@ -33,8 +33,8 @@ The error bound of an entry is ``noise`` + NOISE_SAFETY · (``truncation`` +
   not shrink with it.)
 * ``truncation``, the quotient's truncation error, estimated (only for an
   entry that would otherwise fail) from a second quotient at h/2:
-  |n(h) − n(h/2)| · 2ᵖ/(2ᵖ − 1) for order p (Richardson).
-* ``backprop_rounding``, the rounding error of a itself: ε(|Ŷ| + |Y|)/N, the
+  |ĝ(h) − ĝ(h/2)| · 16/15 for order 4, · 4/3 for order 2 (Richardson).
+* ``backprop_rounding``, the rounding error of g itself: ε(|Ŷ| + |Y|)/N, the
   error of the output delta, backpropagated with absolute values, plus ε times
   the terms of each sum.  It matters where Ŷ − Y is itself a rounding error (a
   perfect fit).
@@ -68,12 +68,12 @@ if TYPE_CHECKING:
     from .network import MLP
 
 NOISE_SAFETY = 10.0
-"""Safety factor s on the estimated errors of the comparison (rounding noise, truncation, backprop's rounding).
+"""Safety factor on the estimated errors of the comparison (rounding noise, truncation, backprop's rounding).
 
-σ, the standard deviation of the rounding noise of one loss value, is estimated
+ν, the standard deviation of the rounding noise of one loss value, is estimated
 from 9 values and can come out low by a factor of 2 to 3 by chance; the
 quotient's own noise is a weighted sum of independent roundings, below
-σ · Σ|cⱼ| / (d·h) but with tails; the truncation and rounding estimates are
+ν · Σ|cⱼ| / (d·h) but with tails; the truncation and rounding estimates are
 first-order.  A factor of 10 covers these, so a correct gradient does not fail
 for want of resolution, while a derivative wrong by one part in 10⁵ still fails
 (tested on a confident Iris classifier).
@@ -98,17 +98,17 @@ class ParameterCheck:
     name : str
         The key in ``params``.
     analytic : ndarray
-        Backpropagation's gradient a (as float64), the shape of the parameter.
+        Backpropagation's gradient g (as float64), the shape of the parameter.
     numeric : ndarray
-        The finite-difference estimate n; NaN for entries not checked (``sample``).
+        The finite-difference estimate ĝ; NaN for entries not checked (``sample``).
     rel_error : ndarray
-        |a − n| / (|a| + |n|); NaN where the entry was not checked or a is
+        |g − ĝ| / (|g| + |ĝ|); NaN where the entry was not checked or g is
         exactly 0 (judged by absolute difference instead: see ``zero``).
     kink : ndarray of bool
         True where the stencil crossed a kink of an activation (not judged).
     noise : float
         The rounding noise of the difference quotient for this array,
-        NOISE_SAFETY · σ · Σ|cⱼ| / (d·h).
+        NOISE_SAFETY · ν · Σ|cⱼ| / (d·h), ν being ``GradientCheck.loss_noise``.
     tol : float
         The relative-error tolerance.
     checked : ndarray of bool
@@ -140,7 +140,7 @@ class ParameterCheck:
 
     @property
     def error_bound(self) -> np.ndarray:
-        """Per entry, how far apart a and n may be for want of resolution.
+        """Per entry, how far apart g and ĝ may be for want of resolution.
 
         noise + NOISE_SAFETY · (truncation + backprop_rounding).
         """
@@ -191,13 +191,13 @@ class ParameterCheck:
 
     @property
     def below_noise(self) -> int:
-        """Nonzero entries that pass only because |a − n| is within ``noise`` (their relative error is ≥ tol)."""
+        """Nonzero entries that pass only because |g − ĝ| is within ``noise`` (their relative error is ≥ tol)."""
         with np.errstate(invalid="ignore"):
             return int(np.sum(self._not_relative() & (self.abs_error <= self.noise)))
 
     @property
     def unresolved(self) -> int:
-        """Nonzero entries that pass only because |a − n| is within ``error_bound`` but not within ``noise``.
+        """Nonzero entries that pass only because |g − ĝ| is within ``error_bound`` but not within ``noise``.
 
         Their gradient is smaller than the comparison's own truncation and
         rounding errors: typically at or near a minimum of the loss, where a
@@ -243,7 +243,7 @@ class GradientCheck:
     order : int
         2 (centred difference) or 4 (five-point stencil).
     loss_noise : float
-        σ, the measured standard deviation of the rounding noise of one
+        ν, the measured standard deviation of the rounding noise of one
         evaluation of the loss at the parameters checked (at least ε·|𝓛|).
     sample : int or None
         Entries checked per parameter, chosen at random (``None``: all).
@@ -340,11 +340,11 @@ def _kink_pattern(net: MLP, z: list) -> list[np.ndarray]:
 
 
 def _noise_level(values: np.ndarray) -> float:
-    """σ from equally spaced values of a function: Moré and Wild's ECnoise (SIAM J. Sci. Comput. 33, 2011).
+    """ν, the noise level of equally spaced values of a function (Moré and Wild's ECnoise, 2011).
 
     The k-th differences of the values cancel the smooth part (it contributes
     about t^k f^(k), negligible for a small spacing t) and leave noise of
-    variance σ² · C(2k, k).  The estimate is the first k whose level agrees
+    variance ν² · C(2k, k).  The estimate is the first k whose level agrees
     within a factor 4 with the next two and whose differences change sign;
     failing that, the smallest level from k = 2 on (an upper bound).
     """
@@ -365,7 +365,7 @@ def _noise_level(values: np.ndarray) -> float:
 
 
 def _measure_noise(net: MLP, X: np.ndarray, Y: np.ndarray, loss: float, rng: np.random.Generator) -> float:
-    """The rounding noise σ of one evaluation of the loss at the current parameters (restored afterwards)."""
+    """The rounding noise ν of one evaluation of the loss at the current parameters (restored afterwards)."""
     params = net.params
     base = {k: p.copy() for k, p in params.items()}
     t = math.sqrt(float(np.finfo(net.dtype).eps))
@@ -482,15 +482,15 @@ def check_gradients(
         raise ValueError(f"the loss is {loss} at these parameters: a gradient check needs a finite loss")
     base = _kink_pattern(net, net.forward(X, checked=True).z)
     rng = np.random.default_rng(seed)
-    sigma = _measure_noise(net, X, Y, loss, rng)
-    if not math.isfinite(sigma):
+    nu = _measure_noise(net, X, Y, loss, rng)
+    if not math.isfinite(nu):
         raise ValueError(f"the loss ({loss:.3g}) overflows next to these parameters (within a relative change of "
                          f"sqrt(eps) of each), so it cannot be differentiated numerically")
     rounding = _backprop_rounding(net, X, Y)
     steps, denom = STENCILS[order]
-    noise = NOISE_SAFETY * sigma * sum(abs(c) for _, c in steps) / (denom * h)
+    noise = NOISE_SAFETY * nu * sum(abs(c) for _, c in steps) / (denom * h)
     richardson = 2.0**order / (2.0**order - 1.0)  # error of the quotient at h, from it and the one at h/2
-    report = GradientCheck(tol=float(tol), h=float(h), order=order, loss_noise=sigma, sample=sample)
+    report = GradientCheck(tol=float(tol), h=float(h), order=order, loss_noise=nu, sample=sample)
     for name, p in net.params.items():
         a = analytic[name].astype(np.float64)
         numeric = np.full(p.shape, np.nan)

@@ -484,10 +484,10 @@ is the usual one: check gradients in float64, then train in whatever precision y
 # loss values accurate to about $\varepsilon|L|$, the quotient carries noise of about
 # $\varepsilon|L|/h$ (times the stencil's weights); a true derivative of $10^{-15}$ is invisible
 # under it, and comparing the two gives a relative error near 1 that says nothing about the
-# gradient. `bp.check_gradients` measures the rounding noise $\sigma$ of one loss value
+# gradient. `bp.check_gradients` measures the rounding noise $\nu$ of one loss value
 # (`report.loss_noise`: the loss at 9 points $\sqrt{\varepsilon}$ apart along a random direction, whose
 # high-order differences leave only the noise) and sets the floor with a safety factor $s$
-# (`backprop.gradcheck.NOISE_SAFETY`): `noise` $= s\,\sigma\,\sum|c_j| / (d\,h)$ for
+# (`backprop.gradcheck.NOISE_SAFETY`): `noise` $= s\,\nu\,\sum|c_j| / (d\,h)$ for
 # stencil weights $c_j$ and denominator $d$. Entries whose *absolute* difference is below it pass and are counted as
 # `below noise`. A sigmoid unit driven deep into saturation makes such entries: its derivative
 # $\sigma'(z) \approx e^{-z}$ is tiny for large $z$, and so are the gradients of the weights into it.
