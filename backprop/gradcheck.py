@@ -41,8 +41,9 @@ The error bound of an entry is ``noise`` + NOISE_SAFETY · (``truncation`` +
 
 Each evaluation of the loss is one forward pass (which also gives the
 pre-activations for the kink test), so an entry costs 2 (``order=2``) or 4
-(``order=4``) forward passes, twice that if it needs the truncation estimate,
-and the noise measurement 9 more per check.  The parameters are restored
+(``order=4``) forward passes, twice that if it needs the truncation estimate;
+a check adds 12 of its own (the gradient, the kink pattern, the noise
+measurement and backpropagation's rounding).  The parameters are restored
 exactly, even when the check is interrupted.
 
 Examples
