@@ -216,13 +216,12 @@ def fit(
         except (ValueError, TypeError) as err:
             raise type(err)(f"validation: {err}") from None
 
-    params = net.params
     n = len(X)
     step = n if batch_size is None else min(batch_size, n)
     losses, norms = np.empty(epochs), np.empty(epochs)
     step_losses = np.empty(epochs * -(-n // step))
     val_losses = np.empty(epochs if validation is not None else 0)
-    last_good = {k: np.empty_like(v) for k, v in params.items()}  # the last parameters with a finite loss
+    last_good = {k: np.empty_like(v) for k, v in net.params.items()}  # the last parameters with a finite loss
     have_good = False
     best, best_epoch, best_val = None, None, math.inf
     stopped, done, steps = "completed", 0, 0
@@ -234,7 +233,7 @@ def fit(
 
     def restore(saved: dict[str, Array]) -> None:
         guard.hold()
-        _copy_into(params, saved)
+        _copy_into(net.params, saved)
         guard.release()
 
     def diverged(value: float, where: str) -> TrainingDiverged:
@@ -262,11 +261,11 @@ def fit(
                         raise diverged(loss, where)
                     step_losses[steps] = loss
                     norm = _grad_norm(grads)
-                    for key, p in params.items():
+                    for key, p in net.params.items():
                         np.copyto(last_good[key], p)
                     have_good = True
                     guard.hold()
-                    _sgd_update(params, grads, lr)
+                    _sgd_update(net.params, grads, lr)
                     steps += 1
                     guard.release()
                     total_loss += loss * len(Xb)
@@ -282,7 +281,7 @@ def fit(
                     if value < best_val:
                         best_val, best_epoch = value, epoch
                         if patience is not None:
-                            best = {k: v.copy() for k, v in params.items()}
+                            best = {k: v.copy() for k, v in net.params.items()}
                     elif patience is not None and epoch - best_epoch >= patience:
                         stopped = "early stopping"
                         break
