@@ -273,6 +273,22 @@ def _expected_text(spec: dict, ref: dict) -> dict[str, str]:
     return out
 
 
+def _check_shown(page: Page, ref: dict, kinds: str) -> None:
+    """The first explorer shows, for the keys whose first letter is in ``kinds``, its own current
+    numbers written by ``num``; and those numbers agree with the library's values ``ref``.
+
+    (Shown text is compared with the widget's own values, not the library's: a value that is 0 in
+    exact arithmetic may be −1.4×10⁻¹⁷ in one and −2.8×10⁻¹⁷ in the other, both within tolerance.)"""
+    state = page.state()
+    js = page.js("() => { const s = bpExplorer.instances[0].state(); return bpExplorer.evaluate(s, s.x, s.y); }")
+    keys = ("z", "a", "delta", "gW", "gb", "loss")
+    faults = _compare({k: js[k] for k in keys}, {k: ref[k] for k in keys})
+    assert not faults, faults
+    want, shown = _expected_text(state, js), page.shown()
+    wrong = {k: (shown[k], want[k]) for k in shown if k[0] in kinds and shown[k] != want[k]}
+    assert not wrong, f"shown, expected: {wrong}"
+
+
 def _page_data(page: Page) -> list[dict]:
     return page.js("""() => [...document.querySelectorAll('.bpx')].map(root => ({
         spec: JSON.parse(root.querySelector('.bpx-spec').content.textContent),
@@ -351,8 +367,7 @@ def _drive(chromium, site_server, path):
     assert order == sorted(order) and len(set(order)) == len(order), f"forward reveal order: {first}"
     assert page.js("() => window.__shifts") == 0, "layout shift while animating"
     assert page.js("() => document.querySelector('.bpx').getBoundingClientRect().height") == box
-    shown = page.shown()
-    assert {k: shown[k] for k in shown if k[0] in "za"} == {k: expected[k] for k in shown if k[0] in "za"}
+    _check_shown(page, ref, "za")
     status = page.tab.locator(".bpx .bpx-status").first.inner_text()
     assert f"𝓛 = {num(ref['loss'], trim=True)}" in status, status
 
@@ -368,14 +383,13 @@ def _drive(chromium, site_server, path):
             first[f"g-{l}-{j}-{k}"] for j in range(sizes[l - 1]) for k in range(sizes[l])}
         assert max(times) - min(times) < 100, f"layer {l}: deltas and gradients apart ({times})"
     assert page.js("() => window.__shifts") == 0, "layout shift while animating"
-    shown = page.shown()
-    assert shown == expected, {k: (shown[k], expected[k]) for k in shown if shown[k] != expected[k]}
+    _check_shown(page, ref, "zadgwby")
 
     # Step: the parameters after one update, and the loss falling in the status line and the plot
     page.click("step")
-    shown = page.shown()
-    after = _expected_text({**spec, "W": ref["step"]["W"], "b": ref["step"]["b"]}, ref)
-    assert {k: shown[k] for k in shown if k[0] in "wb"} == {k: after[k] for k in shown if k[0] in "wb"}
+    assert not _compare({k: page.state()[k] for k in "Wb"}, {k: ref["step"][k] for k in "Wb"})
+    stepped = {**spec, "W": ref["step"]["W"], "b": ref["step"]["b"]}
+    _check_shown(page, reference_values(_mlp(stepped), [spec["x"]], [spec["y"]], spec["lr"]), "zawb")
     status = page.tab.locator(".bpx .bpx-status").first.inner_text()
     assert ref["step"]["loss"] < ref["loss"], "the page's starting point should show the loss falling"
     assert f"went from {num(ref['loss'], trim=True)} to {num(ref['step']['loss'], trim=True)}" in status, status
@@ -411,9 +425,7 @@ def _drive(chromium, site_server, path):
     edited["W"][0][0][0] = 0.25
     net = _mlp(edited)
     assert page.state()["W"][0][0][0] == 0.25
-    want = _expected_text(edited, reference_values(net, [edited["x"]], [edited["y"]], edited["lr"]))
-    shown = page.shown()
-    assert {k: shown[k] for k in shown if k[0] in "zaw"} == {k: want[k] for k in shown if k[0] in "zaw"}
+    _check_shown(page, reference_values(net, [edited["x"]], [edited["y"]], edited["lr"]), "zaw")
 
     # bad input refused with a visible message; Escape leaves the number as it was
     message = page.tab.locator(".bpx .bpx-msg").first
@@ -509,10 +521,7 @@ def test_playground_controls_build_the_network_asked_for(chromium, site_server, 
             output = root.locator("label:has-text('Output') select").input_value()
             assert state["act"] == [hidden, hidden, output] and output in OUTPUTS[loss] and state["loss"] == loss
             spec = {**state, "activations": state["act"]}
-            ref = reference_values(_mlp(spec), [state["x"]], [state["y"]], state["lr"])
-            shown = page.shown()
-            want = _expected_text(spec, ref)
-            assert shown == want, {k: (shown[k], want[k]) for k in shown if shown[k] != want[k]}
+            _check_shown(page, reference_values(_mlp(spec), [state["x"]], [state["y"]], state["lr"]), "zadgwby")
     page.close()
 
 
@@ -547,6 +556,50 @@ def test_instant_navigation_leaves_one_live_explorer(chromium, site_server, expl
     page.close()
 
 
+# [what, text colour, colour behind it] for each kind of text of the first explorer
+_COLOURS_JS = r"""() => {
+  const r = document.querySelector('.bpx'), css = (e, p) => getComputedStyle(e)[p];
+  const opaque = (e) => e && !/(, 0\)|transparent)$/.test(css(e, 'backgroundColor'));
+  let page = 'rgb(255, 255, 255)';
+  for (const e of [document.documentElement, document.body, document.querySelector('.md-main')]) {
+    if (opaque(e)) page = css(e, 'backgroundColor');
+  }
+  const out = [['status', css(r.querySelector('.bpx-status'), 'color'), page],
+               ['legend', css(r.querySelector('.bpx-legend'), 'color'), page]];
+  for (const b of r.querySelectorAll('button')) {
+    out.push(['button ' + b.textContent, css(b, 'color'), opaque(b) ? css(b, 'backgroundColor') : page]);
+  }
+  const seen = new Set();
+  for (const t of r.querySelectorAll('svg text')) {
+    const num = t.closest('.bpx-num'), unit = t.closest('.bpx-unit');
+    const bg = num ? css(num.querySelector('rect'), 'fill') : unit ? css(unit.querySelector('.bpx-box'), 'fill') : page;
+    const what = (t.getAttribute('class') || 'plot') + (num ? ' (edit box)' : unit ? ' (unit box)' : '');
+    if (!seen.has(what)) { seen.add(what); out.push([what, css(t, 'fill'), bg]); }
+  }
+  return out;
+}"""
+
+
+def _rgba(text: str) -> tuple[float, float, float, float]:
+    parts = [float(v) for v in re.findall(r"[\d.]+", text)]
+    return (*parts[:3], parts[3] if len(parts) > 3 else 1.0)
+
+
+def _contrast(fg: str, bg: str) -> float:
+    """WCAG contrast of colour ``fg`` (alpha blended) on the opaque colour ``bg``."""
+    b = _rgba(bg)
+    f = _rgba(fg)
+    f = tuple(f[i] * f[3] + b[i] * (1 - f[3]) for i in range(3))
+
+    def lum(c):
+        c = [v / 255 for v in c[:3]]
+        c = [v / 12.92 if v <= 0.03928 else ((v + 0.055) / 1.055) ** 2.4 for v in c]
+        return 0.2126 * c[0] + 0.7152 * c[1] + 0.0722 * c[2]
+
+    hi, lo = sorted((lum(f), lum(b)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 @pytest.mark.parametrize("width", [1280, 390])
 def test_explorer_fits_and_reads_at_each_width(chromium, site_server, explorer_pages, width, scheme):
@@ -567,6 +620,9 @@ def test_explorer_fits_and_reads_at_each_width(chromium, site_server, explorer_p
         assert info["page"] <= info["view"], f"{path} {width}px: the page scrolls sideways ({info})"
         assert info["smallest"] >= 11 - 1e-6, f"{path} {width}px: text of {info['smallest']:.2f} px"
         assert info["diagram"] <= info["column"], f"{path} {width}px: the diagram needs a sideways scroll ({info})"
+        low = [f"{what}: {ratio:.2f}" for what, fg, bg in page.js(_COLOURS_JS)
+               if (ratio := _contrast(fg, bg)) < 4.5]
+        assert not low, f"{path} {width}px {scheme}: text contrast below 4.5: {low}"
         name = path.strip("/").replace("/", "-")
         page.tab.screenshot(path=SCREENSHOTS / f"explorer-{name}-{width}-{scheme}.png", full_page=True,
                             clip={"x": 0, "y": max(info["top"] - 8, 0), "width": width, "height": info["height"] + 16})

@@ -128,7 +128,7 @@ function mk(tag, attrs, parent, text) {
 const sub = (n) => String(n).replace(/\d/g, (c) => "₀₁₂₃₄₅₆₇₈₉"[c]);
 const sup = (n) => "⁽" + String(n).replace(/\d/g, (c) => SUP[c]) + "⁾";
 const reduced = () => matchMedia("(prefers-reduced-motion: reduce)").matches;
-// px at scale 1: text 13 px; the diagram may shrink to 11/13 of that (text 11 px), then it scrolls
+// px at scale 1 (text 13 px); the diagram may shrink to text of 11 px, then it scrolls
 const FONT = 13, MIN = 11, ROW = 18, UW = 88, PW = 74, TOP = 24, GAP = 12, DT = 220, LIMIT = 1000, MAXH = 2000;
 const instances = [];
 
@@ -187,7 +187,7 @@ function Explorer(root) {
     build();
   }
   const rnd = (lo, hi, dp) => Number((lo + (hi - lo) * Math.random()).toFixed(dp)) + 0;
-  function fromControls(fresh) { // a new network from the controls (same sizes: the same numbers unless fresh)
+  function fromControls(fresh) { // the network the controls ask for (same sizes: same numbers unless fresh)
     const t = ctl.sizes.value.trim().split(/\s*[-–,x×]\s*|\s+/).map(Number), n = S.net;
     if (!(t.length > 1 && t.length < 5 && t.every((k) => k >= 1 && k <= 4 && k % 1 === 0))) {
       ctl.sizes.value = n.sizes.join("-");
@@ -317,7 +317,7 @@ function Explorer(root) {
   }
   const record = () => { if (!S.hist.length) S.hist.push(S.v.loss); };
   const highlight = (sel, on) => svg.querySelectorAll(sel).forEach((n) => n.classList.toggle("bpx-on", on));
-  const animate = (steps, done) => { // steps: [delay, fn]; no delays when the reader asks for less motion
+  const animate = (steps, done) => { // steps: [delay, fn]; none if the reader asks for less motion
     if (reduced()) return done();
     root.dataset.busy = "1";
     let t = 0;
@@ -404,7 +404,7 @@ function Explorer(root) {
     ctl.fresh.onclick = () => fromControls(true);
     ctl.cls.onchange = () => { S.y = S.y.map((_, k) => +(k === +ctl.cls.value)); changed(`Target: class ${+ctl.cls.value + 1}.`); };
   }
-  function changed(text) { // a number was changed: recompute, show the same stage, start a new loss curve
+  function changed(text) { // a number changed: recompute, show the same stage, start a new loss curve
     stopAll(); S.hist = []; compute(); paint();
     say(`${text} ${S.stage ? lossText() + "." : "Press Forward."}`);
   }
