@@ -1,18 +1,18 @@
 # %% [markdown]
 # # Playground
 #
-# A small network to take apart by hand. **Forward** runs one sample through it unit by unit: each
-# unit's pre-activation $z$ appears, then its activation $a$. **Backward** runs the deltas
+# A small network to take apart by hand. **Forward** runs one sample through it unit by unit:
+# each unit's pre-activation $z$ appears, then its activation $a$. **Backward** runs the deltas
 # $\delta = \partial\mathcal L/\partial z$ back layer by layer and writes each weight's gradient
 # $\partial\mathcal L/\partial w$ under the weight. **Step** takes one step of gradient descent,
 # $p \leftarrow p - \eta\,\partial\mathcal L/\partial p$, with the learning rate $\eta$ in the box,
 # and **Train** keeps stepping while the curve below the network records the loss. Every weight,
 # bias, input and target is a number you can change: click it (or reach it with Tab and press
 # Enter), type, and press Enter; Escape leaves it as it was. The controls above the buttons change
-# the layer sizes (up to 4-4-4-2), the activations, the loss and the target class. The symbols are
-# those of the [notation](notation.py#symbols) table; the two worked examples,
-# [the 1-1-1 network](worked-example-111.py) and [the 3-2-1 network](worked-example-321.py), carry
-# the same explorer set to their numbers.
+# the layer sizes (up to four layers of up to four units), the activations, the loss and the target
+# class. The symbols are those of the [notation](notation.py#symbols) table; the worked examples,
+# [the 1-1-1 network](worked-example-111.py) and [the 3-2-1 network](worked-example-321.py), go
+# through the same computations number by number.
 #
 # The explorer starts from this network, a classifier of two inputs into two classes with one
 # hidden layer of three tanh units, a softmax output and the cross-entropy loss:
@@ -22,8 +22,10 @@ import numpy as np
 
 import backprop as bp
 
-net = bp.MLP([2, 3, 2], hidden="tanh", output="softmax", loss="cross_entropy", seed=4)
-net.params.update({k: np.round(v, 2) for k, v in net.params.items()})  # two decimals: easier to read
+net = bp.MLP([2, 3, 2], hidden="tanh", output="softmax",
+             loss="cross_entropy", seed=4)
+# the weights to two decimals, easier to read (the biases start at 0)
+net.params.update({k: np.round(v, 2) for k, v in net.params.items()})
 X = np.array([[0.5, -1.0]])  # one sample
 Y = np.array([[0.0, 1.0]])  # it belongs to class 2
 lr = 0.5
@@ -72,27 +74,28 @@ the last place, ${tex(ulp, 2)}$), so one output is pushed up exactly as much as 
 
 
 # %% tags=["hide-input"]
-def losses(eta: float, steps: int) -> np.ndarray:
-    """Loss before each of `steps` steps of gradient descent from the starting network, then after the last."""
+def trained(eta: float, steps: int) -> tuple[np.ndarray, bp.MLP]:
+    """The loss before each of `steps` steps of gradient descent from the starting network and after
+    the last one, and the network after them."""
     twin = bp.MLP([2, 3, 2], hidden="tanh", output="softmax", loss="cross_entropy")
     twin.params.update({k: v.copy() for k, v in net.params.items()})
     history = twin.fit(X, Y, epochs=steps, lr=eta)
-    return np.append(history.loss, twin.loss(X, Y))
+    return np.append(history.loss, twin.loss(X, Y)), twin
 
 
-small, big = losses(lr, 20), losses(10.0, 20)
-assert np.all(np.diff(small) < 0), small  # eta = 0.5: the loss falls at every one of the 20 steps
-assert big[1] > big[0], big[:2]  # eta = 10: the first step overshoots
-rise_then = int(np.argmax(big < big[0]))  # first step count at which it is below the start again
-assert rise_then >= 2 and np.all(big[rise_then:] < big[0]) and big[-1] < small[-1], big
+small, _ = trained(lr, 20)
+big, after_two = trained(10.0, 2)
+assert np.all(np.diff(small) < 0), small  # eta = 0.5: the loss falls at each of the first 20 steps
+assert big[1] > big[0], big  # eta = 10: the first step overshoots
+assert big[2] == 0 and after_two.predict(X)[0, 1] == 1.0, (big, after_two.predict(X))  # 0 to the last bit
 md(f"""
-**The learning rate.** With $\\eta = {tex(lr)}$ each Step lowers the loss: over 20 steps it falls
-at every step, from ${tex(small[0])}$ to ${tex(small[-1])}$. Reset, type $10$ into the $\\eta$ box
-and Step once: the loss *rises*, from ${tex(big[0])}$ to ${tex(big[1])}$; the step was so long that
-it went past the low ground. Train from there and it comes back: after {rise_then} steps it is below
-where it started, and after 20 steps it is ${tex(big[-1])}$, lower than the small steps reached.
-One sample is an easy problem; on real data such overshooting can grow without end (see
-[gradient descent](gradient-descent.py)).
+**The learning rate.** With $\\eta = {tex(lr)}$ each of the first 20 Steps lowers the loss, from
+${tex(small[0])}$ to ${tex(small[-1])}$. Reset, type $10$ into the $\\eta$ box and Step once: the loss
+*rises*, from ${tex(big[0])}$ to ${tex(big[1])}$; the step went past the low ground. One more Step
+and the loss is $0$ to the last bit: class 2's probability rounds to exactly $1$. With a single
+sample the cross-entropy keeps falling as the two outputs' $z$ move apart, and a long step moves
+them far apart at once; [gradient descent](gradient-descent.py) shows what too long a step does
+when the loss has a bottom.
 """)
 
 # %% tags=["hide-input"]
@@ -101,20 +104,29 @@ relu_net.params.update({k: v.copy() for k, v in net.params.items()})
 z1 = relu_net.forward(X).z[1][0]
 off = [k for k in range(3) if z1[k] < 0]
 assert len(off) == 1, z1
-k_off = off[0]
+k_off, others = off[0], [k for k in range(3) if k != off[0]]
 relu_grads, relu_deltas = relu_net.gradients(X, Y), relu_net.deltas(X, Y)
 assert relu_net.forward(X).a[1][0, k_off] == 0 and relu_deltas[1][0, k_off] == 0
-assert np.all(relu_grads["W1"][:, k_off] == 0) and relu_grads["b1"][k_off] == 0  # its incoming weights
+assert np.all(relu_grads["W1"][:, k_off] == 0) and relu_grads["b1"][k_off] == 0  # its incoming weights, bias
 assert np.all(relu_grads["W2"][k_off, :] == 0)  # and its outgoing weights
-assert np.all(relu_grads["W1"][:, [k for k in range(3) if k != k_off]] != 0)  # the others learn
+assert np.all(relu_grads["W1"][:, others] != 0) and np.all(relu_grads["W2"][others, :] != 0)  # the others learn
+frozen = {k: v.copy() for k, v in relu_net.params.items()}
+relu_net.fit(X, Y, epochs=200, lr=lr)  # the silent unit's numbers do not move, however long it trains
+assert np.array_equal(relu_net.params["W1"][:, k_off], frozen["W1"][:, k_off])
+assert relu_net.params["b1"][k_off] == frozen["b1"][k_off]
+assert np.array_equal(relu_net.params["W2"][k_off], frozen["W2"][k_off])
+assert relu_net.forward(X).z[1][0, k_off] == z1[k_off]
+u = k_off + 1
 md(f"""
-**A silent ReLU unit.** Set Hidden to relu (the weights stay). Hidden unit {k_off + 1} has
-$z^{{(1)}}_{k_off + 1} = {tex(z1[k_off])} < 0$, so its activation is $0$; after Backward its $\\delta$ is
-$0$ too, and so are the gradients of its incoming weights (they are $x_j\\,\\delta^{{(1)}}_{k_off + 1}$) and of
-its outgoing weights (they are $a^{{(1)}}_{k_off + 1}\\,\\delta^{{(2)}}_k$). Step as often as you like:
-none of those weights moves until something else lifts its $z$ above $0$, while the weights of the
-other two hidden units all have non-zero gradients. The [activation functions](activation-functions.py)
-chapter says when such a unit can come back.
+**A silent ReLU unit.** Reset, then set Hidden to relu (the numbers stay). Hidden unit {u} has
+$z^{{(1)}}_{u} = {tex(z1[k_off])} < 0$, so its activation is $0$; after Backward its $\\delta$ is $0$
+too, and so are the gradients of its bias, of its incoming weights (they are
+$x_j\\,\\delta^{{(1)}}_{u}$) and of its outgoing weights (they are $a^{{(1)}}_{u}\\,\\delta^{{(2)}}_k$),
+while every weight of the other two hidden units has a non-zero gradient. Train as long as you like:
+the silent unit's weights and bias never move, so its $z$ stays at ${tex(z1[k_off])}$. With one
+sample nothing else feeds that $z$; only editing $x$, the unit's bias or one of its incoming
+weights wakes it. The [activation functions](activation-functions.py) chapter says when a unit
+that is silent on every sample of a data set can come back.
 """)
 
 # %% tags=["hide-input"]
