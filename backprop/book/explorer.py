@@ -115,6 +115,13 @@ def network_spec(net: MLP, X: object, Y: object, lr: float = 0.1, controls: bool
     ``W[l-1][j][k]`` is ``net.params[f"W{l}"][j, k]`` (from unit j+1 of layer l−1 to unit k+1 of
     layer l) and ``b[l-1][k]`` is ``net.params[f"b{l}"][k]``. ``controls`` adds the playground's
     controls (layer sizes, activations, loss, target class, new weights).
+
+    Examples
+    --------
+    >>> import backprop as bp
+    >>> spec = network_spec(bp.MLP([2, 3, 1], hidden="tanh", seed=0), [0.5, -1.0], [0.2], lr=0.05)
+    >>> [len(W) for W in spec["W"]], [len(W[0]) for W in spec["W"]], spec["loss"], spec["y"]
+    ([2, 3], [3, 1], 'mse', [0.2])
     """
     X, Y, lr = _check(net, X, Y, lr)
     L = net.n_layers
@@ -285,5 +292,13 @@ def random_cases(seed: int = 0) -> list[dict]:
 
 
 def reference_case(net: MLP, X: object, Y: object, lr: float = 0.1) -> dict:
-    """``{"spec": network_spec(...), "reference": reference_values(...)}`` for one network and sample."""
+    """``{"spec": network_spec(...), "reference": reference_values(...)}`` for one network and sample.
+
+    Examples
+    --------
+    >>> import backprop as bp
+    >>> case = reference_case(bp.MLP([1, 2, 1], hidden="relu", seed=1), [[1.0]], [[0.5]])
+    >>> sorted(case), len(case["reference"]["train"]["loss"]) == TRAIN_STEPS
+    (['reference', 'spec'], True)
+    """
     return {"spec": network_spec(net, X, Y, lr), "reference": reference_values(net, X, Y, lr)}
