@@ -146,9 +146,9 @@ function Explorer(root) {
   const button = (r, text, action) => mk("button", { type: "button", class: "md-button bpx-btn", "data-action": action }, r, text);
   const opts = (sel, list, names) => sel.replaceChildren(...list.map((o, i) => mk("option", { value: o }, null, names ? names[i] : o)));
   const ctl = {};
-  if (spec.controls) { // the playground's: layer sizes, activations, loss, target class, new weights
+  if (spec.controls) { // the playground's
     const r = row(), select = (label, list) => { const s = field(r, label, mk("select")); opts(s, list); return s; };
-    ctl.sizes = field(r, "Sizes", mk("input", { type: "text", size: 8, spellcheck: "false", autocomplete: "off" }));
+    ctl.sizes = field(r, "Sizes", mk("input", { size: 8, autocomplete: "off" }));
     ctl.hidden = select("Hidden", HIDDEN);
     ctl.loss = select("Loss", Object.keys(PAIRS));
     ctl.output = select("Output", []);
@@ -157,13 +157,13 @@ function Explorer(root) {
   }
   const bar = row(), btn = {};
   for (const k of ["Forward", "Backward", "Step", "Train", "Reset"]) btn[k.toLowerCase()] = button(bar, k, k.toLowerCase());
-  const lrIn = field(bar, "η", mk("input", { type: "text", inputmode: "decimal", size: 6, "aria-label": "learning rate η", autocomplete: "off" }));
-  const lines = mk("div", { class: "bpx-lines" }, panel); // a message covers the status line
+  const lrIn = field(bar, "η", mk("input", { inputmode: "decimal", size: 6, "aria-label": "learning rate η", autocomplete: "off" }));
+  const lines = mk("div", { class: "bpx-lines" }, panel); // a message hides the status
   const status = mk("p", { class: "bpx-status", "aria-live": "polite" }, lines);
   const msg = mk("p", { class: "bpx-msg", role: "alert" }, lines);
   const scroll = mk("div", { class: "bpx-scroll" }, panel);
   const plot = mk("svg", { class: "bpx-plot", role: "img", width: 340, height: 120, viewBox: "0 0 340 120" }, panel);
-  const editor = mk("input", { class: "bpx-editor", type: "text", inputmode: "decimal", autocomplete: "off", hidden: "" }, scroll);
+  const editor = mk("input", { class: "bpx-editor", inputmode: "decimal", autocomplete: "off", hidden: "" }, scroll);
   let svg = null, nodes = {};
   const say = (t) => { status.textContent = t; };
   const warn = (t) => { msg.textContent = t || ""; lines.classList.toggle("bpx-warned", !!t); };
@@ -210,8 +210,8 @@ function Explorer(root) {
   const compute = () => { S.v = evaluate(S.net, S.x, S.y); };
   const finite = () => isFinite(S.v.loss) && S.v.delta.every((d) => !d || d.every(isFinite));
 
-  // Layout: one column per layer; in front of each unit its incoming weights ("ports"), each with
-  // its gradient below. Wide: ports left of the unit; narrow (phone): ports above it.
+  // Layout: a column per layer; before each unit its incoming weights ("ports"), each over its
+  // gradient. Wide: ports left of the unit; narrow (phone): above it.
   function geometry(sz, wide) {
     const L = sz.length - 1, boxH = (l) => (l === 0 ? 1 : l === L ? 5 : 4) * ROW + 8, portsH = (l) => (l ? sz[l - 1] * ROW * 2 : 0);
     const block = (l) => (wide ? Math.max(portsH(l), boxH(l)) : portsH(l) + boxH(l));
@@ -219,14 +219,16 @@ function Explorer(root) {
     let x = 2;
     sz.forEach((size, l) => {
       if (l) x += 18 + 9 * (Math.max(sz[l - 1], size) - 1) + (wide ? PW + 2 : 0);
-      const y0 = TOP + (tall - size * D + GAP) / 2, h = block(l);
+      const h = block(l), y0 = (tall - size * D + D - h) / 2; // blocks centred in their slots
       cols.push(A(size, (k) => {
-        const top = y0 + k * D;
-        return { x, y: wide ? top + (h - boxH(l)) / 2 : top + portsH(l), h: boxH(l), px: wide ? x - PW - 2 : x, py: wide ? top + (h - portsH(l)) / 2 : top };
+        const t = y0 + k * D;
+        return { x, t, b: t + h, y: wide ? t + (h - boxH(l)) / 2 : t + portsH(l), h: boxH(l), px: wide ? x - PW - 2 : x, py: wide ? t + (h - portsH(l)) / 2 : t };
       }));
       x += UW;
     });
-    return { cols, w: x + 2, h: TOP + tall + 4 };
+    const us = cols.flat(), lo = Math.min(...us.map((u) => u.t)) - TOP; // no empty band above or below
+    us.forEach((u) => { u.y -= lo; u.py -= lo; });
+    return { cols, w: x + 2, h: Math.max(...us.map((u) => u.b)) - lo + 4 };
   }
   const fitsWide = () => (geometry(S.net.sizes, true).w * MIN) / FONT <= (scroll.clientWidth || 700);
   function build() {
@@ -285,7 +287,7 @@ function Explorer(root) {
     t.textContent = text;
     t.removeAttribute("textLength");
     if (text.length > 6 && t.getComputedTextLength() > t.dataset.w) t.setAttribute("textLength", t.dataset.w), t.setAttribute("lengthAdjust", "spacingAndGlyphs");
-    if (g.bpxLabel) g.setAttribute("aria-label", `${g.bpxLabel} = ${text}; press Enter to change it`);
+    if (g.bpxLabel) g.setAttribute("aria-label", `${g.bpxLabel} = ${text}; Enter to edit`);
   }
   function paint() {
     const n = S.net, v = S.v;
@@ -313,7 +315,7 @@ function Explorer(root) {
       mk("text", { x, y, "text-anchor": anchor }, plot, t);
     }
     if (h.length) mk("polyline", { class: "bpx-curve", points: h.map((v, i) => X(i) + "," + Y(v)).join(" ") }, plot);
-    plot.setAttribute("aria-label", h.length ? `Loss curve: ${num(h[0])} at the start, ${num(last(h))} after ${h.length - 1} steps` : "Loss curve: no step taken yet");
+    plot.setAttribute("aria-label", h.length ? `Loss curve: ${num(h[0])} at the start, ${num(last(h))} after ${h.length - 1} steps` : "Loss curve: no step yet");
   }
   const record = () => { if (!S.hist.length) S.hist.push(S.v.loss); };
   const highlight = (sel, on) => svg.querySelectorAll(sel).forEach((n) => n.classList.toggle("bpx-on", on));
@@ -354,7 +356,7 @@ function Explorer(root) {
       steps.push([DT, () => { highlight(on, true); show(`[data-key^="d-${l}-"], [data-key^="g-${l}-"]`, true); }], [2 * DT, () => highlight(on, false)]);
     }
     say("Backward pass…");
-    animate(steps, () => { reveal(2); root.dataset.busy = ""; say(`Backward pass: δ of every unit and ∂𝓛/∂w of every weight; ${lossText()}.`); });
+    animate(steps, () => { reveal(2); root.dataset.busy = ""; say(`Backward pass: every δ and ∂𝓛/∂w; ${lossText()}.`); });
   }
   function step(quiet) {
     stopAnim();
@@ -392,7 +394,7 @@ function Explorer(root) {
   btn.backward.onclick = backward;
   btn.step.onclick = () => { stopTrain(); step(false); };
   btn.train.onclick = train;
-  btn.reset.onclick = () => { stopAll(); warn(""); load(spec); say("Back to the starting numbers. Press Forward."); };
+  btn.reset.onclick = () => { stopAll(); warn(""); load(spec); say("Starting numbers restored."); };
   lrIn.onchange = () => {
     const p = parse(lrIn.value), bad = p.err || (p.v > 0 && p.v <= 100 ? "" : "it must be above 0 and at most 100");
     if (bad) warn(`η refused: ${bad}. It stays ${num(S.lr)}.`);
