@@ -279,7 +279,7 @@ function Explorer(root) {
   function reveal(stage) { // 0: parameters and data; 1: and every z, a; 2: and every delta, gradient
     S.stage = stage;
     show('[data-key^="z-"], [data-key^="a-"]:not([data-key^="a-0-"])', stage >= 1);
-    show('[data-key^="d-"], [data-key^="g-"]', stage >= 2);
+    show('[data-key^="d-"], .bpx-grad', stage >= 2); // .bpx-grad: each gradient and its ∂
   }
   function set(key, v) {
     const t = nodes[key], g = t.parentNode, text = num(v);
@@ -353,7 +353,7 @@ function Explorer(root) {
     const steps = [];
     for (let l = S.net.sizes.length - 1; l >= 1; l--) {
       const on = `[data-unit^="${l}-"], [data-key^="e-${l}-"]`;
-      steps.push([DT, () => { highlight(on, true); show(`[data-key^="d-${l}-"], [data-key^="g-${l}-"]`, true); }], [2 * DT, () => highlight(on, false)]);
+      steps.push([DT, () => { highlight(on, true); show(`[data-key^="d-${l}-"], [data-unit^="${l}-"] .bpx-grad`, true); }], [2 * DT, () => highlight(on, false)]);
     }
     say("Backward pass…");
     animate(steps, () => { reveal(2); root.dataset.busy = ""; say(`Backward pass: every δ and ∂𝓛/∂w; ${lossText()}.`); });
