@@ -6,7 +6,7 @@
 const E = Math.exp, LN = Math.log, A = (n, f) => Array.from({ length: n }, (_, i) => f(i));
 
 // ---- math, as in backprop
-// One sample, N = 1: the library's divisions by N are exact and left out here.
+// One sample (N = 1): no division by N.
 // numpy.logaddexp(0, t); the library's sigmoid is exp(-logaddexp(0, -z))
 const lae0 = (t) => (t === 0 ? Math.LN2 : t < 0 ? Math.log1p(E(t)) : t + Math.log1p(E(-t)));
 const xlogy = (x, y) => (x === 0 ? 0 : x * LN(y));
@@ -23,7 +23,7 @@ const ACT = { // f(z) and the backward step dL/dz from (z, a, dL/da)
 };
 const HIDDEN = ["identity", "sigmoid", "tanh", "relu"];
 // output activations offered with each loss (pairs the library accepts; the first is the default)
-const PAIRS = { mse: ["identity", "sigmoid", "tanh", "relu", "softmax"], bce: ["sigmoid"], cross_entropy: ["softmax", "sigmoid"] };
+const PAIRS = { mse: ["identity", "sigmoid", "tanh", "relu", "softmax"], bce: ["sigmoid"], cross_entropy: ["softmax"] };
 const NAME = { mse: "half squared error", bce: "binary cross-entropy", cross_entropy: "cross-entropy" };
 const last = (v) => v[v.length - 1];
 const fused = (n) => (last(n.act) === "sigmoid" && n.loss === "bce") || (last(n.act) === "softmax" && n.loss === "cross_entropy");
@@ -80,7 +80,7 @@ function compute(spec, steps) {
 
 // ---- numbers, as backprop.book.num
 // 4 significant figures, trailing zeros trimmed, true minus, ×10ⁿ outside [1e-3, 1e5), never −0.
-// Python's rounding: correct, ties to even, on the double's exact decimal value.
+// Python's rounding: ties to even, on the double's exact value.
 const SUP = "⁰¹²³⁴⁵⁶⁷⁸⁹";
 function exact(x) { // |x| = D / 10^s exactly
   const dv = new DataView(new ArrayBuffer(8));
@@ -196,6 +196,7 @@ function Explorer(root) {
     stopAll(); warn("");
     const loss = ctl.loss.value, out = PAIRS[loss].includes(ctl.output.value) ? ctl.output.value : PAIRS[loss][0];
     const L = t.length - 1, o = t[L], lim = (l) => Math.sqrt(6 / (t[l - 1] + t[l])); // Glorot uniform, two decimals
+    if (out === "softmax" && o < 2) return warn("Softmax needs 2 or more outputs.");
     const s = { sizes: t, activations: [...Array(L - 1).fill(ctl.hidden.value), out], loss, lr: S.lr,
       W: A(L, (i) => A(t[i], () => A(t[i + 1], () => rnd(-lim(i + 1), lim(i + 1), 2)))),
       b: A(L, (i) => A(t[i + 1], () => rnd(-0.5, 0.5, 1))), x: A(t[0], () => rnd(-1, 1, 1)),
