@@ -12,7 +12,7 @@
 # the layer sizes (up to four layers of up to four units), the activations, the loss and the target
 # class. The symbols are those of the [notation](notation.py#symbols) table; the worked examples,
 # [the 1-1-1 network](worked-example-111.py) and [the 3-2-1 network](worked-example-321.py), go
-# through the same computations number by number.
+# through the same computations number by number, and each carries an explorer preset to its numbers.
 #
 # The explorer starts from this network, a classifier of two inputs into two classes with one
 # hidden layer of three tanh units, a softmax output and the cross-entropy loss:
