@@ -87,7 +87,13 @@ STENCILS: dict[int, tuple[tuple[tuple[int, float], ...], float]] = {
     2: (((1, 1.0), (-1, -1.0)), 2.0),
     4: (((2, -1.0), (1, 8.0), (-1, -8.0), (-2, 1.0)), 12.0),
 }
-"""Order → (steps and weights (k, cⱼ), denominator d): the derivative is Σ cⱼ 𝓛(p + k h) / (d h)."""
+"""Order → (steps and weights (k, cⱼ), denominator d): the derivative is Σ cⱼ 𝓛(p + k h) / (d h).
+
+Each stencil is antisymmetric (the weight of −k is minus that of k), so it is
+summed pair by pair, Σ_{k>0} c_k (𝓛(p + k h) − 𝓛(p − k h)): exactly 0 when
+the loss takes the same value on both sides of p.
+"""
+assert all(dict(steps)[-k] == -c for steps, _ in STENCILS.values() for k, c in steps)
 
 
 @dataclass
@@ -502,13 +508,13 @@ def check_gradients(
             rng.choice(p.size, size=sample, replace=False))
         for i in flat:
             idx = np.unravel_index(i, p.shape)
-            numeric[idx], kink[idx] = _quotient(net, X, Y, p, idx, h, order, base, loss)
+            numeric[idx], kink[idx] = _quotient(net, X, Y, p, idx, h, order, base)
             checked[idx] = True
             diff = abs(a[idx] - numeric[idx])
             bound = noise + NOISE_SAFETY * rounding[name][idx]
             if not kink[idx] and diff > bound and (a[idx] == 0 or diff >= tol * (abs(a[idx]) + abs(numeric[idx]))):
                 # Failing so far: estimate the quotient's truncation error from a second one at h/2.
-                half, kink[idx] = _quotient(net, X, Y, p, idx, h / 2, order, base, loss)
+                half, kink[idx] = _quotient(net, X, Y, p, idx, h / 2, order, base)
                 truncation[idx] = richardson * abs(numeric[idx] - half)
         diff = np.abs(a - numeric)
         with np.errstate(invalid="ignore", divide="ignore"):
@@ -519,24 +525,26 @@ def check_gradients(
 
 
 def _quotient(net: MLP, X: np.ndarray, Y: np.ndarray, p: np.ndarray, idx: tuple, h: float, order: int,
-              base: list[np.ndarray], loss: float) -> tuple[float, bool]:
+              base: list[np.ndarray]) -> tuple[float, bool]:
     """The finite-difference derivative of the loss in entry ``idx`` of ``p``, and whether it crossed a kink.
 
-    The weights of a stencil sum to 0, so the loss at the parameters (``loss``) is taken off each value
-    first: the same quotient, without adding up values near overflow.
+    The stencil is summed pair by pair, c_k (𝓛(p + k h) − 𝓛(p − k h)) for k > 0: exactly 0 where the loss
+    is even about p (summed in stencil order, the rounding of a partial sum would remain), and no value
+    near overflow is ever multiplied by a weight (two finite losses of one sign differ by a finite number).
     """
     steps, denom = STENCILS[order]
     orig = p[idx]
     # The step actually taken: orig + h rounds in the parameter's dtype (matters in float32).
     h_idx = float(p.dtype.type(orig + h) - orig) or h
-    total, kink = 0.0, False
+    values, kink = {}, False
     try:
-        for k, c in steps:
+        for k, _ in steps:
             p[idx] = orig + k * h_idx
             fp = net.forward(X, Y, checked=True)
-            total += c * (fp.loss - loss)
+            values[k] = fp.loss
             if base and any(not np.array_equal(z, z0) for z, z0 in zip(_kink_pattern(net, fp.z), base, strict=True)):
                 kink = True
     finally:
         p[idx] = orig
+    total = sum(c * (values[k] - values[-k]) for k, c in steps if k > 0)
     return total / (denom * h_idx), kink

@@ -274,6 +274,20 @@ def test_at_a_perfect_fit_the_gradient_is_reported_as_too_small_to_resolve():
     assert all(np.all(p.abs_error[p.judged] <= p.error_bound[p.judged]) for p in report.parameters.values())
 
 
+def test_a_loss_even_in_a_parameter_gives_a_quotient_of_exactly_zero():
+    # L(w) = tanh(89 w)^2 / 2 at w = 0: tanh is odd in floating point too, so L(kh) == L(-kh) for every step of
+    # the stencil and the quotient must be exactly 0, like backpropagation's gradient. Summed in stencil order,
+    # -L(2h) + 8 L(h) - 8 L(-h) + L(-2h) keeps the rounding of its first partial sum (1.4e-16 here), which then
+    # had to be excused by a truncation estimate (two more forward passes per stencil point).
+    net = bp.MLP([1, 1, 1], hidden="tanh", seed=0)
+    net.params.update(W1=np.array([[0.0]]), b1=np.array([0.0]), W2=np.array([[1.0]]), b2=np.array([0.0]))
+    for order in (2, 4):
+        report = bp.check_gradients(net, np.array([[89.0]]), np.array([[0.0]]), order=order)
+        W1 = report.parameters["W1"]
+        assert W1.analytic[0, 0] == 0 and W1.numeric[0, 0] == 0 and W1.truncation[0, 0] == 0, (order, str(report))
+        assert report.ok and report.zeros >= 1
+
+
 def test_a_loss_that_is_not_finite_cannot_be_checked():
     net = bp.MLP([1, 1], loss="mse", seed=0)
     net.params["W1"][:] = 1e200
