@@ -28,9 +28,10 @@ The error bound of an entry is ``noise`` + NOISE_SAFETY · (``truncation`` +
   loss value, is *measured* with Moré and Wild's ECnoise method: the loss at 9
   points √ε apart (ε: the machine epsilon of the network's dtype) on a random
   ray from the parameters, whose high-order differences cancel the smooth part
-  of 𝓛 and leave the noise.  (Not estimated from the size of 𝓛: a confident
-  classifier has a tiny loss made of terms of order 1, whose rounding does
-  not shrink with it.)
+  of 𝓛 and leave the noise; 100 times farther apart (up to NOISE_WIDENINGS
+  times) where half the values are equal, a loss quantised coarser than it
+  changes.  (Not estimated from the size of 𝓛: a confident classifier has a
+  tiny loss made of terms of order 1, whose rounding does not shrink with it.)
 * ``truncation``, the quotient's truncation error, estimated (only for an
   entry that would otherwise fail) from a second quotient at h/2:
   |ĝ(h) − ĝ(h/2)| · 16/15 for order 4, · 4/3 for order 2 (Richardson).
@@ -43,7 +44,8 @@ Each evaluation of the loss is one forward pass (which also gives the
 pre-activations for the kink test), so an entry costs 2 (``order=2``) or 4
 (``order=4``) forward passes, twice that if it needs the truncation estimate;
 a check adds 12 of its own (the gradient, the kink pattern, the noise
-measurement and backpropagation's rounding).  The parameters are restored
+measurement and backpropagation's rounding), and 8 for each widening of the
+noise measurement.  The parameters are restored
 exactly, even when the check is interrupted.
 
 Examples
@@ -82,6 +84,9 @@ for want of resolution, while a derivative wrong by one part in 10⁵ still fail
 
 NOISE_POINTS = 9
 """The number of loss values the noise measurement takes (Moré and Wild suggest 7 to 9)."""
+
+NOISE_WIDENINGS = 3
+"""How many times the noise measurement may widen its spacing 100-fold when the loss looks flat (a quantised loss)."""
 
 STENCILS: dict[int, tuple[tuple[tuple[int, float], ...], float]] = {
     2: (((1, 1.0), (-1, -1.0)), 2.0),
@@ -372,7 +377,15 @@ def _noise_level(values: np.ndarray) -> float:
 
 
 def _measure_noise(net: MLP, X: np.ndarray, Y: np.ndarray, loss: float, rng: np.random.Generator) -> float:
-    """The rounding noise ν of one evaluation of the loss at the current parameters (restored afterwards)."""
+    """The rounding noise ν of one evaluation of the loss at the current parameters (restored afterwards).
+
+    The loss is taken at NOISE_POINTS points on a random ray from the parameters, √ε apart relative to each
+    entry.  Where half of their differences are exactly 0 the loss is flat at that spacing (its values are
+    quantised coarser than it changes: a very confident classifier's ln(1 + s), s ≈ 1e-14, moves in steps of
+    ε/N), so the noise cannot show; as Moré and Wild advise, the points are then taken 100 times farther
+    apart, up to NOISE_WIDENINGS times, but never so far that the loss is not finite or changes by more than
+    a tenth of its size (their "h too large").
+    """
     params = net.params
     base = {k: p.copy() for k, p in params.items()}
     t = math.sqrt(float(np.finfo(net.dtype).eps))
@@ -380,12 +393,20 @@ def _measure_noise(net: MLP, X: np.ndarray, Y: np.ndarray, loss: float, rng: np.
     # lie on a ray from the parameters: a kink exactly at them (a zero bias after a dead ReLU unit gives z = 0)
     # is at its end, not crossed.
     step = {k: rng.choice([-t, t], size=p.shape) * np.maximum(np.abs(p), 1e-3) for k, p in base.items()}
-    values = [loss]
+    values: list[float] = []
     try:
-        for j in range(1, NOISE_POINTS):
-            for k, p in params.items():
-                p[...] = base[k] + j * step[k]
-            values.append(net.loss(X, Y, checked=True))
+        for widening in range(NOISE_WIDENINGS + 1):
+            scale = 100.0**widening
+            trial = [loss]
+            for j in range(1, NOISE_POINTS):
+                for k, p in params.items():
+                    p[...] = base[k] + j * scale * step[k]
+                trial.append(net.loss(X, Y, checked=True))
+            if values and not (np.all(np.isfinite(trial)) and np.ptp(trial) <= 0.1 * np.max(np.abs(trial))):
+                break  # too far: keep the closer measurement
+            values = trial
+            if np.count_nonzero(np.diff(values) == 0) < (NOISE_POINTS - 1) / 2:
+                break  # the noise shows at this spacing
     finally:
         for k, p in params.items():
             p[...] = base[k]

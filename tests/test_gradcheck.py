@@ -163,6 +163,33 @@ def test_no_false_alarm_on_a_confident_network(dtype):  # defect 4: FAILED on co
         assert noise < report.tol * scale, (noise, scale)
 
 
+def test_no_false_alarm_when_the_loss_is_quantised_coarser_than_it_changes():
+    # A classifier so confident that its loss is 7e-14: the loss of a sample is ln(1 + s) with s ~ 1e-14, and
+    # 1 + s rounds to a multiple of eps, so the loss moves in steps of eps/N (3.7e-17) and is flat between them.
+    # Along the noise measurement's ray (sqrt(eps) of each parameter) it did not move at all: the measured noise
+    # was 0, the floor fell back to eps |L| (1.6e-29, twelve orders too small) and correct gradients, of order
+    # 1e-13, FAILED on quotients that are those steps divided by h. Moré and Wild's remedy for a flat table
+    # (half the differences 0): measure again 100 times farther apart.
+    rng = np.random.default_rng(0)
+    y = np.arange(6) % 3
+    X = rng.normal(size=(6, 2)) * 0.3 + np.array([[2, 0], [-1, 1.7], [-1, -1.7]])[y]
+    net = bp.MLP([2, 4, 3], hidden="tanh", loss="cross_entropy", seed=0)
+    net.fit(X, y, epochs=300, lr=2.0)
+    net.params["W2"] *= 4
+    net.params["b2"] *= 4
+    loss = net.loss(X, y)
+    assert 1e-14 < loss < 1e-12
+    report = bp.check_gradients(net, X, y)
+    assert report.ok, str(report)
+    assert report.loss_noise > 1e-3 * np.finfo(float).eps / len(y), report.loss_noise  # the steps, not eps |L|
+    # A wrong derivative is still caught where the gradient is large enough to see.
+    net.params["W2"] /= 4
+    net.params["b2"] /= 4
+    off = 1 + 1e-4
+    net.activations[0] = bp.Activation("tanh", bp.tanh, lambda z: off * bp.tanh_grad(z), (-1.0, 1.0))
+    assert not bp.check_gradients(net, X, y).ok
+
+
 def test_a_small_error_is_still_caught_on_a_confident_network():
     net, X, y = confident_iris()
     off = 1 + 1e-5  # a derivative wrong by one part in 100 000
