@@ -782,6 +782,28 @@ creport = bp.check_gradients(cnet, Xc, yc)
 print(creport)
 
 # %% tags=["hide-input"]
+def forward_passes(net_, X_, Y_):
+    """Run check_gradients and count the forward passes (calls of the output activation)."""
+    calls = 0
+    out = net_.activations[-1]
+
+    def counting(z):
+        nonlocal calls
+        calls += 1
+        return out.function(z)
+
+    net_.activations[-1] = dataclasses.replace(out, function=counting)
+    try:
+        rep_ = bp.check_gradients(net_, X_, Y_)
+    finally:
+        net_.activations[-1] = out
+    return calls, rep_
+
+
+c_passes, c_again = forward_passes(cnet, Xc, yc)
+assert c_again.loss_noise == creport.loss_noise and not any(prm.truncation.any() for prm in creport.parameters.values())
+fixed_passes = 12   # per check, without widening: counted in exercise 2
+assert c_passes == fixed_passes + 8 + creport.order * creport.entries, c_passes   # one widening
 Lc, Nc = cnet.loss(Xc, yc), len(Xc)
 logits_c = cnet.forward(Xc).z[-1]
 assert np.array_equal(logits_c.argmax(axis=1), yc)   # every sample classified right
@@ -814,10 +836,11 @@ assert creport.ok and creport.below_noise == creport.verified == creport.entries
 assert 0.1 < creport.loss_noise / quantum < 1 and creport.loss_noise > 1e6 * EPS64 * Lc
 md(f"""
 Every sample is classified right, and the loss is ${tex(Lc, 2)}$. But each sample contributes
-$\\ln(1 + s_i)/N$ to it, with $s_i = \\sum_{{k \\ne c_i}} e^{{z^{{(L)}}_{{ik}} - z^{{(L)}}_{{ic_i}}}}$ for the
-right class $c_i$ (that is the log-softmax), and $1 + s_i$ is rounded to a multiple of $\\varepsilon$
-before the logarithm is taken. So the loss moves in steps of $\\varepsilon/N = {tex(quantum, 2)}$:
-along one weight, $10^{{-4}}$ apart, its values differ by whole multiples of $\\varepsilon/N$ (between
+$\\ln(1 + s_i)/N$ to it (that is the log-softmax), where $s_i$ is the sum of
+$e^{{z^{{(L)}}_{{ik}} - z^{{(L)}}_{{ik'}}}}$ over the wrong classes $k$, $k'$ being the right one, and
+$1 + s_i$ is rounded to a multiple of $\\varepsilon$ before the logarithm is taken. So the loss
+moves in steps of $\\varepsilon/N = {tex(quantum, 2)}$: along one weight, $10^{{-4}}$ apart, its
+values differ by whole multiples of $\\varepsilon/N$ (between
 {int(np.abs(np.round(in_steps)).min())} and {int(np.abs(np.round(in_steps)).max())} of them). Between
 its steps it is flat: at 9 points $\\sqrt{{\\varepsilon}}$ apart (relative to each parameter) along a
 random direction, {flat_steps} of the 8 differences are exactly 0. Its rounding noise is a fraction
@@ -828,15 +851,19 @@ ${tex(creport.max_rel_error, 2)}$) are all above the tolerance: nothing would te
 
 So `bp.check_gradients` measures $\\nu$ instead of assuming it, with Moré and Wild's method (ECnoise,
 2011): it evaluates the loss at 9 points along a random ray from the parameters, $\\sqrt{{\\varepsilon}}$
-apart relative to each parameter. The $k$-th differences of equally spaced values cancel the smooth
-part of the loss and leave the noise, with its variance multiplied by $\\binom{{2k}}{{k}}$; $\\nu$ is read
-off the first order $k$ whose estimate agrees within a factor of 4 with the next two and whose
-differences change sign. Where half the differences are exactly 0, as here, the points are taken 100
-times farther apart, up to three times. Here the measurement gives $\\nu = {tex(creport.loss_noise, 2)}$,
-{num(creport.loss_noise / quantum, 2)} of a step, and the floor ${tex(c_floor, 2)}$ covers every
+apart relative to each parameter. The differences of order $q$ of equally spaced values cancel the
+smooth part of the loss and leave the noise, with its variance multiplied by $\\binom{{2q}}{{q}}$;
+$\\nu$ is read off the first order $q$ whose estimate agrees within a factor of 4 with the next two
+and whose differences change sign (failing that, the smallest estimate from $q = 2$ on). Where half the
+differences are exactly 0, the points are taken 100 times farther apart, up to three times; here
+they were, once: the check made {c_passes} forward passes, 8 more than
+${fixed_passes} + {creport.order} \\times {creport.entries}$ (see exercise 2). The measurement gives
+$\\nu = {tex(creport.loss_noise, 2)}$, {num(creport.loss_noise / quantum, 2)} of a step, and the
+floor ${tex(c_floor, 2)}$ covers every
 quotient: all {creport.below_noise} entries pass as below noise. That is all a finite difference can say
-at this loss: the gradient is right to within ${tex(c_floor, 2)}$, {num(100 * c_floor / c_max_grad, 2)} %
-of its largest entry, and no closer. Check a classifier before it becomes this confident.
+at this loss: the check vouches for the gradient to within ${tex(c_floor, 2)}$,
+{num(100 * c_floor / c_max_grad, 2)} % of its largest entry, and no closer. Check a classifier before it
+becomes this confident.
 
 Gradients below the floor also come from saturated units. $\\sigma'(z) = \\sigma(z)\\bigl(1 -
 \\sigma(z)\\bigr) \\approx e^{{-z}}$ for large $z$, and the derivatives of the loss with respect to the
@@ -1025,6 +1052,9 @@ for rep in reports.values():   # every count and the verdict, recomputed from th
 Lf = fnet.loss(Xf, Yf)
 yhat_f = fnet.predict(Xf)
 assert 0 < abs(yhat_f - Yf).max() <= np.spacing(0.3)   # Yhat - Y is one rounding of yhat
+# backprop's rounding estimate for b2: eps (|Yhat| + |Y|) / N, plus eps |delta| (negligible here)
+b2_rounding = EPS64 * (np.abs(yhat_f) + np.abs(Yf)).sum() / len(Xf)
+assert abs(freport.parameters["b2"].backprop_rounding[0] / b2_rounding - 1) < 1e-12
 f_grad_max = max(float(np.abs(prm.analytic).max()) for prm in freport.parameters.values())
 f_fd = [(k, idx) for k, prm in freport.parameters.items() for idx in np.ndindex(prm.analytic.shape)
         if prm.truncation[idx] > 0]
@@ -1215,26 +1245,6 @@ ${tex(library_flat[worst], 3)}$).
 # there).
 
 # %% tags=["hide-input"]
-def forward_passes(net_, X_, Y_):
-    """Run check_gradients and count the forward passes: calls of the output activation."""
-    calls = 0
-    out = net_.activations[-1]
-
-    def counting(z):
-        nonlocal calls
-        calls += 1
-        return out.function(z)
-
-    net_.activations[-1] = dataclasses.replace(out, function=counting)
-    try:
-        rep_ = bp.check_gradients(net_, X_, Y_)
-    finally:
-        net_.activations[-1] = out
-    # Entries that needed the truncation estimate cost 4 passes more: none may, for a clean count.
-    assert rep_.ok and not any(prm.truncation.any() for prm in rep_.parameters.values()), str(rep_)
-    return calls
-
-
 per_entry, fixed = {}, {}
 for hidden in ("relu", "tanh"):
     counts = []
@@ -1242,12 +1252,16 @@ for hidden in ("relu", "tanh"):
         count_net = bp.MLP(sizes_, hidden=hidden, output="softmax", loss="cross_entropy", seed=0)
         Xe = np.random.default_rng(0).normal(size=(3, sizes_[0]))
         ye = np.array([0, 1, 2])
-        counts.append((sum(p.size for p in count_net.params.values()), forward_passes(count_net, Xe, ye)))
+        n_calls, count_report = forward_passes(count_net, Xe, ye)
+        # Entries that needed the truncation estimate cost 4 passes more: none may, for a clean count.
+        assert count_report.ok and not any(prm.truncation.any() for prm in count_report.parameters.values())
+        counts.append((count_report.entries, n_calls))
     (P1, c1), (P2, c2) = counts
     per_entry[hidden] = (c2 - c1) // (P2 - P1)
     fixed[hidden] = c1 - per_entry[hidden] * P1
     assert all(c == per_entry[hidden] * P_ + fixed[hidden] for P_, c in counts), counts
 assert per_entry == {"relu": 4, "tanh": 4} and fixed == {"relu": 12, "tanh": 12}, (per_entry, fixed)
+assert fixed["relu"] == fixed_passes   # as used for the confident classifier
 assert 1 + 1 + (bp.gradcheck.NOISE_POINTS - 1) + 2 == fixed["relu"]   # the parts named in the solution
 sizes = [784, 256, 128, 10]
 P = sum((m + 1) * k for m, k in zip(sizes[:-1], sizes[1:], strict=True))
