@@ -351,14 +351,15 @@ def _kink_pattern(net: MLP, z: list) -> list[np.ndarray]:
     return [np.sign(z[l] - k) for l, act in enumerate(net.activations, 1) for k in act.kinks]
 
 
-def _noise_level(values: np.ndarray) -> float:
-    """ν, the noise level of equally spaced values of a function (Moré and Wild's ECnoise, 2011).
+def _noise_level(values: np.ndarray) -> tuple[float, bool]:
+    """ν, the noise level of equally spaced values of a function (Moré and Wild's ECnoise, 2011), and if detected.
 
     The k-th differences of the values cancel the smooth part (it contributes
     about t^k f^(k), negligible for a small spacing t) and leave noise of
     variance ν² · C(2k, k).  The estimate is the first k whose level agrees
-    within a factor 4 with the next two and whose differences change sign;
-    failing that, the smallest level from k = 2 on (an upper bound).
+    within a factor 4 with the next two and whose differences change sign
+    (detected); failing that, the smallest level from k = 2 on (an upper bound,
+    not detected).
     """
     d = np.asarray(values, dtype=np.float64)
     levels, changes_sign = [], []
@@ -372,19 +373,21 @@ def _noise_level(values: np.ndarray) -> float:
     for k in range(len(levels) - 2):
         trio = levels[k:k + 3]
         if min(trio) > 0 and max(trio) <= 4 * min(trio) and changes_sign[k]:
-            return levels[k]
-    return min(levels[1:])
+            return levels[k], True
+    return min(levels[1:]), False
 
 
-def _measure_noise(net: MLP, X: np.ndarray, Y: np.ndarray, loss: float, rng: np.random.Generator) -> float:
+def _measure_noise(net: MLP, X: np.ndarray, Y: np.ndarray, loss: float, rng: np.random.Generator,
+                   kinks: list[np.ndarray]) -> float:
     """The rounding noise ν of one evaluation of the loss at the current parameters (restored afterwards).
 
     The loss is taken at NOISE_POINTS points on a random ray from the parameters, √ε apart relative to each
     entry.  Where half of their differences are exactly 0 the loss is flat at that spacing (its values are
     quantised coarser than it changes: a very confident classifier's ln(1 + s), s ≈ 1e-14, moves in steps of
     ε/N), so the noise cannot show; as Moré and Wild advise, the points are then taken 100 times farther
-    apart, up to NOISE_WIDENINGS times, but never so far that the loss is not finite or changes by more than
-    a tenth of its size (their "h too large").
+    apart, up to NOISE_WIDENINGS times.  A wider measurement counts only if the noise is detected in it and
+    the ray stays clear of trouble: no kink crossed (``kinks``: the pattern at the parameters), a finite loss
+    that changes by at most a tenth of its size (their "h too large").  Otherwise the flat one stands.
     """
     params = net.params
     base = {k: p.copy() for k, p in params.items()}
@@ -393,24 +396,35 @@ def _measure_noise(net: MLP, X: np.ndarray, Y: np.ndarray, loss: float, rng: np.
     # lie on a ray from the parameters: a kink exactly at them (a zero bias after a dead ReLU unit gives z = 0)
     # is at its end, not crossed.
     step = {k: rng.choice([-t, t], size=p.shape) * np.maximum(np.abs(p), 1e-3) for k, p in base.items()}
-    values: list[float] = []
+    nu = 0.0
     try:
         for widening in range(NOISE_WIDENINGS + 1):
             scale = 100.0**widening
-            trial = [loss]
+            values, crossed = [loss], False
             for j in range(1, NOISE_POINTS):
                 for k, p in params.items():
                     p[...] = base[k] + j * scale * step[k]
-                trial.append(net.loss(X, Y, checked=True))
-            if values and not (np.all(np.isfinite(trial)) and np.ptp(trial) <= 0.1 * np.max(np.abs(trial))):
+                fp = net.forward(X, Y, checked=True)
+                values.append(fp.loss)
+                if widening and kinks and any(not np.array_equal(z, z0) for z, z0 in
+                                              zip(_kink_pattern(net, fp.z), kinks, strict=True)):
+                    crossed = True
+            flat = np.count_nonzero(np.diff(values) == 0) >= (NOISE_POINTS - 1) / 2
+            if widening == 0:
+                nu = _noise_level(values)[0]
+            elif crossed or not np.all(np.isfinite(values)) or np.ptp(values) > 0.1 * np.max(np.abs(values)):
                 break  # too far: keep the closer measurement
-            values = trial
-            if np.count_nonzero(np.diff(values) == 0) < (NOISE_POINTS - 1) / 2:
+            elif not flat:
+                level, detected = _noise_level(values)
+                if detected:
+                    nu = level
+                break
+            if not flat:
                 break  # the noise shows at this spacing
     finally:
         for k, p in params.items():
             p[...] = base[k]
-    return max(_noise_level(values), float(np.finfo(net.dtype).eps) * abs(loss))
+    return max(nu, float(np.finfo(net.dtype).eps) * abs(loss))
 
 
 def _backprop_rounding(net: MLP, X: np.ndarray, Y: np.ndarray) -> dict[str, np.ndarray]:
@@ -510,7 +524,7 @@ def check_gradients(
         raise ValueError(f"the loss is {loss} at these parameters: a gradient check needs a finite loss")
     base = _kink_pattern(net, net.forward(X, checked=True).z)
     rng = np.random.default_rng(seed)
-    nu = _measure_noise(net, X, Y, loss, rng)
+    nu = _measure_noise(net, X, Y, loss, rng, base)
     if not math.isfinite(nu):
         raise ValueError(f"the loss ({loss:.3g}) overflows next to these parameters (within a relative change of "
                          f"sqrt(eps) of each), so it cannot be differentiated numerically")

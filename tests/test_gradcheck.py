@@ -190,6 +190,19 @@ def test_no_false_alarm_when_the_loss_is_quantised_coarser_than_it_changes():
     assert not bp.check_gradients(net, X, y).ok
 
 
+def test_a_flat_loss_does_not_inflate_the_noise_floor():
+    # A dead ReLU output (z = -0.046 for the only sample): the loss is constant near the parameters, so the noise
+    # measurement sees a flat table and widens. Widened, its ray crossed the kink at z = 0, and the kink was taken
+    # for noise: nu = 9e-4 and a floor of 13.6, which would pass any gradient. A wider measurement must stay clear
+    # of kinks and detect noise, or the flat one stands.
+    net = bp.MLP([2, 3, 1], hidden="tanh", output="relu", loss="mse", seed=1)
+    X, Y = np.array([[0.82161814, 0.33043708]]), np.array([[-1.30315723]])
+    assert -0.05 < net.forward(X).z[-1][0, 0] < 0
+    report = bp.check_gradients(net, X, Y)
+    assert report.ok and report.zeros == report.entries, str(report)
+    assert report.loss_noise < 1e-14 and all(p.noise < 1e-10 for p in report.parameters.values()), str(report)
+
+
 def test_a_small_error_is_still_caught_on_a_confident_network():
     net, X, y = confident_iris()
     off = 1 + 1e-5  # a derivative wrong by one part in 100 000
