@@ -855,7 +855,8 @@ apart relative to each parameter. The differences of order $q$ of equally spaced
 smooth part of the loss and leave the noise, with its variance multiplied by $\\binom{{2q}}{{q}}$;
 $\\nu$ is read off the first order $q$ whose estimate agrees within a factor of 4 with the next two
 and whose differences change sign (failing that, the smallest estimate from $q = 2$ on). Where half the
-differences are exactly 0, the points are taken 100 times farther apart, up to three times; here
+differences are exactly 0, the points are taken 100 times farther apart, up to three times (a wider
+measurement counts only if it detects noise and its ray crosses no kink of an activation); here
 they were, once: the check made {c_passes} forward passes, 8 more than
 ${fixed_passes} + {creport.order} \\times {creport.entries}$ (see exercise 2). The measurement gives
 $\\nu = {tex(creport.loss_noise, 2)}$, {num(creport.loss_noise / quantum, 2)} of a step, and the
