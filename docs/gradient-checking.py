@@ -807,6 +807,8 @@ assert c_passes == fixed_passes + 8 + creport.order * creport.entries, c_passes 
 Lc, Nc = cnet.loss(Xc, yc), len(Xc)
 logits_c = cnet.forward(Xc).z[-1]
 assert np.array_equal(logits_c.argmax(axis=1), yc)   # every sample classified right
+a_c = cnet.forward(Xc).a[1]                            # the logits are 3 times those before the scaling
+assert np.allclose(logits_c, 3 * (a_c @ (cnet.params["W2"] / 3) + cnet.params["b2"] / 3), rtol=1e-13, atol=0)
 quantum = EPS64 / Nc
 # The loss along one weight, 10^-4 apart: it moves by whole multiples of eps/N.
 w_c = float(cnet.params["W2"][0, 0])
