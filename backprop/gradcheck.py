@@ -28,9 +28,10 @@ The error bound of an entry is ``noise`` + NOISE_SAFETY · (``truncation`` +
   loss value, is *measured* with Moré and Wild's ECnoise method: the loss at 9
   points √ε apart (ε: the machine epsilon of the network's dtype) on a random
   ray from the parameters, whose high-order differences cancel the smooth part
-  of 𝓛 and leave the noise.  (Not estimated from the size of 𝓛: a confident
-  classifier has a tiny loss made of terms of order 1, whose rounding does
-  not shrink with it.)
+  of 𝓛 and leave the noise; 100 times farther apart (up to NOISE_WIDENINGS
+  times) where half the values are equal, a loss quantised coarser than it
+  changes.  (Not estimated from the size of 𝓛: a confident classifier has a
+  tiny loss made of terms of order 1, whose rounding does not shrink with it.)
 * ``truncation``, the quotient's truncation error, estimated (only for an
   entry that would otherwise fail) from a second quotient at h/2:
   |ĝ(h) − ĝ(h/2)| · 16/15 for order 4, · 4/3 for order 2 (Richardson).
@@ -43,7 +44,8 @@ Each evaluation of the loss is one forward pass (which also gives the
 pre-activations for the kink test), so an entry costs 2 (``order=2``) or 4
 (``order=4``) forward passes, twice that if it needs the truncation estimate;
 a check adds 12 of its own (the gradient, the kink pattern, the noise
-measurement and backpropagation's rounding).  The parameters are restored
+measurement and backpropagation's rounding), and 8 for each widening of the
+noise measurement.  The parameters are restored
 exactly, even when the check is interrupted.
 
 Examples
@@ -83,11 +85,20 @@ for want of resolution, while a derivative wrong by one part in 10⁵ still fail
 NOISE_POINTS = 9
 """The number of loss values the noise measurement takes (Moré and Wild suggest 7 to 9)."""
 
+NOISE_WIDENINGS = 3
+"""How many times the noise measurement may widen its spacing 100-fold when the loss looks flat (a quantised loss)."""
+
 STENCILS: dict[int, tuple[tuple[tuple[int, float], ...], float]] = {
     2: (((1, 1.0), (-1, -1.0)), 2.0),
     4: (((2, -1.0), (1, 8.0), (-1, -8.0), (-2, 1.0)), 12.0),
 }
-"""Order → (steps and weights (k, cⱼ), denominator d): the derivative is Σ cⱼ 𝓛(p + k h) / (d h)."""
+"""Order → (steps and weights (k, cⱼ), denominator d): the derivative is Σ cⱼ 𝓛(p + k h) / (d h).
+
+Each stencil is antisymmetric (the weight of −k is minus that of k), so it is
+summed pair by pair, Σ_{k>0} c_k (𝓛(p + k h) − 𝓛(p − k h)): exactly 0 when
+the loss takes the same value on both sides of p.
+"""
+assert all(dict(steps)[-k] == -c for steps, _ in STENCILS.values() for k, c in steps)
 
 
 @dataclass
@@ -340,14 +351,15 @@ def _kink_pattern(net: MLP, z: list) -> list[np.ndarray]:
     return [np.sign(z[l] - k) for l, act in enumerate(net.activations, 1) for k in act.kinks]
 
 
-def _noise_level(values: np.ndarray) -> float:
-    """ν, the noise level of equally spaced values of a function (Moré and Wild's ECnoise, 2011).
+def _noise_level(values: np.ndarray) -> tuple[float, bool]:
+    """ν, the noise level of equally spaced values of a function (Moré and Wild's ECnoise, 2011), and if detected.
 
     The k-th differences of the values cancel the smooth part (it contributes
     about t^k f^(k), negligible for a small spacing t) and leave noise of
     variance ν² · C(2k, k).  The estimate is the first k whose level agrees
-    within a factor 4 with the next two and whose differences change sign;
-    failing that, the smallest level from k = 2 on (an upper bound).
+    within a factor 4 with the next two and whose differences change sign
+    (detected); failing that, the smallest level from k = 2 on (an upper bound,
+    not detected).
     """
     d = np.asarray(values, dtype=np.float64)
     levels, changes_sign = [], []
@@ -361,12 +373,22 @@ def _noise_level(values: np.ndarray) -> float:
     for k in range(len(levels) - 2):
         trio = levels[k:k + 3]
         if min(trio) > 0 and max(trio) <= 4 * min(trio) and changes_sign[k]:
-            return levels[k]
-    return min(levels[1:])
+            return levels[k], True
+    return min(levels[1:]), False
 
 
-def _measure_noise(net: MLP, X: np.ndarray, Y: np.ndarray, loss: float, rng: np.random.Generator) -> float:
-    """The rounding noise ν of one evaluation of the loss at the current parameters (restored afterwards)."""
+def _measure_noise(net: MLP, X: np.ndarray, Y: np.ndarray, loss: float, rng: np.random.Generator,
+                   kinks: list[np.ndarray]) -> float:
+    """The rounding noise ν of one evaluation of the loss at the current parameters (restored afterwards).
+
+    The loss is taken at NOISE_POINTS points on a random ray from the parameters, √ε apart relative to each
+    entry.  Where half of their differences are exactly 0 the loss is flat at that spacing (its values are
+    quantised coarser than it changes: a very confident classifier's ln(1 + s), s ≈ 1e-14, moves in steps of
+    ε/N), so the noise cannot show; as Moré and Wild advise, the points are then taken 100 times farther
+    apart, up to NOISE_WIDENINGS times.  A wider measurement counts only if the noise is detected in it and
+    the ray stays clear of trouble: no kink crossed (``kinks``: the pattern at the parameters), a finite loss
+    that changes by at most a tenth of its size (their "h too large").  Otherwise the flat one stands.
+    """
     params = net.params
     base = {k: p.copy() for k, p in params.items()}
     t = math.sqrt(float(np.finfo(net.dtype).eps))
@@ -374,16 +396,35 @@ def _measure_noise(net: MLP, X: np.ndarray, Y: np.ndarray, loss: float, rng: np.
     # lie on a ray from the parameters: a kink exactly at them (a zero bias after a dead ReLU unit gives z = 0)
     # is at its end, not crossed.
     step = {k: rng.choice([-t, t], size=p.shape) * np.maximum(np.abs(p), 1e-3) for k, p in base.items()}
-    values = [loss]
+    nu = 0.0
     try:
-        for j in range(1, NOISE_POINTS):
-            for k, p in params.items():
-                p[...] = base[k] + j * step[k]
-            values.append(net.loss(X, Y, checked=True))
+        for widening in range(NOISE_WIDENINGS + 1):
+            scale = 100.0**widening
+            values, crossed = [loss], False
+            for j in range(1, NOISE_POINTS):
+                for k, p in params.items():
+                    p[...] = base[k] + j * scale * step[k]
+                fp = net.forward(X, Y, checked=True)
+                values.append(fp.loss)
+                if widening and kinks and any(not np.array_equal(z, z0) for z, z0 in
+                                              zip(_kink_pattern(net, fp.z), kinks, strict=True)):
+                    crossed = True
+            flat = np.count_nonzero(np.diff(values) == 0) >= (NOISE_POINTS - 1) / 2
+            if widening == 0:
+                nu = _noise_level(values)[0]
+            elif crossed or not np.all(np.isfinite(values)) or np.ptp(values) > 0.1 * np.max(np.abs(values)):
+                break  # too far: keep the closer measurement
+            elif not flat:
+                level, detected = _noise_level(values)
+                if detected:
+                    nu = level
+                break
+            if not flat:
+                break  # the noise shows at this spacing
     finally:
         for k, p in params.items():
             p[...] = base[k]
-    return max(_noise_level(values), float(np.finfo(net.dtype).eps) * abs(loss))
+    return max(nu, float(np.finfo(net.dtype).eps) * abs(loss))
 
 
 def _backprop_rounding(net: MLP, X: np.ndarray, Y: np.ndarray) -> dict[str, np.ndarray]:
@@ -483,7 +524,7 @@ def check_gradients(
         raise ValueError(f"the loss is {loss} at these parameters: a gradient check needs a finite loss")
     base = _kink_pattern(net, net.forward(X, checked=True).z)
     rng = np.random.default_rng(seed)
-    nu = _measure_noise(net, X, Y, loss, rng)
+    nu = _measure_noise(net, X, Y, loss, rng, base)
     if not math.isfinite(nu):
         raise ValueError(f"the loss ({loss:.3g}) overflows next to these parameters (within a relative change of "
                          f"sqrt(eps) of each), so it cannot be differentiated numerically")
@@ -502,13 +543,13 @@ def check_gradients(
             rng.choice(p.size, size=sample, replace=False))
         for i in flat:
             idx = np.unravel_index(i, p.shape)
-            numeric[idx], kink[idx] = _quotient(net, X, Y, p, idx, h, order, base, loss)
+            numeric[idx], kink[idx] = _quotient(net, X, Y, p, idx, h, order, base)
             checked[idx] = True
             diff = abs(a[idx] - numeric[idx])
             bound = noise + NOISE_SAFETY * rounding[name][idx]
             if not kink[idx] and diff > bound and (a[idx] == 0 or diff >= tol * (abs(a[idx]) + abs(numeric[idx]))):
                 # Failing so far: estimate the quotient's truncation error from a second one at h/2.
-                half, kink[idx] = _quotient(net, X, Y, p, idx, h / 2, order, base, loss)
+                half, kink[idx] = _quotient(net, X, Y, p, idx, h / 2, order, base)
                 truncation[idx] = richardson * abs(numeric[idx] - half)
         diff = np.abs(a - numeric)
         with np.errstate(invalid="ignore", divide="ignore"):
@@ -519,24 +560,26 @@ def check_gradients(
 
 
 def _quotient(net: MLP, X: np.ndarray, Y: np.ndarray, p: np.ndarray, idx: tuple, h: float, order: int,
-              base: list[np.ndarray], loss: float) -> tuple[float, bool]:
+              base: list[np.ndarray]) -> tuple[float, bool]:
     """The finite-difference derivative of the loss in entry ``idx`` of ``p``, and whether it crossed a kink.
 
-    The weights of a stencil sum to 0, so the loss at the parameters (``loss``) is taken off each value
-    first: the same quotient, without adding up values near overflow.
+    The stencil is summed pair by pair, c_k (𝓛(p + k h) − 𝓛(p − k h)) for k > 0: exactly 0 where the loss
+    is even about p (summed in stencil order, the rounding of a partial sum would remain), and no value
+    near overflow is ever multiplied by a weight (two finite losses of one sign differ by a finite number).
     """
     steps, denom = STENCILS[order]
     orig = p[idx]
     # The step actually taken: orig + h rounds in the parameter's dtype (matters in float32).
     h_idx = float(p.dtype.type(orig + h) - orig) or h
-    total, kink = 0.0, False
+    values, kink = {}, False
     try:
-        for k, c in steps:
+        for k, _ in steps:
             p[idx] = orig + k * h_idx
             fp = net.forward(X, Y, checked=True)
-            total += c * (fp.loss - loss)
+            values[k] = fp.loss
             if base and any(not np.array_equal(z, z0) for z, z0 in zip(_kink_pattern(net, fp.z), base, strict=True)):
                 kink = True
     finally:
         p[idx] = orig
+    total = sum(c * (values[k] - values[-k]) for k, c in steps if k > 0)
     return total / (denom * h_idx), kink

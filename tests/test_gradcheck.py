@@ -163,6 +163,46 @@ def test_no_false_alarm_on_a_confident_network(dtype):  # defect 4: FAILED on co
         assert noise < report.tol * scale, (noise, scale)
 
 
+def test_no_false_alarm_when_the_loss_is_quantised_coarser_than_it_changes():
+    # A classifier so confident that its loss is 7e-14: the loss of a sample is ln(1 + s) with s ~ 1e-14, and
+    # 1 + s rounds to a multiple of eps, so the loss moves in steps of eps/N (3.7e-17) and is flat between them.
+    # Along the noise measurement's ray (sqrt(eps) of each parameter) it did not move at all: the measured noise
+    # was 0, the floor fell back to eps |L| (1.6e-29, twelve orders too small) and correct gradients, of order
+    # 1e-13, FAILED on quotients that are those steps divided by h. Moré and Wild's remedy for a flat table
+    # (half the differences 0): measure again 100 times farther apart.
+    rng = np.random.default_rng(0)
+    y = np.arange(6) % 3
+    X = rng.normal(size=(6, 2)) * 0.3 + np.array([[2, 0], [-1, 1.7], [-1, -1.7]])[y]
+    net = bp.MLP([2, 4, 3], hidden="tanh", loss="cross_entropy", seed=0)
+    net.fit(X, y, epochs=300, lr=2.0)
+    net.params["W2"] *= 4
+    net.params["b2"] *= 4
+    loss = net.loss(X, y)
+    assert 1e-14 < loss < 1e-12
+    report = bp.check_gradients(net, X, y)
+    assert report.ok, str(report)
+    assert report.loss_noise > 1e-3 * np.finfo(float).eps / len(y), report.loss_noise  # the steps, not eps |L|
+    # A wrong derivative is still caught where the gradient is large enough to see.
+    net.params["W2"] /= 4
+    net.params["b2"] /= 4
+    off = 1 + 1e-4
+    net.activations[0] = bp.Activation("tanh", bp.tanh, lambda z: off * bp.tanh_grad(z), (-1.0, 1.0))
+    assert not bp.check_gradients(net, X, y).ok
+
+
+def test_a_flat_loss_does_not_inflate_the_noise_floor():
+    # A dead ReLU output (z = -0.046 for the only sample): the loss is constant near the parameters, so the noise
+    # measurement sees a flat table and widens. Widened, its ray crossed the kink at z = 0, and the kink was taken
+    # for noise: nu = 9e-4 and a floor of 13.6, which would pass any gradient. A wider measurement must stay clear
+    # of kinks and detect noise, or the flat one stands.
+    net = bp.MLP([2, 3, 1], hidden="tanh", output="relu", loss="mse", seed=1)
+    X, Y = np.array([[0.82161814, 0.33043708]]), np.array([[-1.30315723]])
+    assert -0.05 < net.forward(X).z[-1][0, 0] < 0
+    report = bp.check_gradients(net, X, Y)
+    assert report.ok and report.zeros == report.entries, str(report)
+    assert report.loss_noise < 1e-14 and all(p.noise < 1e-10 for p in report.parameters.values()), str(report)
+
+
 def test_a_small_error_is_still_caught_on_a_confident_network():
     net, X, y = confident_iris()
     off = 1 + 1e-5  # a derivative wrong by one part in 100 000
@@ -272,6 +312,20 @@ def test_at_a_perfect_fit_the_gradient_is_reported_as_too_small_to_resolve():
     assert report.ok and report.unresolved > 0 and report.max_rel_error > 0.1, str(report)
     assert "too small to resolve" in str(report)
     assert all(np.all(p.abs_error[p.judged] <= p.error_bound[p.judged]) for p in report.parameters.values())
+
+
+def test_a_loss_even_in_a_parameter_gives_a_quotient_of_exactly_zero():
+    # L(w) = tanh(89 w)^2 / 2 at w = 0: tanh is odd in floating point too, so L(kh) == L(-kh) for every step of
+    # the stencil and the quotient must be exactly 0, like backpropagation's gradient. Summed in stencil order,
+    # -L(2h) + 8 L(h) - 8 L(-h) + L(-2h) keeps the rounding of its first partial sum (1.4e-16 here), which then
+    # had to be excused by a truncation estimate (two more forward passes per stencil point).
+    net = bp.MLP([1, 1, 1], hidden="tanh", seed=0)
+    net.params.update(W1=np.array([[0.0]]), b1=np.array([0.0]), W2=np.array([[1.0]]), b2=np.array([0.0]))
+    for order in (2, 4):
+        report = bp.check_gradients(net, np.array([[89.0]]), np.array([[0.0]]), order=order)
+        W1 = report.parameters["W1"]
+        assert W1.analytic[0, 0] == 0 and W1.numeric[0, 0] == 0 and W1.truncation[0, 0] == 0, (order, str(report))
+        assert report.ok and report.zeros >= 1
 
 
 def test_a_loss_that_is_not_finite_cannot_be_checked():
