@@ -11,6 +11,7 @@
 # differences shows what the alternative to either would cost.
 
 # %% tags=["hide-input"]
+import itertools
 import time
 from functools import partial
 
@@ -381,7 +382,7 @@ needs all {E_example} local derivatives kept until then.
 # For a function with $n_{\text{in}}$ inputs and $n_{\text{out}}$ outputs, a graph of $E$ edges and all its
 # derivatives wanted, forward accumulation runs $n_{\text{in}}$ sweeps and reverse accumulation
 # $n_{\text{out}}$, each of at most $E$ multiply-adds. Training has one output, the loss, and $P$
-# inputs, the parameters: reverse accumulation is $P$ times cheaper. The counts below are
+# inputs, the parameters: reverse accumulation does $P$ times fewer multiply-adds. The counts below are
 # measured by the two functions above, on the losses of the book's small networks written as graphs
 # by [`mlp_loss`](autodiff.py) (every weight and bias a leaf; the 1-1-1 and 3-2-1 networks with the
 # sample of their worked examples, a 2-3-2-1 ReLU network with four samples):
@@ -591,20 +592,33 @@ fd_diff = max(float(np.max(np.abs(fd[k] - bp_grads[k]))) for k in fd)
 assert fd_diff < 1e-8, fd_diff
 
 
-def mean_seconds(f, number):
-    """Mean wall-clock time of f() over `number` calls in a row."""
+def seconds(f, number=1):
+    """Wall-clock time of `number` calls of f(), per call."""
     t0 = time.perf_counter()
     for _ in range(number):
         f()
     return (time.perf_counter() - t0) / number
 
 
-def paired_times(fs, rounds, numbers):
-    """Time the functions back to back in each round (mean of `numbers[i]` calls each); return every
-    round's times, so that ratios are taken within a round, under the same load."""
-    for f in fs:
-        f()  # warm-up
-    return np.array([[mean_seconds(f, n) for f, n in zip(fs, numbers, strict=True)] for _ in range(rounds)])
+def paired(f, g, pairs, number_f=1, number_g=1):
+    """Time f and g back to back, `pairs` times, alternating which goes first, so that both see the same
+    load; return the median time of each and the median of the ratios within a pair."""
+    f(), g()  # warm-up
+    tf, tg = [], []
+    for i in range(pairs):
+        if i % 2:
+            tg.append(seconds(g, number_g))
+            tf.append(seconds(f, number_f))
+        else:
+            tf.append(seconds(f, number_f))
+            tg.append(seconds(g, number_g))
+    tf, tg = np.array(tf), np.array(tg)
+    return float(np.median(tf)), float(np.median(tg)), float(np.median(tf / tg))
+
+
+def fd_next_entry(net_, X_, Y_, schedule):
+    """Finite differences for the next entry of the schedule only (two loss evaluations)."""
+    return finite_difference_gradients(net_, X_, Y_, entries=next(schedule))
 
 
 def matmul_flops(sizes, batch):
@@ -620,7 +634,7 @@ big = bp.MLP([784, 256, 128, 10], hidden="relu", output="softmax", loss="cross_e
 Xb = rng.normal(size=(64, 784))
 Yb = np.eye(10)[rng.integers(0, 10, size=64)]
 nets["784-256-128-10"] = (big, Xb, Yb)
-ROUNDS = 5
+PAIRS = 9
 sampled = 3  # entries per parameter array timed for the large network
 cost_rows, ratios, predicted, fd_checks, times = [], {}, {}, [], {}
 for name, (net_i, X_i, Y_i) in nets.items():
@@ -633,14 +647,19 @@ for name, (net_i, X_i, Y_i) in nets.items():
         entries = {k: [tuple(int(pick.integers(s)) for s in p.shape) for _ in range(sampled)]
                    for k, p in net_i.params.items()}
         timed = sum(len(v) for v in entries.values())
-    runs = paired_times([partial(net_i.gradients, X_i, Y_i), partial(net_i.loss, X_i, Y_i),
-                         partial(finite_difference_gradients, net_i, X_i, Y_i, entries=entries)],
-                        rounds=ROUNDS, numbers=(20, 20, 3) if small else (4, 4, 1))
-    runs[:, 2] *= P_i / timed  # the large network: scaled from the timed entries to all P
-    t_bp, t_loss, t_fd = np.median(runs, axis=0)
+    gradient = partial(net_i.gradients, X_i, Y_i)
+    if small:  # the whole set of finite differences, against one gradient
+        t_fd, t_bp, fd_over_bp = paired(partial(finite_difference_gradients, net_i, X_i, Y_i), gradient,
+                                        pairs=PAIRS, number_g=10)
+    else:  # one entry at a time (two loss evaluations), against one gradient; then times P
+        one_by_one = itertools.cycle([{k: ([idx] if k == key else []) for k in entries}
+                                      for key, idxs in entries.items() for idx in idxs])
+        t_fd, t_bp, fd_over_bp = paired(partial(fd_next_entry, net_i, X_i, Y_i, one_by_one), gradient,
+                                        pairs=4 * PAIRS)
+        t_fd, fd_over_bp = t_fd * P_i, fd_over_bp * P_i
+    t_bp2, t_loss, bp_over_loss = paired(gradient, partial(net_i.loss, X_i, Y_i), pairs=4 * PAIRS,
+                                         number_f=10 if small else 1, number_g=10 if small else 1)
     times[name] = (t_bp, t_loss, t_fd)
-    fd_over_bp = float(np.median(runs[:, 2] / runs[:, 0]))
-    bp_over_loss = float(np.median(runs[:, 0] / runs[:, 1]))
     g_fd, n_pass = finite_difference_gradients(net_i, X_i, Y_i, entries=entries)
     assert n_pass == 2 * timed
     g_bp = net_i.gradients(X_i, Y_i)
@@ -686,19 +705,19 @@ assert overhead > 1000, overhead
 t_fd_big, t_bp_big = times[big_name][2], times[big_name][0]
 md(f"""
 The loss evaluations of the finite differences, counted by the function, are $2P$ on every network. The
-times are wall-clock times on the machine that built this page: in each of {ROUNDS} rounds a gradient by
-`net.gradients`, a loss by `net.loss` and a full set of finite differences were timed back to back (the
-mean of a few calls each), the table shows the median over the rounds, and the ratios are medians of the
-ratios within a round. For the 784-256-128-10 network ($N = {len(Xb)}$ random samples, ten classes)
-the finite differences were timed on {sampled} entries of each of its {len(big.params)} parameter arrays
-and scaled to all {P_big:,} entries: {2 * P_big:,} forward passes, {fmt_time(t_fd_big)} against
-{fmt_time(t_bp_big)} for one backward pass with its forward pass.
+times are wall-clock times on the machine that built this page: a full set of finite differences and a
+gradient by `net.gradients` were timed back to back {PAIRS} times (and a gradient and a loss by `net.loss`
+{4 * PAIRS} times), taking turns to go first; the table shows median times, and each ratio is the median of
+the ratios within a pair. For the 784-256-128-10 network ($N = {len(Xb)}$ random samples, ten classes)
+the finite differences were timed one entry at a time, on {sampled} entries of each of its {len(big.params)}
+parameter arrays in turn ({4 * PAIRS} pairs), and scaled to all {P_big:,} entries: {2 * P_big:,} forward
+passes, {fmt_time(t_fd_big)} against {fmt_time(t_bp_big)} for one backward pass with its forward pass.
 
 "FLOP ratio" is what the matrix products predict: $2P$ forward passes against one forward and one backward
 pass, whose products cost $2 - s_1$ forward passes, with $s_1$ the first layer's share of the weights
-([performance](performance.py)), so $2P/(3 - s_1)$. The measured ratios stay within a factor of 10 of it
-and grow with $P$, from ${tex(ratios['1-1-1'], 2)}$ for the 1-1-1 network to ${tex(ratios[big_name], 2)}$
-for the large one. On the tiny networks a call costs microseconds for a handful of FLOPs (per FLOP, the
+([performance](performance.py)), so $2P/(3 - s_1)$. The measured ratios stay within a factor of 10 of it,
+from ${tex(ratios['1-1-1'], 2)}$ for the 1-1-1 network to ${tex(ratios[big_name], 2)}$ for the large one
+(more than 1000 times as much). On the tiny networks a call costs microseconds for a handful of FLOPs (per FLOP, the
 1-1-1 network's forward pass took ${tex(overhead, 2)}$ times as long as the large one's), so there the
 ratio counts calls more than arithmetic. The last row divides the time of a gradient by that of the
 loss alone: ${tex(grad_over_loss, 2)}$ on the large network, a small constant, where finite differences
@@ -725,9 +744,9 @@ def draw_cost(fig):
 
 figure(draw_cost,
        alt=f"Log-log plot of the time of finite differences over the time of backpropagation against the number "
-       f"of parameters, for the 1-1-1, 3-2-1, 2-3-2-1 and 784-256-128-10 networks. The measured ratios rise "
-       f"from {num(ratios['1-1-1'], 2)} to {num(ratios[big_name], 2)}, along the line that the count of "
-       f"floating-point operations predicts.",
+       f"of parameters, for the 1-1-1, 3-2-1, 2-3-2-1 and 784-256-128-10 networks. The measured ratios go "
+       f"from {num(ratios['1-1-1'], 2)} to {num(ratios[big_name], 2)} and stay within a factor of 10 of the "
+       f"line that the count of floating-point operations predicts, which rises in proportion to the parameters.",
        caption="Finite differences cost $2P$ forward passes; backpropagation the FLOPs of fewer than three.")
 
 # %% [markdown]
