@@ -399,14 +399,31 @@ since the engine adds one product at a time and the library's matrix products gr
 # The engine does the arithmetic of backpropagation one number at a time, with a Python object for every
 # operation. The library does the same arithmetic in a few matrix products per layer. The times below are
 # for one gradient (building the graph and the backward pass, against `net.gradients`), on the machine that
-# built this page:
+# built this page: the two were timed back to back nine times, taking turns to go first, and the table shows
+# the medians (the ratio is the median of the ratios within a pair):
 
 # %% tags=["hide-input"]
-def mean_seconds(f, number):
+def seconds(f, number=1):
+    """Wall-clock time of `number` calls of f(), per call."""
     t0 = time.perf_counter()
     for _ in range(number):
         f()
     return (time.perf_counter() - t0) / number
+
+
+def paired(f, g, pairs, number_f=1, number_g=1):
+    """Time f and g back to back `pairs` times, taking turns to go first, so that both see the same load;
+    return the median time of each and the median of the ratios within a pair."""
+    f(), g()  # warm-up
+    tf, tg = [], []
+    for i in range(pairs):
+        first, second = (g, f) if i % 2 else (f, g)
+        t1 = seconds(first, number_g if first is g else number_f)
+        t2 = seconds(second, number_g if second is g else number_f)
+        tf.append(t2 if i % 2 else t1)
+        tg.append(t1 if i % 2 else t2)
+    tf, tg = np.array(tf), np.array(tg)
+    return float(np.median(tf)), float(np.median(tg)), float(np.median(tf / tg))
 
 
 def engine_gradient(net_, X_, Y_):
@@ -424,13 +441,8 @@ for name, (sizes, N) in cost_cases.items():
     CX, CY = cost_rng.normal(size=(N, sizes[0])), cost_rng.normal(size=(N, sizes[-1]))
     out = engine_gradient(cnet, CX, CY)
     E = sum(len(v.parents) for v in topological_order(out))
-    rounds = []
-    for _ in range(5):  # back to back, so that both see the same load
-        t_engine = mean_seconds(partial(engine_gradient, cnet, CX, CY), 3)
-        t_library = mean_seconds(partial(cnet.gradients, CX, CY), 30)
-        rounds.append((t_engine, t_library))
-    t_engine, t_library = np.median(np.array(rounds), axis=0)
-    ratio = float(np.median([te / tl for te, tl in rounds]))
+    t_engine, t_library, ratio = paired(partial(engine_gradient, cnet, CX, CY), partial(cnet.gradients, CX, CY),
+                                        pairs=9, number_f=1 if E > 1000 else 5, number_g=20)
     cost_rows.append([name, E, t_engine * 1e6, t_library * 1e6, ratio])
     per_edge.append(t_engine / E)
     ratios.append(ratio)

@@ -746,7 +746,7 @@ figure(draw_cost,
        alt=f"Log-log plot of the time of finite differences over the time of backpropagation against the number "
        f"of parameters, for the 1-1-1, 3-2-1, 2-3-2-1 and 784-256-128-10 networks. The measured ratios go "
        f"from {num(ratios['1-1-1'], 2)} to {num(ratios[big_name], 2)} and stay within a factor of 10 of the "
-       f"line that the count of floating-point operations predicts, which rises in proportion to the parameters.",
+       f"line that the count of floating-point operations predicts, which rises with the number of parameters.",
        caption="Finite differences cost $2P$ forward passes; backpropagation the FLOPs of fewer than three.")
 
 # %% [markdown]
