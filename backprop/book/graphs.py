@@ -29,7 +29,7 @@ from typing import Any
 
 from .numbers import tex
 
-__all__ = ["GraphNode", "bar_label", "check_graph_layout", "draw_graph", "node_text"]
+__all__ = ["GraphNode", "bar_label", "check_graph_layout", "draw_graph", "layout_renderer", "node_text"]
 
 _GID = "bp-graph-node:"  # gid of a node's text, so the layout check finds the boxes of every graph
 
@@ -142,16 +142,22 @@ def draw_graph(
     return ax
 
 
+def layout_renderer(fig: Any) -> Any:
+    """Lay the figure out (as drawing it would) and return a renderer that measures its texts."""
+    if not hasattr(fig.canvas, "get_renderer"):  # a bare Figure: measure with Agg
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+        FigureCanvasAgg(fig)
+    fig.draw_without_rendering()
+    return fig.canvas.get_renderer()
+
+
 def check_graph_layout(fig: Any) -> None:
     """Raise ``ValueError`` if two node boxes of a graph overlap or a box reaches outside its axes.
 
     Measured on the drawn figure (its layout done), for every graph :func:`draw_graph` put on it.
     """
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-
-    renderer = FigureCanvasAgg(fig).get_renderer() if not hasattr(fig.canvas, "get_renderer") \
-        else fig.canvas.get_renderer()
-    fig.draw_without_rendering()
+    renderer = layout_renderer(fig)
     for ax in fig.axes:
         boxes = {t.get_gid()[len(_GID):]: t.get_bbox_patch().get_window_extent(renderer)
                  for t in ax.texts if (t.get_gid() or "").startswith(_GID)}
