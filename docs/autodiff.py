@@ -7,8 +7,8 @@
 # derivatives while it computes, so ordinary code such as `loss = 0.5 * (yhat - y) ** 2` builds the
 # graph, and one call, `loss.backward()`, runs the reverse sweep. This chapter's engine works on single
 # numbers, in the spirit of Andrej Karpathy's micrograd. It is shown in full below, used on the book's two
-# worked examples, broken on purpose in the way a first engine often breaks, and compared with the library on
-# random networks.
+# worked examples, broken on purpose in a way that one of those examples cannot detect, and compared with the
+# library on random networks.
 
 # %% tags=["hide-input"]
 import ast
@@ -188,6 +188,10 @@ assert err_lib1 < 1e-14 and err_exact1 < 1e-14, (err_lib1, err_exact1)
 assert abs(loss.data - one.loss(X1, Y1)) < 1e-16
 order1 = ad.topological_order(loss)
 nodes1, edges1 = len(order1), sum(len(v.parents) for v in order1)
+leaves1 = [v for v in order1 if not v.parents]
+assert len(leaves1) == 4 and {id(v) for v in leaves1} == {id(w1), id(b1), id(w2), id(b2)}
+# the operations the three lines perform: w1*x, +b1, -, exp, 1+, 1/, w2*a1, +b2, -y, **2, 0.5*
+assert nodes1 == 4 + 11
 md(f"""
 The four derivatives agree with the library's backpropagation and with SymPy's exact derivatives (to 30
 digits) to ${tex(max(err_lib1, err_exact1), 2)}$ relative. The engine's graph has {nodes1} nodes and {edges1}
@@ -250,9 +254,9 @@ ${tex(max(err_lib3, err_exact3), 2)}$ of the largest, the {zeros3} exact zeros o
 # %% [markdown]
 # ## A bug worth making: `=` instead of `+=`
 #
-# A first engine often passes gradients on with an assignment, `parent.grad = local * v.grad`. That is
-# right whenever every value is used once: then each node receives exactly one contribution. It is wrong
-# as soon as a value is used twice, because the last contribution overwrites the others. Here is that
+# An engine could pass gradients on with an assignment, `parent.grad = local * v.grad`. That is right
+# whenever every value is used once: then each node receives exactly one contribution. It is wrong as
+# soon as a value is used twice, because the last contribution overwrites the others. Here is that
 # engine's backward pass, next to the correct one:
 
 # %%
