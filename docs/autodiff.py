@@ -402,9 +402,10 @@ since the engine adds one product at a time and the library's matrix products gr
 #
 # The engine does the arithmetic of backpropagation one number at a time, with a Python object for every
 # operation. The library does the same arithmetic in a few matrix products per layer. The times below are
-# for one gradient (building the graph and the backward pass, against `net.gradients`), on the machine that
-# built this page: the two were timed back to back nine times, taking turns to go first, and the table shows
-# the medians (the ratio is the median of the ratios within a pair):
+# for one gradient (building the graph and the backward pass, against `net.gradients`) of $\tanh$ networks
+# with random weights and $N$ random samples, on the machine that built this page: the two were timed back
+# to back nine times, taking turns to go first, and the table shows the medians (the ratio is the median of
+# the ratios within a pair):
 
 # %% tags=["hide-input"]
 def seconds(f, number=1):
