@@ -1,8 +1,8 @@
 """backprop: multilayer perceptrons and backpropagation in NumPy.
 
 The library of the *backprop* book.  NumPy is its only dependency;
-:mod:`backprop.symbolic` (SymPy) and :mod:`backprop.plotting` (matplotlib)
-are imported only when used.
+``backprop.symbolic`` (SymPy) and ``backprop.book`` (matplotlib, IPython) are
+imported only when used.
 
 Examples
 --------
@@ -33,7 +33,8 @@ from .activations import (
     tanh,
     tanh_grad,
 )
-from .gradcheck import GradientCheck, ParameterCheck, check_gradients
+from .gradcheck import NOISE_SAFETY, GradientCheck, ParameterCheck, check_gradients
+from .initialisation import INITIALISATIONS, glorot_uniform, he_normal
 from .losses import (
     FUSED,
     LOSSES,
@@ -47,17 +48,20 @@ from .losses import (
     get_loss,
     mse,
     mse_grad,
+    one_hot,
 )
 from .network import MLP, ForwardPass
+from .saving import load, save
 from .training import History, TrainingDiverged, fit
 
 __version__ = "0.1.0"
+"""The version of the library (the distribution is called ``backprop-book``)."""
 
 __all__ = [
-    "datasets", "ACTIVATIONS", "DERIVATIVES", "FUSED", "LOSSES", "MLP", "Activation", "ForwardPass",
-    "GradientCheck", "History", "Loss", "ParameterCheck", "TrainingDiverged", "bce",
-    "bce_from_logits", "bce_grad", "check_gradients", "cross_entropy",
-    "cross_entropy_from_logits", "cross_entropy_grad", "fit", "get_activation", "get_loss",
-    "identity", "identity_grad", "mse", "mse_grad", "relu", "relu_grad", "sigmoid",
+    "ACTIVATIONS", "DERIVATIVES", "FUSED", "INITIALISATIONS", "LOSSES", "MLP", "NOISE_SAFETY", "Activation",
+    "ForwardPass", "GradientCheck", "History", "Loss", "ParameterCheck", "TrainingDiverged", "bce",
+    "bce_from_logits", "bce_grad", "check_gradients", "cross_entropy", "cross_entropy_from_logits",
+    "cross_entropy_grad", "datasets", "fit", "get_activation", "get_loss", "glorot_uniform", "he_normal",
+    "identity", "identity_grad", "load", "mse", "mse_grad", "one_hot", "relu", "relu_grad", "save", "sigmoid",
     "sigmoid_grad", "softmax", "softmax_jacobian", "tanh", "tanh_grad",
 ]

@@ -1,9 +1,11 @@
-"""Activation functions and their derivatives, in name-keyed tables.
+"""Activation functions: one record per activation, and the name-keyed tables built from them.
 
-Each activation is an :class:`Activation`: the function ``a = f(z)`` and its
-elementwise derivative ``f'(z)``.  The tables :data:`ACTIVATIONS` and
-:data:`DERIVATIVES` map a name to the NumPy function, so pages and tests can
-loop over all of them.
+An activation is an [Activation][backprop.Activation] record: the function
+a = f(z), its vector-Jacobian product (what backpropagation needs), its
+elementwise derivative f′(z) when it has one, the range of its outputs, its
+kinks and the weight initialisation it wants.  [ACTIVATIONS][backprop.ACTIVATIONS]
+maps a name to its record; [DERIVATIVES][backprop.DERIVATIVES] is a view of it
+(name → f′ for the elementwise ones), so adding a record adds it everywhere.
 
 Examples
 --------
@@ -13,14 +15,22 @@ Examples
 (array([0., 0., 3.]), array([0., 0., 1.]))
 >>> print(f"{sigmoid(np.array(0.3)):.4f}")
 0.5744
+>>> ACTIVATIONS["relu"].init, ACTIVATIONS["tanh"].bounds
+('he', (-1.0, 1.0))
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import math
+import numbers
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
+
+from ._rows import row_max, row_sum
+from ._views import TableView
+from .initialisation import INITIALISATIONS, Initialisation
 
 Array = np.ndarray
 
@@ -37,7 +47,7 @@ def identity(z: Array) -> Array:
 
 
 def identity_grad(z: Array) -> Array:
-    """Derivative of :func:`identity`: ones of the shape of ``z``.
+    """Derivative of [identity][backprop.identity]: ones of the shape of ``z``.
 
     Examples
     --------
@@ -48,10 +58,10 @@ def identity_grad(z: Array) -> Array:
 
 
 def sigmoid(z: Array) -> Array:
-    """Logistic sigmoid ``1 / (1 + exp(-z))``, computed without overflow.
+    """Logistic sigmoid σ(z) = 1 / (1 + e^(−z)), computed without overflow.
 
-    It is written as ``exp(-log(1 + exp(-z)))`` with :func:`numpy.logaddexp`,
-    which stays finite and accurate for any finite ``z``.
+    It is evaluated as ``exp(-logaddexp(0, -z))``, which stays finite and
+    accurate for any finite ``z``.
 
     Examples
     --------
@@ -62,7 +72,7 @@ def sigmoid(z: Array) -> Array:
 
 
 def sigmoid_grad(z: Array) -> Array:
-    """Derivative of :func:`sigmoid`: ``sigmoid(z) * (1 - sigmoid(z))``.
+    """Derivative of [sigmoid][backprop.sigmoid]: σ′(z) = σ(z)(1 − σ(z)).
 
     Examples
     --------
@@ -85,7 +95,7 @@ def tanh(z: Array) -> Array:
 
 
 def tanh_grad(z: Array) -> Array:
-    """Derivative of :func:`tanh`: ``1 - tanh(z)**2``.
+    """Derivative of [tanh][backprop.tanh]: 1 − tanh²(z).
 
     Examples
     --------
@@ -97,7 +107,7 @@ def tanh_grad(z: Array) -> Array:
 
 
 def relu(z: Array) -> Array:
-    """Rectified linear unit ``max(0, z)``.
+    """Rectified linear unit max(0, z).
 
     Examples
     --------
@@ -108,7 +118,7 @@ def relu(z: Array) -> Array:
 
 
 def relu_grad(z: Array) -> Array:
-    """Derivative of :func:`relu`: 1 where ``z > 0``, else 0 (0 is used at the kink z = 0).
+    """Derivative of [relu][backprop.relu]: 1 where z > 0, else 0 (0 is used at the kink z = 0).
 
     Examples
     --------
@@ -116,44 +126,6 @@ def relu_grad(z: Array) -> Array:
     array([0., 0., 1.])
     """
     return np.asarray(z > 0, dtype=np.result_type(z, np.float32))
-
-
-def _row_max(z: Array) -> Array:
-    """``z.max(axis=-1, keepdims=True)``: the largest entry of each row (sample).
-
-    NumPy reduces a short last axis one row at a time, which dominates for a
-    batch of class scores (many rows, few columns); reducing the transposed
-    copy down its columns gives the same numbers several times faster.
-
-    Examples
-    --------
-    >>> _row_max(np.array([[1.0, 3.0], [4.0, 2.0], [0.0, -1.0]]))
-    array([[3.],
-           [4.],
-           [0.]])
-    """
-    if _many_short_rows(z):
-        return z.T.copy().max(axis=0)[:, None]
-    return z.max(axis=-1, keepdims=True)
-
-
-def _row_sum(z: Array) -> Array:
-    """``z.sum(axis=-1, keepdims=True)``: the sum of each row, fast for few columns like :func:`_row_max`.
-
-    Examples
-    --------
-    >>> _row_sum(np.array([[1.0, 3.0], [4.0, 2.0], [0.0, -1.0]]))
-    array([[ 4.],
-           [ 6.],
-           [-1.]])
-    """
-    if _many_short_rows(z):
-        return z.T.copy().sum(axis=0)[:, None]
-    return z.sum(axis=-1, keepdims=True)
-
-
-def _many_short_rows(z: Array) -> bool:
-    return z.ndim == 2 and z.shape[1] < min(z.shape[0], 64)
 
 
 def softmax(z: Array) -> Array:
@@ -168,16 +140,17 @@ def softmax(z: Array) -> Array:
     >>> p.sum(axis=1)
     array([1., 1.])
     """
-    e = np.exp(z - _row_max(z))
-    e /= _row_sum(e)
+    e = np.exp(z - row_max(z))
+    e /= row_sum(e)
     return e
 
 
 def softmax_jacobian(z: Array) -> Array:
-    """Jacobian of :func:`softmax` for one sample: ``J[i, j] = s_i (delta_ij - s_j)``.
+    """Jacobian of [softmax][backprop.softmax] for one sample: J[i, j] = sᵢ(δᵢⱼ − sⱼ), s = softmax(z).
 
-    Softmax is not elementwise, so its derivative is a matrix.  For a batch of
-    shape (n, k) the result has shape (n, k, k).
+    Softmax is not elementwise, so its derivative is a matrix; for a batch of
+    shape (N, k) the result has shape (N, k, k).  Backpropagation never forms
+    it: the softmax record's ``vjp`` computes the product g J directly.
 
     Examples
     --------
@@ -189,95 +162,197 @@ def softmax_jacobian(z: Array) -> Array:
     return s[..., :, None] * (np.eye(s.shape[-1], dtype=s.dtype) - s[..., None, :])
 
 
-def _softmax_backward(z: Array, a: Array, grad_a: Array) -> Array:
-    # Jacobian-vector product without forming the (n, k, k) Jacobian:
-    # dL/dz_j = a_j (dL/da_j - sum_i dL/da_i a_i)
-    return a * (grad_a - _row_sum(grad_a * a))
+# Vector-Jacobian products: dL/dz from dL/da (grad_a), reusing a = f(z) where that is cheaper.
+def _identity_vjp(z: Array, a: Array, grad_a: Array) -> Array:
+    return grad_a
 
 
-def _sigmoid_backward(z: Array, a: Array, grad_a: Array) -> Array:
+def _sigmoid_vjp(z: Array, a: Array, grad_a: Array) -> Array:
     return grad_a * (a * (1.0 - a))
 
 
-def _tanh_backward(z: Array, a: Array, grad_a: Array) -> Array:
+def _tanh_vjp(z: Array, a: Array, grad_a: Array) -> Array:
     return grad_a * (1.0 - a * a)
 
 
-def _relu_backward(z: Array, a: Array, grad_a: Array) -> Array:
+def _relu_vjp(z: Array, a: Array, grad_a: Array) -> Array:
     # In place on grad_a (a temporary of the backward pass): a multiply by the
     # boolean mask is several times faster than grad_a[z <= 0] = 0 or np.where.
     return np.multiply(grad_a, z > 0, out=grad_a)
 
 
-def _identity_backward(z: Array, a: Array, grad_a: Array) -> Array:
-    return grad_a
+def _softmax_vjp(z: Array, a: Array, grad_a: Array) -> Array:
+    # g J without the (N, k, k) Jacobian: dL/dz_j = a_j (dL/da_j - sum_i dL/da_i a_i)
+    return a * (grad_a - row_sum(grad_a * a))
 
 
 @dataclass(frozen=True)
 class Activation:
-    """An activation function ``a = function(z)`` with its derivative.
+    """One activation function and everything the library needs to know about it.
 
-    ``derivative(z)`` is the elementwise derivative ``da/dz``.  A user-defined
-    activation needs only those two (vectorised NumPy functions); the built-in
-    ones also carry a faster ``backward(z, a, grad_a)`` that reuses ``a``.
+    An elementwise activation needs only ``name``, ``function`` and
+    ``derivative``; the others have defaults.  A non-elementwise one (such as
+    softmax) gives ``vjp`` instead of ``derivative``.  The record is checked
+    when it is made (a ``TypeError`` or ``ValueError`` names the bad field),
+    and the network checks at every call that ``function``, ``derivative`` and
+    ``vjp`` return arrays of the shape of ``z``.
 
-    ``bounds`` is the closed range of outputs, used to reject losses that would
-    take the log of a negative number; ``kinks`` are points where the
-    derivative jumps (finite-difference checks that straddle one are flagged).
+    Attributes
+    ----------
+    name : str
+        The name used in the tables, in reports and in saved files.
+    function : Callable[[ndarray], ndarray]
+        a = f(z), vectorised: ``z`` has shape (N, n_l), one row per sample.
+    derivative : Callable[[ndarray], ndarray] or None
+        The elementwise derivative f′(z), of the shape of ``z``; ``None`` for
+        an activation that is not elementwise.
+    bounds : tuple of float
+        The closed range (low, high) of the outputs; a loss that needs
+        predictions in a range (BCE needs [0, 1]) refuses an output activation
+        whose range does not fit.
+    kinks : tuple of float
+        Values of z where the derivative jumps (0 for ReLU).  A finite-difference
+        check whose stencil crosses one flags the entry instead of judging it.
+    vjp : Callable[[ndarray, ndarray, ndarray], ndarray] or None
+        The vector-Jacobian product ``vjp(z, a, grad_a)`` = ∂𝓛/∂z from
+        ``grad_a`` = ∂𝓛/∂a, row by row; it may overwrite ``grad_a``.  When
+        ``None``, it is ``grad_a * derivative(z)``.
+    init : str or Callable
+        The weight initialisation of the layer this activation follows: a name
+        in [INITIALISATIONS][backprop.INITIALISATIONS] (``"he"`` for ReLU-like
+        units, ``"glorot"`` otherwise) or a function ``(n_in, n_out, rng) -> W``.
+    distribution : bool
+        True if every output row is a probability distribution (entries in
+        [0, 1] that sum to 1), as for softmax; cross-entropy needs such an output.
 
     Examples
     --------
-    >>> square = Activation("square", lambda z: z**2, lambda z: 2 * z)
-    >>> square.backward(np.array([3.0]), np.array([9.0]), np.array([1.0]))
-    array([6.])
+    A user's leaky ReLU, with its kink and He initialisation:
+
+    >>> leaky = Activation("leaky_relu", lambda z: np.where(z > 0, z, 0.01 * z),
+    ...                    lambda z: np.where(z > 0, 1.0, 0.01), kinks=(0.0,), init="he")
+    >>> leaky.backward(np.array([3.0, -2.0]), None, np.array([1.0, 1.0]))
+    array([1.  , 0.01])
     """
 
     name: str
     function: Callable[[Array], Array]
-    derivative: Callable[[Array], Array] | None
-    bounds: tuple[float, float] = (-np.inf, np.inf)
+    derivative: Callable[[Array], Array] | None = None
+    bounds: tuple[float, float] = (-math.inf, math.inf)
     kinks: tuple[float, ...] = ()
     vjp: Callable[[Array, Array, Array], Array] | None = field(default=None, repr=False)
+    init: str | Initialisation = "glorot"
+    distribution: bool = False
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.name, str) or not self.name:
+            raise TypeError(f"an activation needs a name (a non-empty string), got {self.name!r}")
+        what = f"activation {self.name!r}"
+        if not callable(self.function):
+            raise TypeError(f"{what}: function must be callable, got {type(self.function).__name__}")
+        if self.derivative is None and self.vjp is None:
+            raise TypeError(f"{what} needs a function and a derivative (or a vjp, if it is not elementwise)")
+        for key in ("derivative", "vjp"):
+            value = getattr(self, key)
+            if value is not None and not callable(value):
+                raise TypeError(f"{what}: {key} must be callable or None, got {type(value).__name__}")
+        bounds = tuple(self.bounds) if isinstance(self.bounds, (tuple, list)) else None
+        if bounds is None or len(bounds) != 2 or not all(_is_real(b) for b in bounds) or bounds[0] > bounds[1]:
+            raise ValueError(f"{what}: bounds must be (low, high) with low <= high, got {self.bounds!r}")
+        object.__setattr__(self, "bounds", (float(bounds[0]), float(bounds[1])))
+        kinks = tuple(self.kinks) if isinstance(self.kinks, (tuple, list)) else None
+        if kinks is None or not all(_is_real(k) and math.isfinite(k) for k in kinks):
+            raise ValueError(f"{what}: kinks must be a tuple of finite numbers, got {self.kinks!r}")
+        object.__setattr__(self, "kinks", tuple(float(k) for k in kinks))
+        if isinstance(self.init, str):
+            if self.init not in INITIALISATIONS:
+                raise ValueError(f"{what}: unknown init {self.init!r}; valid names: {', '.join(INITIALISATIONS)}")
+        elif not callable(self.init):
+            raise TypeError(f"{what}: init must be a name ({', '.join(INITIALISATIONS)}) or a function "
+                            f"(n_in, n_out, rng) -> W, got {type(self.init).__name__}")
+        if not isinstance(self.distribution, (bool, np.bool_)):
+            raise TypeError(f"{what}: distribution must be True or False, got {self.distribution!r}")
 
     def __call__(self, z: Array) -> Array:
+        """a = f(z): the record is called like its function."""
         return self.function(z)
 
-    def backward(self, z: Array, a: Array, grad_a: Array) -> Array:
-        """Return ``dL/dz`` given ``dL/da`` (``grad_a``) at pre-activation ``z``."""
+    def backward(self, z: Array, a: Array | None, grad_a: Array) -> Array:
+        """∂𝓛/∂z from ∂𝓛/∂a (``grad_a``) at pre-activation ``z`` with output ``a = f(z)``.
+
+        Raises ``ValueError`` if the derivative or the vector-Jacobian product
+        returns an array of another shape than ``z`` (a scalar derivative would
+        otherwise broadcast into wrong gradients without any error).
+
+        Examples
+        --------
+        >>> ACTIVATIONS["tanh"].backward(np.array([0.0]), np.array([0.0]), np.array([2.0]))
+        array([2.])
+        """
         if self.vjp is not None:
-            return self.vjp(z, a, grad_a)
-        return grad_a * self.derivative(z)
+            out = self.vjp(z, a, grad_a)
+            part = "vjp"
+        else:
+            d = self.derivative(z)
+            if np.shape(d) != np.shape(z):
+                raise ValueError(
+                    f"activation {self.name!r}: derivative returned shape {np.shape(d)} for z of shape "
+                    f"{np.shape(z)}; it must give f'(z) for every entry of z (elementwise)")
+            out = grad_a * d
+            part = "derivative"
+        if type(out) is not np.ndarray or type(z) is not np.ndarray or out.shape != z.shape:  # fast path first
+            if np.shape(out) != np.shape(z):
+                raise ValueError(f"activation {self.name!r}: {part} gave dL/dz of shape {np.shape(out)} for z of "
+                                 f"shape {np.shape(z)}")
+        return out
 
 
-ACTIVATIONS: dict[str, Callable[[Array], Array]] = {
-    "identity": identity,
-    "sigmoid": sigmoid,
-    "tanh": tanh,
-    "relu": relu,
-    "softmax": softmax,
+def _is_real(x: object) -> bool:
+    return isinstance(x, numbers.Real) and not isinstance(x, (bool, np.bool_))
+
+
+ACTIVATIONS: dict[str, Activation] = {
+    act.name: act
+    for act in (
+        Activation("identity", identity, identity_grad, vjp=_identity_vjp),
+        Activation("sigmoid", sigmoid, sigmoid_grad, (0.0, 1.0), vjp=_sigmoid_vjp),
+        Activation("tanh", tanh, tanh_grad, (-1.0, 1.0), vjp=_tanh_vjp),
+        Activation("relu", relu, relu_grad, (0.0, math.inf), (0.0,), vjp=_relu_vjp, init="he"),
+        Activation("softmax", softmax, None, (0.0, 1.0), vjp=_softmax_vjp, distribution=True),
+    )
 }
-"""Name -> activation function."""
+"""Name → [Activation][backprop.Activation] record: the library's activations.
 
-DERIVATIVES: dict[str, Callable[[Array], Array]] = {
-    "identity": identity_grad,
-    "sigmoid": sigmoid_grad,
-    "tanh": tanh_grad,
-    "relu": relu_grad,
-    "softmax": softmax_jacobian,
-}
-"""Name -> derivative (for softmax: the full Jacobian, one (k, k) matrix per sample)."""
+A record is called like its function (``ACTIVATIONS["tanh"](z)``).  A record
+added here can be used by name (``MLP(..., hidden="mine")``); the test suite
+requires every record of the library to have a SymPy derivation
+([backprop.symbolic][]).
+"""
 
-_BUILTIN: dict[str, Activation] = {
-    "identity": Activation("identity", identity, identity_grad, vjp=_identity_backward),
-    "sigmoid": Activation("sigmoid", sigmoid, sigmoid_grad, (0.0, 1.0), vjp=_sigmoid_backward),
-    "tanh": Activation("tanh", tanh, tanh_grad, (-1.0, 1.0), vjp=_tanh_backward),
-    "relu": Activation("relu", relu, relu_grad, (0.0, np.inf), (0.0,), vjp=_relu_backward),
-    "softmax": Activation("softmax", softmax, None, (0.0, 1.0), vjp=_softmax_backward),
-}
+DERIVATIVES: Mapping[str, Callable[[Array], Array]] = TableView(
+    lambda: {name: d for name, act in ACTIVATIONS.items() if (d := getattr(act, "derivative", None)) is not None})
+"""Name → elementwise derivative f′(z): a read-only view of [ACTIVATIONS][backprop.ACTIVATIONS].
+
+Only elementwise activations have one: softmax's derivative is a Jacobian
+matrix ([softmax_jacobian][backprop.softmax_jacobian]), and its record carries
+a vector-Jacobian product instead.
+"""
 
 
 def get_activation(spec: str | Activation, *, what: str = "activation") -> Activation:
-    """Look up an activation by name, or pass an :class:`Activation` through.
+    """The record for a name of [ACTIVATIONS][backprop.ACTIVATIONS], or an [Activation][backprop.Activation] itself.
+
+    Parameters
+    ----------
+    spec
+        A name or a record.
+    what
+        How the error message calls it (``"hidden activation"``, ...).
+
+    Returns
+    -------
+    Activation
+        The record.
 
     Examples
     --------
@@ -289,17 +364,12 @@ def get_activation(spec: str | Activation, *, what: str = "activation") -> Activ
     ValueError: unknown activation 'swish'; valid names: identity, sigmoid, tanh, relu, softmax
     """
     if isinstance(spec, Activation):
-        if not callable(spec.function) or (spec.derivative is None and spec.vjp is None):
-            raise TypeError(f"{what} {spec.name!r} needs a function and a derivative")
         return spec
     if isinstance(spec, str):
-        try:
-            return _BUILTIN[spec]
-        except KeyError:
-            raise ValueError(
-                f"unknown {what} {spec!r}; valid names: {', '.join(_BUILTIN)}"
-            ) from None
-    raise TypeError(
-        f"{what} must be a name ({', '.join(_BUILTIN)}) or an Activation, "
-        f"not {type(spec).__name__}"
-    )
+        if spec not in ACTIVATIONS:
+            raise ValueError(f"unknown {what} {spec!r}; valid names: {', '.join(ACTIVATIONS)}")
+        record = ACTIVATIONS[spec]
+        if not isinstance(record, Activation):
+            raise TypeError(f"ACTIVATIONS[{spec!r}] must be an Activation record, not {type(record).__name__}")
+        return record
+    raise TypeError(f"{what} must be a name ({', '.join(ACTIVATIONS)}) or an Activation, not {type(spec).__name__}")

@@ -16,13 +16,33 @@ from importlib import resources
 
 import numpy as np
 
+from .losses import one_hot
+
+__all__ = ["IRIS_FEATURES", "load_iris", "one_hot"]
+
 IRIS_FEATURES = ("sepal length (cm)", "sepal width (cm)", "petal length (cm)", "petal width (cm)")
+"""The names of the four columns of the Iris ``X``, in order (lengths and widths in centimetres)."""
 
 
 def load_iris() -> tuple[np.ndarray, np.ndarray, tuple[str, ...]]:
-    """Fisher's Iris data: ``X`` (150, 4) float64, ``y`` (150,) class indices, and the species names.
+    """Fisher's Iris data: 150 flowers of three species, four measurements each.
 
-    The columns of ``X`` are :data:`IRIS_FEATURES`; ``y[i]`` indexes the species tuple.
+    Returns
+    -------
+    X : ndarray
+        Shape (150, 4), float64: the measurements, columns as in
+        [IRIS_FEATURES][backprop.datasets.IRIS_FEATURES].
+    y : ndarray
+        Shape (150,), int: the species of each flower, an index into ``species``
+        (usable directly as labels: ``net.fit(X, y)`` with cross-entropy).
+    species : tuple of str
+        ``("setosa", "versicolor", "virginica")``.
+
+    Examples
+    --------
+    >>> X, y, species = load_iris()
+    >>> species[y[0]], X[0].tolist()
+    ('setosa', [5.1, 3.5, 1.4, 0.2])
     """
     with resources.files("backprop").joinpath("data/iris.csv").open(newline="") as f:
         rows = list(csv.reader(f))[1:]
@@ -30,22 +50,3 @@ def load_iris() -> tuple[np.ndarray, np.ndarray, tuple[str, ...]]:
     X = np.array([[float(v) for v in r[:4]] for r in rows])
     y = np.array([species.index(r[4]) for r in rows])
     return X, y, species
-
-
-def one_hot(y: np.ndarray, n_classes: int | None = None) -> np.ndarray:
-    """Rows of the identity: class index ``k`` becomes a row with a 1 in column ``k``.
-
-    Examples
-    --------
-    >>> one_hot(np.array([0, 2, 1]))
-    array([[1., 0., 0.],
-           [0., 0., 1.],
-           [0., 1., 0.]])
-    """
-    y = np.asarray(y)
-    if y.ndim != 1 or not np.issubdtype(y.dtype, np.integer) or (y.size and y.min() < 0):
-        raise ValueError(f"y must be a 1-D array of non-negative class indices, got {y.dtype} shape {y.shape}")
-    k = int(y.max()) + 1 if n_classes is None else n_classes
-    if y.size and y.max() >= k:
-        raise ValueError(f"class index {int(y.max())} does not fit n_classes={k}")
-    return np.eye(k)[y]

@@ -1,15 +1,21 @@
-"""The multilayer perceptron: parameters, forward pass and backward pass.
+"""The multilayer perceptron: parameters, forward pass, backward pass, and the one step that trains it.
 
-Samples are rows.  Layer ``l`` (1..L) has ``W{l}`` of shape ``(n_{l-1}, n_l)``
-and ``b{l}`` of shape ``(n_l,)``::
+Samples are rows, as in the book's notation.  Layer
+l = 1, …, L has the weights ``W{l}`` = W⁽ˡ⁾ of shape (n_{l−1}, n_l) and the
+biases ``b{l}`` = b⁽ˡ⁾ of shape (n_l,); for a batch X of N samples
 
-    z(l) = a(l-1) @ W{l} + b{l}        a(l) = f_l(z(l))        a(0) = X
+    Z⁽ˡ⁾ = A⁽ˡ⁻¹⁾ W⁽ˡ⁾ + 1_N b⁽ˡ⁾      A⁽ˡ⁾ = f_l(Z⁽ˡ⁾)      A⁽⁰⁾ = X,  Ŷ = A⁽ᴸ⁾
 
-and backpropagation runs the delta recursion::
+and backpropagation runs the delta recursion, δ⁽ˡ⁾ = ∂𝓛/∂Z⁽ˡ⁾:
 
-    delta(L) = dL/da(L) * f_L'(z(L))           (fused: (yhat - Y) / n)
-    delta(l) = (delta(l+1) @ W{l+1}.T) * f_l'(z(l))
-    dL/dW{l} = a(l-1).T @ delta(l)             dL/db{l} = delta(l).sum(axis=0)
+    δ⁽ᴸ⁾ = ∂𝓛/∂Ŷ ⊙ f_L′(Z⁽ᴸ⁾)            (sigmoid + BCE, softmax + cross-entropy: (Ŷ − Y)/N)
+    δ⁽ˡ⁾ = (δ⁽ˡ⁺¹⁾ W⁽ˡ⁺¹⁾ᵀ) ⊙ f_l′(Z⁽ˡ⁾)
+    ∂𝓛/∂W⁽ˡ⁾ = A⁽ˡ⁻¹⁾ᵀ δ⁽ˡ⁾              ∂𝓛/∂b⁽ˡ⁾ = 1_Nᵀ δ⁽ˡ⁾
+
+(an activation that is not elementwise, softmax, replaces ``⊙ f′`` by its
+vector-Jacobian product).  [MLP.value_and_grad][backprop.MLP.value_and_grad]
+does one forward and one backward pass; [fit][backprop.fit],
+[check_gradients][backprop.check_gradients] and the benchmarks all use it.
 
 Examples
 --------
@@ -21,78 +27,115 @@ Examples
 >>> X, Y = np.array([[0.5]]), np.array([[0.6]])
 >>> print(f"{net.predict(X)[0, 0]:.4f}  {net.loss(X, Y):.5f}")
 0.3723  0.02592
->>> {k: round(float(g[0]) if g.ndim == 1 else float(g[0, 0]), 5)
-...  for k, g in net.gradients(X, Y).items()}
+>>> loss, grads = net.value_and_grad(X, Y)
+>>> {k: round(float(g.flat[0]), 5) for k, g in grads.items()}
 {'W1': -0.00835, 'b1': -0.0167, 'W2': -0.13078, 'b2': -0.22767}
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import numbers
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
+from typing import TextIO
 
 import numpy as np
 
-from .activations import _BUILTIN, Activation, get_activation
-from .losses import DEFAULT_OUTPUT, LOSSES, Loss, fused_loss, get_loss
+from .activations import Activation, get_activation
+from .initialisation import INITIALISATIONS
+from .losses import Loss, get_loss, one_hot
+from .training import History
+from .training import fit as _fit
 
 Array = np.ndarray
 
 
 @dataclass
 class ForwardPass:
-    """Every pre-activation and activation of one forward pass.
+    """Every pre-activation and activation of one forward pass (and the loss, when targets were given).
 
-    ``z[l]`` and ``a[l]`` are the values of layer ``l`` as in the book
-    (``a[0]`` is the input ``X``; ``z[0]`` is ``None``).  ``output`` is ``a[L]``.
+    Attributes
+    ----------
+    z : list of ndarray or None
+        ``z[l]`` = Z⁽ˡ⁾, shape (N, n_l), for l = 1, …, L; ``z[0]`` is ``None``.
+    a : list of ndarray
+        ``a[l]`` = A⁽ˡ⁾ = f_l(Z⁽ˡ⁾); ``a[0]`` is the input X.
+    loss : float or None
+        The loss 𝓛 of the batch, if the pass was given targets Y, else ``None``.
     """
 
     z: list[Array | None]
     a: list[Array]
+    loss: float | None = None
 
     @property
     def output(self) -> Array:
+        """Ŷ = A⁽ᴸ⁾, the network's prediction (``a[-1]``)."""
         return self.a[-1]
 
 
-def _check_sizes(sizes: Sequence[int]) -> list[int]:
+def _is_int(x: object) -> bool:
+    return isinstance(x, numbers.Integral) and not isinstance(x, (bool, np.bool_))
+
+
+def _check_sizes(sizes: object) -> list[int]:
+    if isinstance(sizes, np.ndarray) and sizes.ndim == 1:
+        sizes = sizes.tolist()
     if isinstance(sizes, (str, bytes)) or not isinstance(sizes, Sequence):
         raise TypeError(f"sizes must be a list of layer sizes like [3, 2, 1], not {sizes!r}")
     if len(sizes) < 2:
         raise ValueError(f"sizes needs at least an input and an output size, got {list(sizes)}")
-    out = []
     for i, s in enumerate(sizes):
-        if isinstance(s, (bool, np.bool_)) or not isinstance(s, (int, np.integer)) or s < 1:
+        if not _is_int(s) or s < 1:
             raise ValueError(f"layer sizes must be positive integers; sizes[{i}] is {s!r}")
-        out.append(int(s))
-    return out
+    return [int(s) for s in sizes]
 
 
-def _as_matrix(M: object, name: str, n_cols: int, dtype: np.dtype, n_rows: int | None = None) -> Array:
-    """Convert X or Y to a 2-D float array of the network's dtype, or raise naming the fault."""
-    arr = np.asarray(M)
-    if arr.dtype == object or not (
-        np.issubdtype(arr.dtype, np.number) or np.issubdtype(arr.dtype, np.bool_)
-    ):
+def _check_seed(seed: object) -> int | None:
+    if seed is None:
+        return None
+    if not _is_int(seed) or seed < 0:
+        raise ValueError(f"seed must be None or a non-negative integer, got {seed!r}")
+    return int(seed)
+
+
+def _asarray(M: object, name: str) -> Array:
+    try:
+        arr = np.asarray(M)
+    except (ValueError, TypeError) as err:
+        raise ValueError(f"{name} must be a rectangular array of numbers (rows of equal length): {err}") from None
+    if arr.dtype == object or not (np.issubdtype(arr.dtype, np.number) or np.issubdtype(arr.dtype, np.bool_)):
         raise TypeError(f"{name} must be a numeric array, got dtype {arr.dtype}")
     if np.iscomplexobj(arr):
         raise TypeError(f"{name} must be real, got dtype {arr.dtype}")
+    return arr
+
+
+def _as_matrix(arr: Array, name: str, n_cols: int, dtype: np.dtype, n_rows: int | None = None,
+               hint: str = "") -> Array:
+    """``arr`` as a 2-D array of ``dtype`` with ``n_cols`` columns, or an error naming the fault."""
     if arr.ndim != 2:
-        hint = f"; for one column use {name}.reshape(-1, 1)" if arr.ndim == 1 else ""
+        if arr.ndim == 1:
+            hint = hint or f"; for one column use {name}.reshape(-1, 1)"
+        else:
+            hint = ""
         raise ValueError(f"{name} must be 2-D (samples, {n_cols}), got shape {arr.shape}{hint}")
     if arr.shape[1] != n_cols:
-        raise ValueError(
-            f"{name} has {arr.shape[1]} columns but the network needs {n_cols}: shape {arr.shape}"
-        )
+        raise ValueError(f"{name} has {arr.shape[1]} columns but the network needs {n_cols}: shape {arr.shape}")
     if n_rows is not None and arr.shape[0] != n_rows:
         raise ValueError(f"{name} has {arr.shape[0]} rows but X has {n_rows}")
     if arr.shape[0] == 0:
         raise ValueError(f"{name} has no rows (shape {arr.shape})")
-    arr = arr.astype(dtype, copy=False)
-    if not np.all(np.isfinite(arr)):
-        bad = np.argwhere(~np.isfinite(arr))[0]
-        raise ValueError(f"{name} contains {arr[tuple(bad)]} at row {bad[0]}, column {bad[1]}")
-    return arr
+    with np.errstate(over="ignore"):
+        out = arr.astype(dtype, copy=False)
+    if not np.all(np.isfinite(out)):
+        bad = tuple(int(i) for i in np.argwhere(~np.isfinite(out))[0])
+        if np.isfinite(arr[bad]):
+            raise ValueError(f"{name}[{bad[0]}, {bad[1]}] = {arr[bad].item()!r} overflows {dtype} (its largest finite "
+                             f"value is {np.finfo(dtype).max:.4g})")
+        raise ValueError(f"{name} contains {out[bad]} at row {bad[0]}, column {bad[1]}")
+    return out
 
 
 class MLP:
@@ -101,22 +144,50 @@ class MLP:
     Parameters
     ----------
     sizes
-        Layer sizes ``[n_0, n_1, ..., n_L]``: inputs, hidden layers, outputs.
+        Layer sizes [n₀, n₁, …, n_L]: inputs, hidden layers, outputs (a list,
+        tuple or 1-D integer array).
     hidden
-        Hidden activation: one name (``"relu"``, ``"tanh"``, ``"sigmoid"``,
-        ``"identity"``), an :class:`~backprop.Activation`, or a list with one
-        per hidden layer.
+        Hidden activation: a name of [ACTIVATIONS][backprop.ACTIVATIONS]
+        (``"relu"``, ``"tanh"``, ``"sigmoid"``, ``"identity"``), an
+        [Activation][backprop.Activation] record, or a list with one per hidden layer.
     output
-        Output activation; by default the one the loss is usually paired with
-        (mse -> identity, bce -> sigmoid, cross_entropy -> softmax).
+        Output activation; by default the one the loss pairs with (mse →
+        identity, bce → sigmoid, cross_entropy → softmax).  A pair that makes no
+        sense is refused: predictions outside the loss's range (relu with bce),
+        or cross-entropy without an output that is a probability distribution.
     loss
-        ``"mse"``, ``"bce"``, ``"cross_entropy"`` or a :class:`~backprop.Loss`.
+        ``"mse"`` (half squared error), ``"bce"``, ``"cross_entropy"`` or a
+        [Loss][backprop.Loss] record.
     seed
-        Seed of the weight initialisation (He normal before ReLU, Glorot
-        uniform otherwise; biases start at zero) and of mini-batch shuffling.
+        Seed of the weight initialisation and of mini-batch shuffling: ``None``
+        (fresh randomness) or a non-negative integer.  Each layer is initialised
+        as its activation asks (``Activation.init``: He normal before ReLU,
+        Glorot uniform otherwise); biases start at zero.
     dtype
         ``np.float64`` (default) or ``np.float32``; inputs are converted to it,
         so a float32 network runs in float32 end to end.
+
+    Attributes
+    ----------
+    params : dict of str to ndarray
+        The parameters: ``"W1"``, ``"b1"``, …, ``"WL"``, ``"bL"``, with
+        ``W{l}`` of shape (n_{l−1}, n_l) (entry ``W{l}[j-1, k-1]`` is the book's
+        w⁽ˡ⁾_jk, from unit j of layer l−1 to unit k of layer l) and ``b{l}`` of
+        shape (n_l,).  Plain arrays: read them, change them in place, or replace
+        them with arrays of the same shape and dtype (checked at every call).
+        [fit][backprop.MLP.fit] updates them *in place*: take a copy first,
+        ``{k: v.copy() for k, v in net.params.items()}``, to keep the old values.
+    sizes : list of int
+        [n₀, n₁, …, n_L].
+    activations : list of Activation
+        f₁, …, f_L: the records of the hidden layers, then the output layer.
+    loss_fn : Loss
+        The loss record.
+    dtype : numpy.dtype
+        float64 or float32.
+    rng : numpy.random.Generator
+        The generator seeded by ``seed``; [fit][backprop.MLP.fit] draws the
+        mini-batch order from it.
 
     Examples
     --------
@@ -138,56 +209,74 @@ class MLP:
         dtype: type | np.dtype = np.float64,
     ) -> None:
         self.sizes = _check_sizes(sizes)
-        self.dtype = np.dtype(dtype)
+        try:
+            self.dtype = np.dtype(dtype)
+        except TypeError:
+            raise TypeError(f"dtype must be float32 or float64, not {dtype!r}") from None
         if self.dtype not in (np.float32, np.float64):
             raise TypeError(f"dtype must be float32 or float64, not {self.dtype}")
+        seed = _check_seed(seed)
         self.loss_fn = get_loss(loss)
         n_hidden = len(self.sizes) - 2
         if isinstance(hidden, (str, Activation)):
             hidden = [hidden] * n_hidden
-        elif not isinstance(hidden, Sequence) or len(hidden) != n_hidden:
+        elif isinstance(hidden, (bytes, Mapping)) or not isinstance(hidden, Sequence) or len(hidden) != n_hidden:
             raise ValueError(
-                f"hidden must be one activation or a list of {n_hidden} (one per hidden layer), "
-                f"got {hidden!r}"
-            )
-        if output is None:
-            output = DEFAULT_OUTPUT.get(self.loss_fn.name, "identity")
-        self.activations: list[Activation] = [
-            get_activation(h, what="hidden activation") for h in hidden
-        ] + [get_activation(output, what="output activation")]
-        for act in self.activations[:-1]:
-            if act is _BUILTIN["softmax"]:
-                raise ValueError("softmax is an output activation; use it as output=, not hidden=")
-        out, lo, hi = self.activations[-1], *self.loss_fn.needs
-        if out.bounds[0] < lo or out.bounds[1] > hi:
-            raise ValueError(
-                f"loss {self.loss_fn.name!r} needs predictions in [{lo}, {hi}] but output "
-                f"activation {out.name!r} gives values in [{out.bounds[0]}, {out.bounds[1]}]; "
-                f"use output={DEFAULT_OUTPUT[self.loss_fn.name]!r}"
-            )
-        # Fuse only the library's own sigmoid/softmax with its own bce/cross_entropy.
-        builtin = out is _BUILTIN.get(out.name) and self.loss_fn is LOSSES.get(self.loss_fn.name)
-        self._fused = fused_loss(out.name, self.loss_fn.name) if builtin else None
+                f"hidden must be one activation or a list of {n_hidden} (one per hidden layer), got {hidden!r}")
+        out = self.loss_fn.output if output is None else get_activation(output, what="output activation")
+        self.activations: list[Activation] = [get_activation(h, what="hidden activation") for h in hidden] + [out]
+        self._check_pairing()
+        # Fused (loss from the logits, delta (Yhat - Y)/N) only with the very record the loss pairs with.
+        self._fused = self.loss_fn.from_logits is not None and out is self.loss_fn.output
+        self._shapes: dict[str, tuple[int, ...]] = {}
+        for l in range(1, len(self.sizes)):
+            self._shapes[f"W{l}"] = (self.sizes[l - 1], self.sizes[l])
+            self._shapes[f"b{l}"] = (self.sizes[l],)
         self.rng = np.random.default_rng(seed)
         self.params: dict[str, Array] = {}
-        for l, (n_in, n_out) in enumerate(zip(self.sizes[:-1], self.sizes[1:], strict=True), 1):
-            if self.activations[l - 1].name == "relu":
-                W = self.rng.normal(0.0, np.sqrt(2.0 / n_in), size=(n_in, n_out))
-            else:
-                limit = np.sqrt(6.0 / (n_in + n_out))
-                W = self.rng.uniform(-limit, limit, size=(n_in, n_out))
+        for l, act in enumerate(self.activations, 1):
+            init = INITIALISATIONS[act.init] if isinstance(act.init, str) else act.init
+            W = np.asarray(init(self.sizes[l - 1], self.sizes[l], self.rng))
+            if W.shape != self._shapes[f"W{l}"]:
+                raise ValueError(f"activation {act.name!r}: init gave W{l} of shape {W.shape}, "
+                                 f"expected {self._shapes[f'W{l}']}")
             self.params[f"W{l}"] = W.astype(self.dtype)
-            self.params[f"b{l}"] = np.zeros(n_out, dtype=self.dtype)
+            self.params[f"b{l}"] = np.zeros(self.sizes[l], dtype=self.dtype)
+
+    def _check_pairing(self) -> None:
+        loss, out = self.loss_fn, self.activations[-1]
+        for act in self.activations[:-1]:
+            if act.distribution:
+                raise ValueError(f"{act.name} is an output activation; use it as output=, not hidden=")
+        suggest = f"use output={loss.output.name!r}"
+        lo, hi = loss.needs
+        if out.bounds[0] < lo or out.bounds[1] > hi:
+            raise ValueError(
+                f"loss {loss.name!r} needs predictions in [{lo}, {hi}] but output activation {out.name!r} "
+                f"gives values in [{out.bounds[0]}, {out.bounds[1]}]; {suggest}")
+        if loss.needs_distribution and not out.distribution:
+            raise ValueError(
+                f"loss {loss.name!r} needs each row of predictions to be a probability distribution, but output "
+                f"activation {out.name!r} does not make one; {suggest}")
+        if out.distribution and self.sizes[-1] == 1:
+            raise ValueError(
+                f"output activation {out.name!r} over a single output unit always gives 1; for two classes use "
+                f"one output with output='sigmoid' and loss='bce', or two outputs")
 
     @property
     def n_layers(self) -> int:
-        """L, the number of layers with weights."""
+        """L, the number of layers with weights (the index of the output layer)."""
         return len(self.sizes) - 1
 
     @property
     def fused(self) -> bool:
-        """True when the loss is computed from the logits and delta(L) = (yhat - Y) / n."""
-        return self._fused is not None
+        """True when the loss is computed from the logits and δ⁽ᴸ⁾ = (Ŷ − Y)/N.
+
+        That is the case for the library's sigmoid with BCE and softmax with
+        cross-entropy (a [Loss][backprop.Loss] with ``from_logits``, and its own
+        ``output`` record as the output activation).
+        """
+        return self._fused
 
     def __repr__(self) -> str:
         acts = ", ".join(a.name for a in self.activations)
@@ -195,81 +284,248 @@ class MLP:
                 f"dtype={self.dtype.name})")
 
     # -- input checks -------------------------------------------------------------------------
-    def _check_params(self) -> None:
-        for l in range(1, self.n_layers + 1):
-            for key, shape in ((f"W{l}", (self.sizes[l - 1], self.sizes[l])), (f"b{l}", (self.sizes[l],))):
-                p = self.params.get(key)
-                if not isinstance(p, np.ndarray):
-                    raise TypeError(f"params[{key!r}] must be an ndarray of shape {shape}, got {type(p).__name__}")
-                if p.shape != shape:
-                    raise ValueError(f"params[{key!r}] has shape {p.shape}, expected {shape}")
-                if p.dtype != self.dtype:
-                    raise TypeError(f"params[{key!r}] has dtype {p.dtype}, the network uses {self.dtype}")
+    def _check_params(self, finite: bool) -> None:
+        params = self.params
+        if type(params) is not dict and not isinstance(params, Mapping):
+            raise TypeError(f"params must be a dict of arrays, not {type(params).__name__}")
+        if params.keys() != self._shapes.keys():
+            missing = [k for k in self._shapes if k not in params]
+            extra = [k for k in params if k not in self._shapes]
+            parts = ([f"is missing {', '.join(map(repr, missing))}"] if missing else []) + (
+                [f"has unexpected {', '.join(map(repr, extra))}"] if extra else [])
+            raise ValueError(f"params {' and '.join(parts)}: a network of sizes {self.sizes} has exactly "
+                             f"{', '.join(self._shapes)}")
+        if finite:
+            for key in self._shapes:
+                p = self._param(key)
+                if not np.all(np.isfinite(p)):
+                    bad = tuple(int(i) for i in np.argwhere(~np.isfinite(p))[0])
+                    raise ValueError(f"params[{key!r}] contains {p[bad]} at index {bad}")
+
+    def _param(self, key: str) -> Array:
+        """``params[key]``, checked where it is used (a parameter may be replaced at any time)."""
+        p = self.params[key]
+        shape = self._shapes[key]
+        if type(p) is not np.ndarray or p.shape != shape or p.dtype != self.dtype:
+            if not isinstance(p, np.ndarray):
+                raise TypeError(f"params[{key!r}] must be an ndarray of shape {shape}, got {type(p).__name__}")
+            if p.shape != shape:
+                raise ValueError(f"params[{key!r}] has shape {p.shape}, expected {shape}")
+            if p.dtype != self.dtype:
+                raise TypeError(f"params[{key!r}] has dtype {p.dtype}, the network uses {self.dtype}")
+        return p
 
     def check_inputs(self, X: object, Y: object | None = None) -> tuple[Array, Array | None]:
-        """Validate and convert ``X`` (and ``Y``) to 2-D arrays of the network's dtype.
+        """Validate the parameters, and convert X (and Y) to 2-D arrays of the network's dtype.
 
-        Raises ``ValueError``/``TypeError`` naming the fault: wrong number of
-        columns, wrong number of rows, NaN or inf, targets the loss is not
-        defined for.
+        Targets may be class labels when the loss reads them (``Loss.labels``):
+        for cross-entropy a 1-D integer array of class indices becomes one-hot
+        rows; for BCE with one output, a 1-D array of 0/1 becomes a column.
+
+        Parameters
+        ----------
+        X
+            Inputs, shape (N, n₀).
+        Y
+            Targets, shape (N, n_L) (or labels, shape (N,)), or ``None``.
+
+        Returns
+        -------
+        tuple of ndarray
+            X and Y (``None`` if no Y was given), as arrays of ``dtype``.
+
+        Raises
+        ------
+        ValueError or TypeError
+            Naming the fault: wrong number of columns or rows, NaN or inf, a
+            value that overflows float32, a ragged list, labels out of range,
+            targets the loss is not defined for, parameters of the wrong shape
+            or dtype, missing or extra keys in ``params``.
+
+        Examples
+        --------
+        >>> import backprop as bp
+        >>> net = bp.MLP([2, 3], loss="cross_entropy", seed=0)
+        >>> X, Y = net.check_inputs([[1, 2], [3, 4]], [2, 0])
+        >>> Y
+        array([[0., 0., 1.],
+               [1., 0., 0.]])
         """
-        self._check_params()
-        X = _as_matrix(X, "X", self.sizes[0], self.dtype)
+        self._check_params(finite=True)
+        X = _as_matrix(_asarray(X, "X"), "X", self.sizes[0], self.dtype)
         if Y is None:
             return X, None
-        Y = _as_matrix(Y, "Y", self.sizes[-1], self.dtype, n_rows=X.shape[0])
+        return X, self._as_targets(_asarray(Y, "Y"), len(X))
+
+    def _as_targets(self, Y: Array, n: int) -> Array:
+        labels, k = self.loss_fn.labels, self.sizes[-1]
+        is_int = np.issubdtype(Y.dtype, np.integer) or np.issubdtype(Y.dtype, np.bool_)
+        if Y.ndim == 1 and labels is not None and is_int:
+            if len(Y) != n:
+                raise ValueError(f"Y has {len(Y)} labels but X has {n} rows")
+            if labels == "classes":
+                bad = (Y < 0) | (Y >= k)
+                if np.issubdtype(Y.dtype, np.bool_) or np.any(bad):
+                    first = (Y[bad][0] if np.any(bad) else Y[0]).item()
+                    raise ValueError(f"Y holds the class label {first!r}, but the network has {k} outputs: "
+                                     f"labels must be integers 0 to {k - 1}")
+                Y = one_hot(Y, k, self.dtype)
+            else:
+                if k != 1:
+                    raise ValueError(f"1-D labels for {self.loss_fn.name} need a network with one output; this one "
+                                     f"has {k}: give Y as rows of 0 and 1, shape ({n}, {k})")
+                if np.any((Y != 0) & (Y != 1)):
+                    raise ValueError(f"binary labels must be 0 or 1; Y holds {Y[(Y != 0) & (Y != 1)][0].item()!r}")
+                Y = Y.reshape(-1, 1).astype(self.dtype)
+        else:
+            hint = ""
+            if Y.ndim == 1 and labels == "classes":
+                hint = f"; or give class labels as a 1-D integer array (got dtype {Y.dtype})"
+            Y = _as_matrix(Y, "Y", k, self.dtype, n_rows=n, hint=hint)
         if self.loss_fn.check_targets is not None:
             self.loss_fn.check_targets(Y)
-        return X, Y
+        return Y
 
     # -- forward ------------------------------------------------------------------------------
     def _forward(self, X: Array) -> ForwardPass:
         z: list[Array | None] = [None]
         a: list[Array] = [X]
         for l, act in enumerate(self.activations, 1):
-            Z = a[-1] @ self.params[f"W{l}"]
-            Z += self.params[f"b{l}"]
+            Z = a[-1] @ self._param(f"W{l}")
+            Z += self._param(f"b{l}")
+            A = act.function(Z)
+            if type(A) is not np.ndarray or A.shape != Z.shape or A.dtype != Z.dtype:
+                A = self._activation_output(act, Z, A)
             z.append(Z)
-            a.append(act.function(Z))
+            a.append(A)
         return ForwardPass(z, a)
 
-    def forward(self, X: object) -> ForwardPass:
-        """Run the forward pass and keep every ``z[l]`` and ``a[l]``.
+    @staticmethod
+    def _activation_output(act: Activation, Z: Array, A: object) -> Array:
+        if np.shape(A) != Z.shape:
+            raise ValueError(f"activation {act.name!r} returned shape {np.shape(A)} for z of shape {Z.shape}; "
+                             f"it must return one value per entry of z")
+        return np.asarray(A, dtype=Z.dtype)
+
+    def _loss(self, fp: ForwardPass, Y: Array) -> float:
+        if self._fused:
+            value = self.loss_fn.from_logits(fp.z[-1], Y)
+        else:
+            value = self.loss_fn.value(fp.output, Y)
+        if type(value) is not float:
+            if np.ndim(value) != 0 or not isinstance(value, (numbers.Real, np.floating, np.integer)):
+                raise TypeError(f"loss {self.loss_fn.name!r} returned {type(value).__name__} of shape "
+                                f"{np.shape(value)}; it must return one number, the mean over the N samples")
+            value = float(value)
+        return value
+
+    def forward(self, X: object, Y: object | None = None, *, checked: bool = False) -> ForwardPass:
+        """Run the forward pass and keep every Z⁽ˡ⁾ and A⁽ˡ⁾ (and the loss, if Y is given).
+
+        Parameters
+        ----------
+        X
+            Inputs, shape (N, n₀).
+        Y
+            Targets (optional): the pass then computes the loss too.
+        checked
+            True if X and Y come from [check_inputs][backprop.MLP.check_inputs]
+            (they are used as they are; only the parameters' shapes are checked).
+
+        Returns
+        -------
+        ForwardPass
+            ``z``, ``a``, ``output`` and ``loss``.
 
         Examples
         --------
         >>> import numpy as np, backprop as bp
         >>> fp = bp.MLP([2, 3, 1], seed=0).forward(np.ones((5, 2)))
-        >>> [a.shape for a in fp.a], fp.z[0] is None
-        ([(5, 2), (5, 3), (5, 1)], True)
+        >>> [a.shape for a in fp.a], fp.z[0] is None, fp.loss is None
+        ([(5, 2), (5, 3), (5, 1)], True, True)
         """
-        X, _ = self.check_inputs(X)
-        return self._forward(X)
+        if checked:
+            self._check_params(finite=False)
+        else:
+            X, Y = self.check_inputs(X, Y)
+        fp = self._forward(X)
+        if Y is not None:
+            fp.loss = self._loss(fp, Y)
+        return fp
 
     def predict(self, X: object) -> Array:
-        """The network's output ``a[L]`` for inputs ``X`` of shape (n, n_0)."""
+        """The prediction Ŷ = A⁽ᴸ⁾ for inputs X of shape (N, n₀).
+
+        For a classifier Ŷ holds probabilities: a softmax network's row i is the
+        distribution over the classes of sample i, a sigmoid network's entry is
+        the probability of class 1.  [predict_labels][backprop.MLP.predict_labels]
+        turns them into labels.
+
+        Examples
+        --------
+        >>> import numpy as np, backprop as bp
+        >>> p = bp.MLP([2, 3], loss="cross_entropy", seed=0).predict(np.ones((1, 2)))
+        >>> p.shape, round(float(p.sum()), 12)
+        ((1, 3), 1.0)
+        """
         return self.forward(X).output
 
-    # -- loss ---------------------------------------------------------------------------------
-    def _loss(self, fp: ForwardPass, Y: Array) -> float:
-        if self._fused is not None:
-            return self._fused(fp.z[-1], Y)
-        return self.loss_fn.value(fp.output, Y)
+    def predict_labels(self, X: object) -> Array:
+        """Predicted class labels for a classifier: the most probable class, or ŷ > 0.5 for BCE.
 
-    def loss(self, X: object, Y: object) -> float:
-        """The loss on ``(X, Y)``: summed over outputs, averaged over samples."""
-        X, Y = self.check_inputs(X, Y)
-        return self._loss(self._forward(X), Y)
+        Returns
+        -------
+        ndarray of int
+            Shape (N,) for cross-entropy (class indices) and for BCE with one
+            output (0 or 1); shape (N, n_L) of 0/1 for BCE with several outputs.
 
-    # -- backward -----------------------------------------------------------------------------
+        Raises
+        ------
+        ValueError
+            If the loss has no labels (``Loss.labels`` is ``None``, as for mse).
+
+        Examples
+        --------
+        >>> import numpy as np, backprop as bp
+        >>> net = bp.MLP([1, 3], loss="cross_entropy", seed=0)
+        >>> net.params["b1"][:] = [0.0, 5.0, 1.0]
+        >>> net.predict_labels(np.zeros((2, 1)))
+        array([1, 1])
+        """
+        labels = self.loss_fn.labels
+        if labels is None:
+            raise ValueError(f"predict_labels needs a classification loss (bce or cross_entropy); this network's "
+                             f"loss {self.loss_fn.name!r} predicts numbers: use predict")
+        yhat = self.predict(X)
+        if labels == "classes":
+            return yhat.argmax(axis=1)
+        out = (yhat > 0.5).astype(np.int64)
+        return out[:, 0] if out.shape[1] == 1 else out
+
+    # -- loss and gradients ---------------------------------------------------------------------
+    def loss(self, X: object, Y: object, *, checked: bool = False) -> float:
+        """The loss 𝓛 on (X, Y): summed over the outputs, averaged over the N samples.
+
+        Examples
+        --------
+        >>> import numpy as np, backprop as bp
+        >>> net = bp.MLP([2, 1], loss="mse", seed=0)
+        >>> net.loss(np.zeros((3, 2)), np.ones((3, 1)))
+        0.5
+        """
+        return self.forward(X, Y, checked=checked).loss
+
     def _output_delta(self, fp: ForwardPass, Y: Array) -> Array:
         yhat = fp.output
-        if self._fused is not None:
+        if self._fused:
             return (yhat - Y) / len(Y)
         grad_a = self.loss_fn.gradient(yhat, Y)
-        return self.activations[-1].backward(fp.z[-1], yhat, grad_a)
+        if np.shape(grad_a) != yhat.shape:
+            raise ValueError(f"loss {self.loss_fn.name!r}: gradient returned shape {np.shape(grad_a)} for "
+                             f"predictions of shape {yhat.shape}; it must return dL/dYhat, one entry per prediction")
+        return self.activations[-1].backward(fp.z[-1], yhat, np.asarray(grad_a, dtype=yhat.dtype))
 
-    def _backprop(self, fp: ForwardPass, Y: Array, deltas: list | None = None) -> dict[str, Array]:
+    def _backward(self, fp: ForwardPass, Y: Array, deltas: list | None = None) -> dict[str, Array]:
         grads: dict[str, Array] = {}
         delta = self._output_delta(fp, Y)
         for l in range(self.n_layers, 0, -1):
@@ -278,17 +534,63 @@ class MLP:
             grads[f"W{l}"] = fp.a[l - 1].T @ delta
             grads[f"b{l}"] = delta.sum(axis=0)
             if l > 1:  # the first layer's input gradient dL/dX is never needed
-                grad_a = delta @ self.params[f"W{l}"].T
+                grad_a = delta @ self._param(f"W{l}").T
                 delta = self.activations[l - 2].backward(fp.z[l - 1], fp.a[l - 1], grad_a)
-        return {k: grads[k] for k in self.params}
+        return {k: grads[k] for k in self._shapes}
+
+    def value_and_grad(self, X: object, Y: object, *, checked: bool = False) -> tuple[float, dict[str, Array]]:
+        """The loss and its gradient in one forward and one backward pass: the step of training.
+
+        [fit][backprop.MLP.fit], [check_gradients][backprop.check_gradients] and
+        the benchmarks all call this.
+
+        Parameters
+        ----------
+        X, Y
+            A batch: inputs (N, n₀) and targets (N, n_L) (or labels).
+        checked
+            True if X and Y come from [check_inputs][backprop.MLP.check_inputs]:
+            they are used as they are, and of the parameters only the shapes and
+            dtypes are checked (a training loop converts its data once).
+
+        Returns
+        -------
+        loss : float
+            𝓛 at the current parameters.
+        grads : dict of str to ndarray
+            ∂𝓛/∂W⁽ˡ⁾ and ∂𝓛/∂b⁽ˡ⁾, keyed and shaped like ``params``: fresh
+            arrays, the caller's to keep or overwrite.
+
+        Examples
+        --------
+        >>> import numpy as np, backprop as bp
+        >>> net = bp.MLP([2, 3, 1], hidden="tanh", seed=0)
+        >>> loss, grads = net.value_and_grad(np.ones((4, 2)), np.zeros((4, 1)))
+        >>> loss == net.loss(np.ones((4, 2)), np.zeros((4, 1))), sorted(grads)
+        (True, ['W1', 'W2', 'b1', 'b2'])
+        """
+        if checked:
+            self._check_params(finite=False)
+        else:
+            X, Y = self.check_inputs(X, Y)
+        fp = self._forward(X)
+        loss = self._loss(fp, Y)
+        return loss, self._backward(fp, Y)
 
     def gradients(self, X: object, Y: object) -> dict[str, Array]:
-        """``dL/dW{l}`` and ``dL/db{l}`` for every layer, keyed and shaped like ``params``."""
-        X, Y = self.check_inputs(X, Y)
-        return self._backprop(self._forward(X), Y)
+        """∂𝓛/∂W⁽ˡ⁾ and ∂𝓛/∂b⁽ˡ⁾ for every layer, keyed and shaped like ``params``.
+
+        Examples
+        --------
+        >>> import numpy as np, backprop as bp
+        >>> g = bp.MLP([2, 3, 1], seed=0).gradients(np.ones((4, 2)), np.zeros((4, 1)))
+        >>> {k: v.shape for k, v in g.items()}
+        {'W1': (2, 3), 'b1': (3,), 'W2': (3, 1), 'b2': (1,)}
+        """
+        return self.value_and_grad(X, Y)[1]
 
     def deltas(self, X: object, Y: object) -> list[Array | None]:
-        """``delta[l] = dL/dz[l]`` for l = 1..L (``delta[0]`` is ``None``), batched over samples.
+        """δ⁽ˡ⁾ = ∂𝓛/∂Z⁽ˡ⁾ for l = 1, …, L (``deltas[0]`` is ``None``), each of shape (N, n_l).
 
         Examples
         --------
@@ -299,11 +601,105 @@ class MLP:
         """
         X, Y = self.check_inputs(X, Y)
         out: list[Array | None] = [None] * (self.n_layers + 1)
-        self._backprop(self._forward(X), Y, deltas=out)
+        self._backward(self._forward(X), Y, deltas=out)
         return out
 
-    def fit(self, X: object, Y: object, epochs: int = 100, lr: float = 0.1, **options):
-        """Train by gradient descent; see :func:`backprop.fit` for the options."""
-        from .training import fit
+    # -- training and saving --------------------------------------------------------------------
+    def fit(
+        self,
+        X: object,
+        Y: object,
+        epochs: int = 100,
+        lr: float = 0.1,
+        *,
+        batch_size: int | None = None,
+        shuffle: bool = True,
+        validation: tuple[object, object] | None = None,
+        patience: int | None = None,
+        progress: bool | TextIO = False,
+    ) -> History:
+        """Train the network in place by gradient descent and return what happened, epoch by epoch.
 
-        return fit(self, X, Y, epochs=epochs, lr=lr, **options)
+        Each update is p ← p − η ∂𝓛/∂p for every parameter p, with η = ``lr``.
+        The arrays in ``params`` are updated in place (copy them first to keep
+        the old values).
+
+        Parameters
+        ----------
+        X, Y
+            Training inputs (N, n₀) and targets (N, n_L), or class labels (N,)
+            for a classification loss.
+        epochs
+            Passes over the data.
+        lr
+            The learning rate η, a positive finite number.
+        batch_size
+            ``None``: full-batch gradient descent, one update per epoch.  An
+            integer: mini-batches of that size (the last may be smaller).
+        shuffle
+            Shuffle the samples every epoch (mini-batches only), drawing from the
+            network's ``rng``.
+        validation
+            ``(X_val, Y_val)``: the loss on these is recorded after every epoch
+            (``History.val_loss``).
+        patience
+            Early stopping (needs ``validation``): stop when the validation loss
+            has not improved for this many epochs, and restore the parameters of
+            the epoch with the lowest validation loss.
+        progress
+            ``True`` (to stderr) or a text stream: a progress bar with the epoch,
+            the loss, the time elapsed and an estimate of the time left.
+
+        Returns
+        -------
+        History
+            The losses and gradient norms per epoch, the validation losses, how
+            training stopped and, with ``patience``, the epoch kept.
+
+        Raises
+        ------
+        TrainingDiverged
+            (a ``FloatingPointError``) if the loss becomes inf or NaN.  The
+            parameters are rolled back to the last ones whose loss was finite,
+            and the history of the completed epochs is on the exception.
+        ValueError or TypeError
+            For a bad option or bad data, before any update.
+
+        Notes
+        -----
+        Interrupting (Ctrl-C, ``KeyboardInterrupt``) stops training with a
+        warning and returns the history so far: the parameters are those after
+        the last completed update (an interrupt that arrives in the middle of an
+        update takes effect once the update is complete), or with ``patience``
+        the best ones so far.  Any other exception leaves the parameters after
+        the last completed update too, and says so in a note on the exception.
+
+        Examples
+        --------
+        >>> import numpy as np, backprop as bp
+        >>> X, y, _ = bp.datasets.load_iris()
+        >>> X = (X - X.mean(axis=0)) / X.std(axis=0)
+        >>> net = bp.MLP([4, 8, 3], hidden="tanh", loss="cross_entropy", seed=0)
+        >>> history = net.fit(X[::2], y[::2], epochs=500, lr=0.5, validation=(X[1::2], y[1::2]), patience=20)
+        >>> history.stopped, bool(history.val_loss[history.best_epoch] == history.val_loss.min())
+        ('early stopping', True)
+        >>> float(np.mean(net.predict_labels(X[1::2]) == y[1::2])) > 0.9
+        True
+        """
+        return _fit(self, X, Y, epochs, lr, batch_size=batch_size, shuffle=shuffle, validation=validation,
+                    patience=patience, progress=progress)
+
+    def save(self, path: str | Path) -> Path:
+        """Save the architecture and parameters to an ``.npz`` file; see [save][backprop.save].
+
+        Examples
+        --------
+        >>> import tempfile, pathlib, numpy as np, backprop as bp
+        >>> net = bp.MLP([2, 3, 1], hidden="tanh", seed=0)
+        >>> path = net.save(pathlib.Path(tempfile.mkdtemp()) / "net.npz")
+        >>> bool(np.array_equal(bp.load(path).params["W1"], net.params["W1"]))
+        True
+        """
+        from .saving import save
+
+        return save(self, path)

@@ -29,7 +29,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 import bench_step  # noqa: E402
 
-from backprop.training import _sgd_update  # noqa: E402
+import backprop as bp  # noqa: E402
 
 CASES = ["mnist-b128-f32", "mnist-b1024-f32", "mnist-b1024-f64"]
 LR = bench_step.LR
@@ -61,45 +61,54 @@ def cross_entropy_row_reductions(z, y):
     return float(-np.sum(y * log_softmax) / len(y))
 
 
+def update_in_place(params, grads, lr):
+    # fit's update: p -= lr * g without a temporary the size of p
+    for key, g in grads.items():
+        g *= lr
+        params[key] -= g
+
+
 def update_with_temporary(params, grads, lr):
     for key, g in grads.items():
         params[key] -= lr * g
 
 
 def make_variant(name: str, case: bench_step.Case):
-    """A step function for one variant, and its network."""
-    net = bench_step.make_net(case)
-    X64, Y64 = bench_step.make_data(case)
-    X, Y = net.check_inputs(X64, Y64)
-    update = _sgd_update
+    """A step function for one variant, built from the library's public records and step."""
+    hidden, output, loss = case.hidden, case.output, case.loss
+    update = update_in_place
     first_input_gradient = False
     relu_vjp = {"boolean index": relu_backward_boolean_index, "np.where": relu_backward_where,
                 "new mask product": relu_backward_new_array}.get(name)
     if relu_vjp is not None:
-        net.activations = [dataclasses.replace(act, vjp=relu_vjp) if act.name == "relu" else act
-                           for act in net.activations]
+        hidden = dataclasses.replace(bp.ACTIVATIONS["relu"], vjp=relu_vjp)
     elif name == "row-wise softmax/CE reductions":
-        net.activations[-1] = dataclasses.replace(net.activations[-1], function=softmax_row_reductions)
-        net._fused = cross_entropy_row_reductions
+        # A softmax record and a cross-entropy record that pairs with it: the network fuses them as it
+        # fuses the library's own.
+        output = dataclasses.replace(bp.ACTIVATIONS["softmax"], function=softmax_row_reductions)
+        loss = dataclasses.replace(bp.LOSSES["cross_entropy"], output=output,
+                                   from_logits=cross_entropy_row_reductions)
     elif name == "update p -= lr * g":
         update = update_with_temporary
     elif name == "first layer's input gradient":
         first_input_gradient = True
-    elif name == "float64 data, float32 net":
+    elif name not in ("library", "float64 data, float32 net"):
+        raise ValueError(name)
+    net = bp.MLP(list(case.sizes), hidden=hidden, output=output, loss=loss, seed=0, dtype=np.dtype(case.dtype))
+    assert net.fused == (case.loss == "cross_entropy"), name
+    X64, Y64 = bench_step.make_data(case)
+    X, Y = net.check_inputs(X64, Y64)
+    if name == "float64 data, float32 net":
         if net.dtype != np.float32:
             return None
         X, Y = X64, Y64  # skipping the conversion: every product is promoted to float64
-    elif name != "library":
-        raise ValueError(name)
-
-    deltas = [None] * (net.n_layers + 1)
+    # dL/dX = delta(1) W1^T: the same matrix multiply on an array of delta(1)'s shape and dtype.
+    delta1 = np.ones((len(X), case.sizes[1]), dtype=net.dtype)
 
     def step():
-        fp = net._forward(X)
-        net._loss(fp, Y)
-        grads = net._backprop(fp, Y, deltas if first_input_gradient else None)
+        _, grads = net.value_and_grad(X, Y, checked=True)
         if first_input_gradient:
-            deltas[1] @ net.params["W1"].T
+            delta1 @ net.params["W1"].T
         update(net.params, grads, LR)
 
     return step

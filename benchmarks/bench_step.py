@@ -3,9 +3,11 @@
 A step is what full-batch training does once: forward pass, loss, backward pass and the plain SGD
 update ``p -= lr * dL/dp``.  Four implementations are timed, each in its own worker process:
 
-``backprop``  the library's step as ``fit`` runs it: ``_forward``, ``_loss``, ``_backprop``, ``_sgd_update``
+``backprop``  the library's step as ``fit`` runs it: ``net.value_and_grad`` (forward, loss, backward), then the
+              update ``g *= lr; p -= g`` for every parameter, as ``fit`` writes it
 ``fit``       ``net.fit(X, Y, epochs=k)`` divided by k: the step plus the fit loop's own bookkeeping
-              (gradient norm, divergence check, history)
+              (gradient norm, divergence check, copy of the parameters for a rollback, history, and one
+              forward pass per call to check the last update)
 ``torch``     the same network in PyTorch CPU: autograd, then ``p.add_(p.grad, alpha=-lr)``
 ``floor``     only the matrix multiplies the step needs, in NumPy into preallocated outputs:
               forward ``a(l-1) @ W(l)``, backward ``a(l-1).T @ delta(l)`` and ``delta(l) @ W(l).T``
@@ -99,23 +101,21 @@ def make_net(case: Case):
 
 
 def backprop_step(case: Case):
-    from backprop.training import _sgd_update
-
     net = make_net(case)
     X, Y = net.check_inputs(*make_data(case))  # fit converts once, before its loop
+    params = net.params
 
     def run(k: int) -> None:  # the loop of fit (full batch), without its bookkeeping
         for _ in range(k):
-            fp = net._forward(X)
-            net._loss(fp, Y)
-            grads = net._backprop(fp, Y)
-            _sgd_update(net.params, grads, LR)
+            loss, grads = net.value_and_grad(X, Y, checked=True)
+            for key, g in grads.items():  # fit's update: p -= lr * g without a temporary the size of p
+                g *= LR
+                params[key] -= g
 
     def check():  # a float32 network fed float64 data must stay float32
-        fp = net._forward(X)
-        assert fp.output.dtype == net.dtype, (fp.output.dtype, net.dtype)
+        assert net.forward(X, checked=True).output.dtype == net.dtype
         assert all(p.dtype == net.dtype for p in net.params.values())
-        assert all(g.dtype == net.dtype for g in net._backprop(fp, Y).values())
+        assert all(g.dtype == net.dtype for g in net.value_and_grad(X, Y, checked=True)[1].values())
 
     return None, run, check
 
@@ -452,7 +452,7 @@ def write_results(path: Path, results: list[dict], impls: list[str], args, unset
                  "torch": torch_info},
         "env_unset_for_workers": sorted(unset),
         "implementations": {
-            "backprop": "library step: _forward, _loss, _backprop, _sgd_update",
+            "backprop": "library step: net.value_and_grad, then g *= lr; p -= g",
             "fit": "net.fit(X, Y, epochs=k) / k (full batch): the step plus fit's bookkeeping",
             "torch": "PyTorch CPU autograd step, addmm layers, loss from logits, p.add_(grad, alpha=-lr)",
             "floor": "only the step's matrix multiplies (NumPy, preallocated outputs)",

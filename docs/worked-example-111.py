@@ -48,6 +48,17 @@ net.params.update(W1=np.array([[w1]]), b1=np.array([b1]), W2=np.array([[w2]]), b
 X, Y = np.array([[x]]), np.array([[y]])
 
 # %% [markdown]
+# The same network in the [explorer](playground.py): **Forward** fills in $z$ and $a$ unit by unit,
+# **Backward** the deltas $\delta$ and the gradient of each weight, **Step** takes the step of gradient
+# descent computed below, and **Train** keeps stepping. Every boxed number can be changed; **Reset**
+# brings back the numbers of this page.
+
+# %% tags=["hide-input"]
+from backprop.book.explorer import explorer
+
+explorer(net, X, Y, lr)
+
+# %% [markdown]
 # ## Forward pass
 
 # %% tags=["hide-input"]

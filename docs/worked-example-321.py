@@ -78,6 +78,17 @@ $$
 """)
 
 # %% [markdown]
+# The same network in the [explorer](playground.py): **Forward** fills in $z$ and $a$ unit by unit,
+# **Backward** the deltas $\delta$ and the gradient of each weight, **Step** takes the step of gradient
+# descent computed below, and **Train** keeps stepping. Every boxed number can be changed; **Reset**
+# brings back the numbers of this page.
+
+# %% tags=["hide-input"]
+from backprop.book.explorer import explorer
+
+explorer(net, X, Y, lr)
+
+# %% [markdown]
 # ## Forward pass
 
 # %% tags=["hide-input"]

@@ -82,3 +82,62 @@ def test_unknown_loss_lists_valid_names():
         bp.get_loss("hinge")
     with pytest.raises(TypeError):
         bp.get_loss(3.0)
+
+
+# ------------------------------------------------------------------------------ records and views
+def test_one_record_per_loss_and_the_fused_table_is_a_view(monkeypatch):
+    assert all(isinstance(loss, bp.Loss) and loss.name == name for name, loss in bp.LOSSES.items())
+    assert dict(bp.FUSED) == {("sigmoid", "bce"): bp.bce_from_logits,
+                              ("softmax", "cross_entropy"): bp.cross_entropy_from_logits}
+    from backprop.losses import DEFAULT_OUTPUT
+
+    assert dict(DEFAULT_OUTPUT) == {"mse": "identity", "bce": "sigmoid", "cross_entropy": "softmax"}
+    # The output a loss pairs with is the activation record itself, not a second copy of it.
+    assert bp.LOSSES["bce"].output is bp.ACTIVATIONS["sigmoid"]
+    probit = bp.Loss("probit_bce", bp.bce, bp.bce_grad, (0.0, 1.0), output="sigmoid", from_logits=bp.bce_from_logits)
+    monkeypatch.setitem(bp.LOSSES, "probit_bce", probit)
+    assert bp.FUSED[("sigmoid", "probit_bce")] is bp.bce_from_logits and DEFAULT_OUTPUT["probit_bce"] == "sigmoid"
+    with pytest.raises(TypeError):
+        bp.FUSED[("identity", "mse")] = bp.mse
+
+
+@pytest.mark.parametrize(
+    "kwargs, exc, msg",
+    [
+        (dict(name=None, value=bp.mse, gradient=bp.mse_grad), TypeError, "needs a name"),
+        (dict(name="m", value=bp.mse, gradient=None), TypeError, "needs a value and a gradient"),
+        (dict(name="m", value=bp.mse, gradient=bp.mse_grad, needs=(1.0,)), ValueError, "needs must be"),
+        (dict(name="m", value=bp.mse, gradient=bp.mse_grad, output="swish"), ValueError, "unknown output activation"),
+        (dict(name="m", value=bp.mse, gradient=bp.mse_grad, labels="multi"), ValueError, "labels must be one of"),
+        (dict(name="m", value=bp.mse, gradient=bp.mse_grad, from_logits=1.0), TypeError, "from_logits must be"),
+    ],
+)
+def test_a_bad_loss_record_is_refused_when_made(kwargs, exc, msg):
+    with pytest.raises(exc, match=msg):
+        bp.Loss(**kwargs)
+
+
+# ------------------------------------------------------------------------------ labels
+def test_cross_entropy_accepts_class_labels():
+    labels = RNG.integers(0, K, N)
+    Z = RNG.normal(size=(N, K))
+    P = bp.softmax(Z)
+    Y = bp.one_hot(labels, K)
+    assert bp.cross_entropy(P, labels) == bp.cross_entropy(P, Y)
+    np.testing.assert_array_equal(bp.cross_entropy_grad(P, labels), bp.cross_entropy_grad(P, Y))
+    assert bp.cross_entropy_from_logits(Z, labels) == bp.cross_entropy_from_logits(Z, Y)
+    # Independent route: minus the mean log-probability of the right class.
+    expected = -np.mean(np.log(P[np.arange(N), labels]))
+    assert bp.cross_entropy(P, labels) == pytest.approx(expected, rel=1e-14)
+
+
+def test_one_hot_at_top_level():
+    assert bp.one_hot is bp.datasets.one_hot
+    np.testing.assert_array_equal(bp.one_hot([2, 0], 3), [[0, 0, 1], [1, 0, 0]])
+    assert bp.one_hot(np.array([1]), 2, dtype=np.float32).dtype == np.float32
+    with pytest.raises(ValueError, match="n_classes must be a positive integer"):
+        bp.one_hot([0], 0)
+    with pytest.raises(ValueError, match="needs n_classes"):
+        bp.one_hot(np.array([], dtype=int))
+    with pytest.raises(ValueError, match="class indices"):
+        bp.one_hot(np.array([True, False]))

@@ -1,19 +1,26 @@
 """SymPy derivations of every gradient the library computes, with checks that the library agrees.
 
-This is the only module of :mod:`backprop` that imports SymPy; ``import
-backprop`` does not load it.  Every result is a small object with the derived
-SymPy expressions, ``latex`` / ``_repr_latex_`` (a notebook shows it typeset)
-and ``check()``, which raises ``AssertionError`` naming the mismatch when the
-library disagrees.
+This is the only module of `backprop` that imports SymPy; `import backprop` does not load it.
+Every result is a small object with the derived SymPy expressions, `latex` / `_repr_latex_` (a
+notebook shows it typeset), `text` (one line of plain text), `proofs()` (what SymPy could not
+prove), `compare()` (against the library's code and against finite differences) and `check()`,
+which raises `AssertionError` naming the mismatch when the library disagrees.
 
-Activations and losses (:mod:`.elementary`)
-    :func:`derive_activation`, :func:`derive_loss`, :func:`derive_fused_delta`;
-    the tables :data:`ACTIVATION_TABLE` and :data:`LOSS_TABLE` hold the SymPy
-    definitions (one row per name of ``backprop.ACTIVATIONS`` / ``LOSSES``).
-Whole networks (:mod:`.networks`)
-    :func:`parameter_symbols`, :func:`derive_network`, :func:`chain_rule`.
-The general rule (:mod:`.rule`)
-    :func:`prove_backprop_rule`.
+Activations and losses (`backprop.symbolic.elementary`)
+: `derive_activation`, `derive_loss`, `derive_fused_delta`; the tables `ACTIVATION_TABLE` and
+  `LOSS_TABLE` hold the SymPy definitions (one row per name of `backprop.ACTIVATIONS` / `LOSSES`).
+
+Whole networks (`backprop.symbolic.networks`)
+: `parameter_symbols`, `derive_network`, `chain_rule`; `worked_example` (the book's 1-1-1 and 3-2-1).
+
+The general rule (`backprop.symbolic.rule`)
+: `prove_backprop_rule`, for an elementwise or a softmax output layer (and softmax with
+  cross-entropy, whose delta reduces to `(Yhat - Y)/N`); its equations in LaTeX: `RULE_LATEX`,
+  `SOFTMAX_RULE_LATEX` and their parts `OUTPUT_DELTA_LATEX`, `SOFTMAX_DELTA_LATEX`,
+  `HIDDEN_RULE_LATEX`, `FUSED_DELTA_LATEX`.
+
+Everything at once (`backprop.symbolic.verification`)
+: `verify()` and the command `python -m backprop.symbolic` (installed as `backprop-verify`).
 
 Examples
 --------
@@ -28,8 +35,17 @@ a*(1 - a)
 $\\displaystyle \\sigma(z) = \\frac{1}
 """
 
-from ._base import Derivation, exact, exact_matrix, is_zero
-from .elementary import (
+from backprop.symbolic._base import (
+    FD_STEP,
+    FD_TOLERANCE,
+    LIBRARY_TOLERANCE,
+    Comparison,
+    Derivation,
+    exact,
+    exact_matrix,
+    is_zero,
+)
+from backprop.symbolic.elementary import (
     ACTIVATION_TABLE,
     LOSS_TABLE,
     ActivationDerivation,
@@ -42,12 +58,33 @@ from .elementary import (
     derive_fused_delta,
     derive_loss,
 )
-from .networks import ChainFactor, ChainRule, NetworkDerivation, chain_rule, derive_network, parameter_symbols
-from .rule import RULE_LATEX, RuleProof, prove_backprop_rule
+from backprop.symbolic.networks import (
+    ChainFactor,
+    ChainRule,
+    NetworkDerivation,
+    chain_rule,
+    derive_network,
+    parameter_symbols,
+    worked_example,
+)
+from backprop.symbolic.rule import (
+    FUSED_DELTA_LATEX,
+    HIDDEN_RULE_LATEX,
+    OUTPUT_DELTA_LATEX,
+    RULE_LATEX,
+    SOFTMAX_DELTA_LATEX,
+    SOFTMAX_RULE_LATEX,
+    RuleProof,
+    prove_backprop_rule,
+)
+from backprop.symbolic.verification import Report, Result, items, verify
 
 __all__ = [
-    "ACTIVATION_TABLE", "LOSS_TABLE", "RULE_LATEX", "ActivationDerivation", "ChainFactor", "ChainRule",
-    "Derivation", "FusedDelta", "JacobianDerivation", "LossDerivation", "NetworkDerivation", "RuleProof",
+    "ACTIVATION_TABLE", "FD_STEP", "FD_TOLERANCE", "FUSED_DELTA_LATEX", "HIDDEN_RULE_LATEX", "LIBRARY_TOLERANCE",
+    "LOSS_TABLE", "OUTPUT_DELTA_LATEX", "RULE_LATEX", "SOFTMAX_DELTA_LATEX", "SOFTMAX_RULE_LATEX",
+    "ActivationDerivation", "ChainFactor", "ChainRule", "Comparison", "Derivation", "FusedDelta",
+    "JacobianDerivation", "LossDerivation", "NetworkDerivation", "Report", "Result", "RuleProof",
     "SymbolicActivation", "SymbolicLoss", "chain_rule", "derive_activation", "derive_fused_delta", "derive_loss",
-    "derive_network", "exact", "exact_matrix", "is_zero", "parameter_symbols", "prove_backprop_rule",
+    "derive_network", "exact", "exact_matrix", "is_zero", "items", "parameter_symbols", "prove_backprop_rule",
+    "verify", "worked_example",
 ]

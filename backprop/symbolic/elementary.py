@@ -1,11 +1,10 @@
 """Activations and losses derived with SymPy, and proved equal to the library's formulas and code.
 
-Each activation and loss of the library has a row in :data:`ACTIVATION_TABLE` or
-:data:`LOSS_TABLE`: its definition written in SymPy, and the library's
-derivative formula transcribed from its docstring.  A derivation differentiates
-the definition with :func:`sympy.diff`, proves the result equal to the formula
-(their difference reduces to 0) and compares it with the library's NumPy code
-at many points.
+Each activation and loss of the library has a row in `ACTIVATION_TABLE` or `LOSS_TABLE`: its
+definition written in SymPy, and the library's derivative formula transcribed from its docstring.
+A derivation differentiates the definition with `sympy.diff`, proves the result equal to the
+formula (their difference reduces to 0), and `compare()` sets the result against the library's
+NumPy code and against finite differences of the library's values.
 
 Examples
 --------
@@ -25,20 +24,30 @@ from dataclasses import dataclass, field
 import numpy as np
 import sympy as sp
 
-from ..activations import DERIVATIVES, Activation, get_activation
-from ..losses import Loss, get_loss
-from ..network import MLP
-from ._base import Derivation, fail_if, is_zero, mismatches
+import backprop
+from backprop import activations as _library_activations
+from backprop.activations import Activation
+from backprop.losses import Loss
+from backprop.network import MLP
+from backprop.symbolic._base import (
+    FD_STEP,
+    FD_TOLERANCE,
+    LIBRARY_TOLERANCE,
+    Comparison,
+    Derivation,
+    centred_differences,
+    compare,
+    is_zero,
+)
 
 z = sp.Symbol("z")
 """The pre-activation of one unit."""
 a = sp.Symbol("a")
-"""The activation ``a = f(z)`` of one unit."""
+"""The activation `a = f(z)` of one unit."""
 yhat, y = sp.symbols("yhat y")
-"""A prediction and its target (``yhat`` prints as \\hat{y})."""
+"""A prediction and its target (`yhat` prints as \\hat{y})."""
 
-_RTOL, _ATOL = 1e-10, 1e-14  # NumPy vs lambdified SymPy, both float64, on |z| <= 10
-_POINTS = np.linspace(-10.0, 10.0, 401)
+_GRID = np.linspace(-10.0, 10.0, 401)  # the fixed points of check(): z = 0 (ReLU's kink) included
 
 
 def _sigmoid(x: sp.Expr) -> sp.Expr:
@@ -52,15 +61,14 @@ def _softmax(zs: list[sp.Expr]) -> list[sp.Expr]:
 
 @dataclass(frozen=True)
 class SymbolicActivation:
-    """One row of :data:`ACTIVATION_TABLE`: an activation written in SymPy.
+    """One row of `ACTIVATION_TABLE`: an activation written in SymPy.
 
-    ``function(z)`` is the activation of one unit (``None`` for softmax, which
-    acts on a whole row through ``vector``).  ``formula(z)`` is the library's
-    derivative as its docstring states it (for softmax ``formula(s, i, j)`` is
-    the Jacobian entry).  ``inverse(a)`` gives ``z`` from ``a = f(z)`` so that
-    ``f'`` can be written in terms of ``a``.  ``kinks`` are the points where
-    ``f`` is not differentiable and ``branches`` its pieces left and right of
-    the kink.
+    `function(z)` is the activation of one unit (`None` for softmax, which acts on a whole row
+    through `vector`).  `formula(z)` is the library's derivative as its docstring states it (for
+    softmax `formula(a, k, k2)` is the Jacobian entry `da_k/dz_k2` written with the outputs `a`).
+    `inverse(a)` gives `z` from `a = f(z)` so that `f'` can be written in terms of `a`.  `kinks`
+    are the points where `f` is not differentiable and `branches` its pieces left and right of the
+    kink.  `jacobian` names the library function that returns a vector activation's Jacobian.
     """
 
     symbol: str
@@ -70,17 +78,18 @@ class SymbolicActivation:
     kinks: tuple[int, ...] = ()
     branches: tuple[Callable[[sp.Expr], sp.Expr], Callable[[sp.Expr], sp.Expr]] | None = None
     vector: Callable[[list[sp.Expr]], list[sp.Expr]] | None = None
+    jacobian: str | None = None
 
     def row(self, zs: list[sp.Expr]) -> list[sp.Expr]:
         """The activations of one sample's row of pre-activations."""
         return self.vector(zs) if self.vector is not None else [self.function(zi) for zi in zs]
 
     def near(self, expr: sp.Expr, value: sp.Expr) -> sp.Expr:
-        """An expression equal to ``f(expr)`` near the point where ``expr == value``.
+        """An expression equal to `f(expr)` near the point where `expr == value`.
 
-        For a kinked function it is the branch active there, which SymPy
-        differentiates and evaluates quickly; exactly at the kink it is the left
-        branch, whose derivative (0 for ReLU) is the library's convention.
+        For a kinked function it is the branch active there, which SymPy differentiates and
+        evaluates quickly; exactly at the kink it is the left branch, whose derivative (0 for ReLU)
+        is the library's convention.
         """
         if self.branches is None:
             return self.function(expr)
@@ -96,20 +105,21 @@ ACTIVATION_TABLE: dict[str, SymbolicActivation] = {
     "relu": SymbolicActivation(r"\operatorname{relu}", lambda x: sp.Max(0, x), lambda x: sp.Heaviside(x, 0),
                                kinks=(0,), branches=(lambda x: sp.Integer(0), lambda x: x)),
     "softmax": SymbolicActivation(r"\operatorname{softmax}", None,
-                                  lambda s, i, j: s[i] * (sp.KroneckerDelta(i, j) - s[j]), vector=_softmax),
+                                  lambda s, k, k2: s[k] * (sp.KroneckerDelta(k, k2) - s[k2]), vector=_softmax,
+                                  jacobian="softmax_jacobian"),
 }
 """Activation name -> its SymPy definition and the library's derivative formula.
 
-Every name in :data:`backprop.ACTIVATIONS` needs a row here (a test enforces it)."""
+Every name in `backprop.ACTIVATIONS` needs a row here (a test enforces it)."""
 
 
 @dataclass(frozen=True)
 class SymbolicLoss:
-    """One row of :data:`LOSS_TABLE`.
+    """One row of `LOSS_TABLE`.
 
-    Every library loss is a sum of one term per output entry,
-    ``L = 1/n sum_i sum_k entry(yhat_ik, y_ik)``; ``formula`` is the library's
-    ``dL/dyhat`` per entry before the ``1/n``, as its docstring states it.
+    Every library loss is a mean over the N samples of a sum of one term per output entry,
+    `loss = (1/N) sum_i sum_k ell(yhat_ik, y_ik)`; `entry` is `ell` and `formula` the library's
+    `d ell / d yhat` as its docstring states it (the library divides it by N).
     """
 
     entry: Callable[[sp.Expr, sp.Expr], sp.Expr]
@@ -124,7 +134,7 @@ LOSS_TABLE: dict[str, SymbolicLoss] = {
 }
 """Loss name -> its SymPy definition and the library's gradient formula.
 
-Every name in :data:`backprop.LOSSES` needs a row here (a test enforces it)."""
+Every name in `backprop.LOSSES` needs a row here (a test enforces it)."""
 
 
 FROM_LOGITS_TABLE: dict[tuple[str, str], Callable[[list[sp.Expr], list[sp.Expr]], sp.Expr]] = {
@@ -133,7 +143,7 @@ FROM_LOGITS_TABLE: dict[tuple[str, str], Callable[[list[sp.Expr], list[sp.Expr]]
                                                       for zk, yk in zip(zs, ys, strict=True)),
 }
 """(output, loss) -> one sample's loss written from the logits, as the library computes fused pairs
-(:data:`backprop.FUSED`).  Same values as the loss of ``f(z)``, and much smaller derivatives."""
+(`backprop.FUSED`).  Same values as the loss of `f(z)`, and much smaller derivatives."""
 
 
 def _table_row(table: dict, name: str, what: str):
@@ -144,17 +154,21 @@ def _table_row(table: dict, name: str, what: str):
             from None
 
 
+def _lambdify(args, expr):
+    """`expr` as a NumPy function of `args` whose result has the shape of the inputs (constants too)."""
+    f = sp.lambdify(args, expr, "numpy")
+    return lambda *xs: np.broadcast_to(np.asarray(f(*xs), dtype=float), np.broadcast(*xs).shape)
+
+
 # ---------------------------------------------------------------------------------------------- activations
 @dataclass
 class ActivationDerivation(Derivation):
     """The derivative of an elementwise activation, derived and compared with the library.
 
-    ``derivative`` is ``sympy.diff(function, z)``; ``formula`` the library's
-    formula; ``in_terms_of_a`` the derivative written with ``a = f(z)`` (None
-    when ``f`` has no inverse); ``one_sided`` maps each kink to its left and
-    right derivatives.  ``library`` is the NumPy derivative under test and
-    ``activation`` the :class:`~backprop.Activation` whose ``backward`` the
-    network uses.
+    `derivative` is `sympy.diff(function, z)`; `formula` the library's formula; `in_terms_of_a`
+    the derivative written with `a = f(z)` (None when `f` has no inverse); `one_sided` maps each
+    kink to its left and right derivatives.  `library` is the NumPy derivative under test (None
+    when the record has none) and `activation` the library record whose `backward` the network uses.
     """
 
     name: str
@@ -166,6 +180,10 @@ class ActivationDerivation(Derivation):
     one_sided: dict[int, tuple[sp.Expr, sp.Expr]]
     library: Callable[[np.ndarray], np.ndarray] | None
     activation: Activation
+
+    @property
+    def what(self) -> str:
+        return f"activation {self.name!r}"
 
     @property
     def latex(self) -> str:
@@ -180,6 +198,28 @@ class ActivationDerivation(Derivation):
             parts.append(rf"\text{{at }} z = {k}\text{{: one-sided }} {sp.latex(left)},\ {sp.latex(right)};"
                          rf"\ \text{{library }} {sp.latex(self.formula.subs(z, k))}")
         return r",\quad ".join(parts)
+
+    @property
+    def short_latex(self) -> str:
+        """The derivative in one short formula (written with `a = f(z)` where that is simpler)."""
+        f = self.symbol
+        if self.one_sided:
+            (k, (left, right)), = self.one_sided.items()
+            return (rf"{f}'(z) = {sp.latex(left)} \text{{ for }} z < {k},\ {sp.latex(right)} \text{{ for }} z > {k}"
+                    rf"\ (\text{{library: }} {sp.latex(self.formula.subs(z, k))} \text{{ at }} {k})")
+        if self.in_terms_of_a is not None and self.in_terms_of_a.subs(a, self.function) != self.derivative:
+            return rf"{f}'(z) = {sp.latex(self.in_terms_of_a)},\ a = {f}(z)"
+        return rf"{f}'(z) = {sp.latex(self.derivative)}"
+
+    @property
+    def text(self) -> str:
+        f = self.name
+        if self.one_sided:
+            (k, (left, right)), = self.one_sided.items()
+            return f"{f}'(z) = {left} for z < {k}, {right} for z > {k} (library: {self.formula.subs(z, k)} at {k})"
+        if self.in_terms_of_a is not None and self.in_terms_of_a.subs(a, self.function) != self.derivative:
+            return f"{f}'(z) = {self.derivative} = {self.in_terms_of_a}, a = {f}(z)"
+        return f"{f}'(z) = {self.derivative}"
 
     def proofs(self) -> list[str]:
         """Where the derivative and the formula are not proved equal (empty: proved everywhere)."""
@@ -197,26 +237,39 @@ class ActivationDerivation(Derivation):
                 problems.append(f"at the kink {k} the formula gives {at}, not between {left} and {right}")
         return problems
 
-    def check(self) -> None:
-        """Raise ``AssertionError`` unless the formula is proved and the library's code agrees at 401 points.
+    def compare(self, rng: np.random.Generator | None = None) -> list[Comparison]:
+        """The library's derivative and `backward`, and centred differences of its function, against `f'`.
 
-        Points: ``z`` from -10 to 10; kinks are compared with the formula's value
-        there.  Tolerance: ``rtol=1e-10, atol=1e-14``.
+        Points: 400 draws of `z` uniform in [-8, 8] from `rng`, or without it the 401 points of
+        [-10, 10] spaced 0.05 (a kink included: there the derived value is the library's formula).
+        Finite differences skip points within 2h of a kink, where they straddle it.
         """
-        problems = self.proofs()
-        zs = _POINTS
-        want = np.broadcast_to(sp.lambdify(z, self.derivative, "numpy")(zs), zs.shape).astype(float).copy()
+        zs = _GRID if rng is None else rng.uniform(-8.0, 8.0, 400)
+        want = _lambdify(z, self.derivative)(zs).copy()
+        at_kink = np.isin(zs, list(self.one_sided))
         for k in self.one_sided:
             want[zs == k] = float(self.formula.subs(z, k))
+
+        def where(idx):
+            return f"z = {zs[idx[0]]:.6g}"
+
+        out = []
         if self.library is not None:
-            problems += mismatches(f"{self.name}'", self.library(zs), want, _RTOL, _ATOL, zs)
-        g = np.linspace(-2.0, 2.0, zs.size)  # an upstream gradient dL/da
+            out.append(compare(f"{self.name}'", "library", self.library(zs), want, LIBRARY_TOLERANCE, where))
+        g = np.linspace(-2.0, 2.0, zs.size) if rng is None else rng.normal(size=zs.size)  # an upstream dL/da
         backward = self.activation.backward(zs, self.activation(zs), g.copy())
-        problems += mismatches(f"{self.name}.backward", backward, g * want, _RTOL, _ATOL, zs)
-        fail_if(problems, f"activation {self.name!r}")
+        out.append(compare(f"{self.name}.backward", "library", backward, g * want, LIBRARY_TOLERANCE, where))
+        near_kink = np.zeros(zs.shape, dtype=bool)
+        for k in self.one_sided:
+            near_kink |= np.abs(zs - k) < 2 * FD_STEP
+        smooth = zs[~near_kink & ~at_kink]
+        fd = (self.activation(smooth + FD_STEP) - self.activation(smooth - FD_STEP)) / (2 * FD_STEP)
+        out.append(compare(f"{self.name}", "finite differences", fd, want[~near_kink & ~at_kink], FD_TOLERANCE,
+                           lambda idx: f"z = {smooth[idx[0]]:.6g}"))
+        return out
 
     def jacobian_in_a(self, outputs: list[sp.Symbol]) -> sp.Matrix:
-        """``d a_i / d z_j`` for a row of units, written with their activations ``outputs``."""
+        """`d a_k / d z_k2` for a row of units, written with their activations `outputs`."""
         if self.in_terms_of_a is None:
             raise ValueError(f"{self.name}'s derivative cannot be written in terms of its output")
         return sp.diag(*[self.in_terms_of_a.subs(a, ai) for ai in outputs])
@@ -224,11 +277,12 @@ class ActivationDerivation(Derivation):
 
 @dataclass
 class JacobianDerivation(Derivation):
-    """Softmax's full Jacobian ``J[i, j] = d s_i / d z_j``, derived and compared with the library.
+    """Softmax's Jacobian `J[k, k2] = d a_k / d z_k2` for one sample, derived and compared with the library.
 
-    ``zs`` are the logits, ``jacobian`` the derived matrix (in ``z``),
-    ``formula`` the library's ``s_i (delta_ij - s_j)`` in ``z`` and
-    ``in_terms_of_s`` the same written with the outputs ``s``.
+    `zs` are the logits (one row), `outputs` the activations `a = softmax(z)` in `zs`, `jacobian`
+    the derived matrix (in `zs`), `formula` the library's `a_k (delta_{k k2} - a_k2)` in `zs` and
+    `in_terms_of_a` the same written with the outputs `a_1, ..., a_k` (`diag(a) - a^T a` for a
+    row `a`).  `library` is the library's Jacobian function (None when not checked).
     """
 
     name: str
@@ -236,54 +290,77 @@ class JacobianDerivation(Derivation):
     outputs: list[sp.Expr]
     jacobian: sp.Matrix
     formula: sp.Matrix
-    in_terms_of_s: sp.Matrix
+    in_terms_of_a: sp.Matrix
     library: Callable[[np.ndarray], np.ndarray] | None
     activation: Activation
 
     @property
+    def what(self) -> str:
+        return f"activation {self.name!r}"
+
+    @property
     def latex(self) -> str:
-        return (rf"s_i = \frac{{e^{{z_i}}}}{{\sum_k e^{{z_k}}}},\quad \frac{{\partial s_i}}{{\partial z_j}}"
-                rf" = s_i\,(\delta_{{ij}} - s_j),\quad J = {sp.latex(self.in_terms_of_s)}")
+        return (rf"a = \operatorname{{softmax}}(z),\ a_k = \frac{{e^{{z_k}}}}{{\sum_{{k'}} e^{{z_{{k'}}}}}},\quad "
+                rf"J = \frac{{\partial a}}{{\partial z}} = \operatorname{{diag}}(a) - a^\top a"
+                rf" = {sp.latex(self.in_terms_of_a)}")
+
+    @property
+    def short_latex(self) -> str:
+        return r"J = \frac{\partial a}{\partial z} = \operatorname{diag}(a) - a^\top a,\ a = \operatorname{softmax}(z)"
+
+    @property
+    def text(self) -> str:
+        return "J = da/dz = diag(a) - a^T a, a = softmax(z) (a row)"
 
     def proofs(self) -> list[str]:
         diff = self.jacobian - self.formula
         return [f"J[{i},{j}] differs from the formula" for i in range(diff.rows) for j in range(diff.cols)
                 if not is_zero(diff[i, j])]
 
-    def check(self) -> None:
-        """Raise ``AssertionError`` unless the formula is proved and the library agrees on 50 random rows.
+    def compare(self, rng: np.random.Generator | None = None) -> list[Comparison]:
+        """The library's Jacobian, its `backward` and centred differences of softmax against `J`.
 
-        Compares ``softmax_jacobian`` and the network's ``backward`` (a
-        vector-Jacobian product) at ``rtol=1e-10, atol=1e-14``.
+        Points: 50 rows of logits drawn normal with scale 3 (from `rng`, or a fixed seed).  The
+        rows of the Jacobian `backward` gives are `backward(z, a, e_k)` for the unit vectors `e_k`.
         """
-        problems = self.proofs()
-        rows = np.random.default_rng(0).normal(scale=3.0, size=(50, len(self.zs)))
+        rng = rng if rng is not None else np.random.default_rng(0)
+        k = len(self.zs)
+        rows = rng.normal(scale=3.0, size=(50, k))
         J = sp.lambdify(self.zs, self.jacobian, "numpy")
         want = np.array([J(*r) for r in rows], dtype=float)
+        act = self.activation
+        out = []
         if self.library is not None:
-            problems += mismatches("softmax Jacobian", self.library(rows), want, _RTOL, _ATOL)
-        g = np.random.default_rng(1).normal(size=rows.shape)
-        backward = self.activation.backward(rows, self.activation(rows), g.copy())
-        problems += mismatches("softmax.backward", backward, np.einsum("ni,nij->nj", g, want), _RTOL, _ATOL)
-        fail_if(problems, "activation 'softmax'")
+            out.append(compare(f"{self.name} Jacobian", "library", self.library(rows), want, LIBRARY_TOLERANCE))
+        outputs = act(rows)
+        unit_rows = np.stack([act.backward(rows, outputs, np.broadcast_to(e, rows.shape).copy())
+                              for e in np.eye(k)], axis=1)
+        out.append(compare(f"{self.name}.backward of unit vectors", "library", unit_rows, want, LIBRARY_TOLERANCE))
+        g = rng.normal(size=rows.shape)
+        out.append(compare(f"{self.name}.backward", "library", act.backward(rows, outputs, g.copy()),
+                           np.einsum("nk,nkj->nj", g, want), LIBRARY_TOLERANCE))
+        step = FD_STEP * np.eye(k)
+        fd = np.stack([(act(rows + step[m]) - act(rows - step[m])) / (2 * FD_STEP) for m in range(k)], axis=2)
+        out.append(compare(self.name, "finite differences", fd, want, FD_TOLERANCE))
+        return out
 
     def jacobian_in_a(self, outputs: list[sp.Symbol]) -> sp.Matrix:
-        """``d a_i / d z_j`` written with the outputs ``outputs``."""
-        return self.in_terms_of_s.subs(dict(zip(_s_symbols(len(outputs)), outputs, strict=True)))
+        """`d a_k / d z_k2` written with the outputs `outputs`."""
+        return self.in_terms_of_a.subs(dict(zip(_a_symbols(len(outputs)), outputs, strict=True)))
 
 
-def _s_symbols(k: int) -> list[sp.Symbol]:
-    return list(sp.symbols(f"s_1:{k + 1}"))
+def _a_symbols(k: int) -> list[sp.Symbol]:
+    return list(sp.symbols(f"a_1:{k + 1}"))
 
 
 def derive_activation(spec: str | Activation, k: int = 3) -> ActivationDerivation | JacobianDerivation:
-    """Differentiate an activation with SymPy; ``check()`` compares the library with the result.
+    """Differentiate an activation with SymPy; `check()` compares the library with the result.
 
-    ``spec`` is a name of :data:`backprop.ACTIVATIONS` (the library's derivative
-    comes from :data:`backprop.DERIVATIVES`) or an :class:`~backprop.Activation`
-    whose ``name`` has a row in :data:`ACTIVATION_TABLE` (its own
-    ``derivative`` and ``backward`` are checked: that is how a wrong derivative
-    is caught).  Softmax gives its ``k``-by-``k`` Jacobian.
+    `spec` is a name of `backprop.ACTIVATIONS` (its record is looked up with
+    `backprop.get_activation`) or an `Activation` record whose `name` has a row in
+    `ACTIVATION_TABLE`; the record's `derivative` and `backward` are the library code checked
+    (that is how a wrong derivative is caught).  Softmax gives its `k`-by-`k` Jacobian, and for the
+    name "softmax" the library's `softmax_jacobian` is checked too.
 
     Examples
     --------
@@ -296,17 +373,18 @@ def derive_activation(spec: str | Activation, k: int = 3) -> ActivationDerivatio
     >>> relu.derivative, relu.one_sided
     (Heaviside(z), {0: (0, 1)})
     >>> relu.check()                      # library: 0 at the kink, a value between the one-sided 0 and 1
-    >>> derive_activation("softmax", k=2).in_terms_of_s
+    >>> derive_activation("softmax", k=2).in_terms_of_a
     Matrix([
-    [s_1*(1 - s_1),      -s_1*s_2],
-    [     -s_1*s_2, s_2*(1 - s_2)]])
+    [a_1*(1 - a_1),      -a_1*a_2],
+    [     -a_1*a_2, a_2*(1 - a_2)]])
     """
     name = spec if isinstance(spec, str) else spec.name
     row = _table_row(ACTIVATION_TABLE, name, "activation")
-    activation = get_activation(spec)
-    library = DERIVATIVES.get(name) if isinstance(spec, str) else spec.derivative
+    activation = backprop.get_activation(spec)
     if row.vector is not None:
+        library = getattr(_library_activations, row.jacobian) if isinstance(spec, str) and row.jacobian else None
         return _derive_vector(name, row, k, library, activation)
+    library = getattr(activation, "derivative", None)
     f = row.function(z)
     derivative = sp.diff(f, z)
     in_a = None if row.inverse is None else sp.simplify(derivative.subs(z, row.inverse(a)))
@@ -325,8 +403,8 @@ def _derive_vector(name: str, row: SymbolicActivation, k: int, library, activati
     out = row.row(zs)
     jacobian = sp.Matrix(k, k, lambda i, j: sp.diff(out[i], zs[j]))
     formula = sp.Matrix(k, k, lambda i, j: row.formula(out, i, j))
-    in_s = sp.Matrix(k, k, lambda i, j: row.formula(_s_symbols(k), i, j))
-    return JacobianDerivation(name, zs, out, jacobian, formula, in_s, library, activation)
+    in_a = sp.Matrix(k, k, lambda i, j: row.formula(_a_symbols(k), i, j))
+    return JacobianDerivation(name, zs, out, jacobian, formula, in_a, library, activation)
 
 
 # ---------------------------------------------------------------------------------------------- losses
@@ -334,9 +412,9 @@ def _derive_vector(name: str, row: SymbolicActivation, k: int, library, activati
 class LossDerivation(Derivation):
     """A loss's derivative with respect to one prediction, derived and compared with the library.
 
-    ``entry`` is the loss term of one output entry, ``derivative`` its
-    ``sympy.diff`` with respect to ``yhat``, ``formula`` the library's formula;
-    the library's ``gradient`` divides by the number of samples ``n``.
+    `entry` is the loss term `ell` of one output entry, `derivative` its `sympy.diff` with
+    respect to `yhat`, `formula` the library's formula; the library's `gradient` divides by the
+    number of samples N.
     """
 
     name: str
@@ -346,39 +424,55 @@ class LossDerivation(Derivation):
     loss: Loss
 
     @property
+    def what(self) -> str:
+        return f"loss {self.name!r}"
+
+    @property
     def latex(self) -> str:
-        return (rf"L = \frac{{1}}{{n}}\sum_{{i=1}}^{{n}}\sum_k \ell(\hat{{y}}_{{ik}}, y_{{ik}}),\quad "
-                rf"\ell(\hat{{y}}, y) = {sp.latex(self.entry)},\quad "
-                rf"\frac{{\partial \ell}}{{\partial \hat{{y}}}} = {sp.latex(self.derivative)}"
+        return (r"\mathcal{L} = \frac{1}{N}\sum_{i=1}^{N}\sum_{k} \ell(\hat{y}_{ik}, y_{ik}),\quad "
+                rf"\ell(\hat{{y}}, y) = {sp.latex(self.entry)},\quad {self.short_latex}")
+
+    @property
+    def short_latex(self) -> str:
+        return (rf"\frac{{\partial \ell}}{{\partial \hat{{y}}}} = {sp.latex(self.derivative)}"
                 + ("" if self.derivative == self.formula else rf" = {sp.latex(self.formula)}"))
 
-    def check(self) -> None:
-        """Raise ``AssertionError`` unless the formula is proved and the library's value and gradient agree.
+    @property
+    def text(self) -> str:
+        return (f"dl/dyhat = {self.derivative}"
+                + ("" if self.derivative == self.formula else f" = {self.formula}"))
 
-        Compared on 4 samples of 3 outputs (predictions in (0.05, 0.95),
-        targets rows of a distribution) at ``rtol=1e-10, atol=1e-14``; the
-        library's gradient must equal the derivative divided by ``n = 4``.
+    def proofs(self) -> list[str]:
+        return [] if is_zero(self.derivative - self.formula) else ["dl/dyhat differs from the formula"]
+
+    def compare(self, rng: np.random.Generator | None = None) -> list[Comparison]:
+        """The library's loss value and gradient, and centred differences of its value.
+
+        N = 4 samples of 3 outputs: predictions uniform in (0.05, 0.95), targets rows of a
+        distribution (valid for every loss), drawn from `rng` or a fixed seed.  The library's
+        gradient must equal the derivative divided by N.
         """
-        problems = [] if is_zero(self.derivative - self.formula) else ["dl/dyhat differs from the formula"]
-        rng = np.random.default_rng(0)
+        rng = rng if rng is not None else np.random.default_rng(0)
         P = rng.uniform(0.05, 0.95, size=(4, 3))
         Y = rng.uniform(0.0, 1.0, size=(4, 3))
         Y /= Y.sum(axis=1, keepdims=True)
-        n = len(Y)
-        value = float(np.sum(sp.lambdify((yhat, y), self.entry, "numpy")(P, Y))) / n
-        grad = np.broadcast_to(sp.lambdify((yhat, y), self.derivative, "numpy")(P, Y), P.shape) / n
-        problems += mismatches(f"{self.name} value", np.array([self.loss.value(P, Y)]), np.array([value]),
-                               _RTOL, _ATOL)
-        problems += mismatches(f"{self.name} gradient", self.loss.gradient(P, Y), grad, _RTOL, _ATOL)
-        fail_if(problems, f"loss {self.name!r}")
+        N = len(Y)
+        value = float(np.sum(_lambdify((yhat, y), self.entry)(P, Y))) / N
+        grad = _lambdify((yhat, y), self.derivative)(P, Y) / N
+        return [
+            compare(f"{self.name} value", "library", self.loss.value(P, Y), value, LIBRARY_TOLERANCE),
+            compare(f"{self.name} gradient", "library", self.loss.gradient(P, Y), grad, LIBRARY_TOLERANCE),
+            compare(f"{self.name} gradient", "finite differences",
+                    centred_differences(lambda p: self.loss.value(p, Y), P), grad, FD_TOLERANCE),
+        ]
 
 
 def derive_loss(spec: str | Loss) -> LossDerivation:
-    """Differentiate a loss with respect to the prediction; ``check()`` compares the library.
+    """Differentiate a loss with respect to the prediction; `check()` compares the library.
 
-    ``spec`` is a name of :data:`backprop.LOSSES` or a :class:`~backprop.Loss`
-    whose name has a row in :data:`LOSS_TABLE` (its own value and gradient are
-    then the ones checked).
+    `spec` is a name of `backprop.LOSSES` (its record is looked up with `backprop.get_loss`) or a
+    `Loss` record whose name has a row in `LOSS_TABLE`; the record's value and gradient are the
+    library code checked.
 
     Examples
     --------
@@ -392,21 +486,19 @@ def derive_loss(spec: str | Loss) -> LossDerivation:
     name = spec if isinstance(spec, str) else spec.name
     row = _table_row(LOSS_TABLE, name, "loss")
     entry = row.entry(yhat, y)
-    return LossDerivation(name, entry, sp.diff(entry, yhat), row.formula(yhat, y), get_loss(spec))
+    return LossDerivation(name, entry, sp.diff(entry, yhat), row.formula(yhat, y), backprop.get_loss(spec))
 
 
 # ---------------------------------------------------------------------------------------------- fused deltas
 @dataclass
 class FusedDelta(Derivation):
-    """The output delta ``dL/dz`` of a fused (output activation, loss) pair, derived two ways.
+    """The output delta of a fused (output activation, loss) pair for one sample, derived two ways.
 
-    In terms of the predictions: the chain rule ``sum_i dL/dyhat_i * dyhat_i/dz_j``
-    (``chain``) simplifies to ``yhat_j - y_j`` (``delta``).  Directly in the
-    logits: ``sympy.diff`` of the loss of ``f(z)`` (``delta_z``) equals
-    ``f(z)_j - y_j``, and so does the derivative of ``from_logits``, the
-    loss as the library computes it for the pair.  For softmax these use that
-    a target row sums to 1 (``constraint``).  Per sample, before the library's
-    ``1/n``.
+    In terms of the predictions: the chain rule `sum_k dl/dyhat_k * dyhat_k/dz_k2` (`chain`)
+    simplifies to `yhat_k2 - y_k2` (`delta`).  Directly in the logits: `sympy.diff` of the loss
+    of `f(z)` (`delta_z`) equals `f(z)_k2 - y_k2`, and so does the derivative of `from_logits`,
+    the loss as the library computes it for the pair.  For softmax these use that a target row sums
+    to 1 (`constraint`).  Per sample: the library's delta is this divided by N.
     """
 
     output: str
@@ -424,6 +516,10 @@ class FusedDelta(Derivation):
     from_logits: sp.Expr
     constraint: dict = field(default_factory=dict)
 
+    @property
+    def what(self) -> str:
+        return f"fused {self.output} + {self.loss}"
+
     def _chain_latex(self, j: int) -> str:
         return " + ".join(rf"\left({sp.latex(self.dL_dyhat[i])}\right)\left({sp.latex(self.dyhat_dz[i, j])}\right)"
                           for i in range(len(self.zs)) if self.dyhat_dz[i, j] != 0)
@@ -431,12 +527,25 @@ class FusedDelta(Derivation):
     @property
     def latex(self) -> str:
         if len(self.zs) == 1:
-            return (r"\frac{\partial L}{\partial z} = \frac{\partial L}{\partial \hat{y}}\,"
+            return (r"\frac{\partial \ell}{\partial z} = \frac{\partial \ell}{\partial \hat{y}}\,"
                     rf"\frac{{\partial \hat{{y}}}}{{\partial z}} = {self._chain_latex(0)} = {sp.latex(self.delta[0])}")
-        k = len(self.zs)
-        return (r"\frac{\partial L}{\partial z_1} = \sum_i \frac{\partial L}{\partial \hat{y}_i}\,"
-                rf"\frac{{\partial \hat{{y}}_i}}{{\partial z_1}} = {self._chain_latex(0)} = {sp.latex(self.delta[0])}"
-                rf"\quad\left(k = {k},\ y_{{{k}}} = {sp.latex(self.constraint[self.ys[-1]])}\right)")
+        n = len(self.zs)
+        return (r"\frac{\partial}{\partial z_1} \sum_{k} \ell(\hat{y}_k, y_k) = "
+                r"\sum_{k} \frac{\partial \ell(\hat{y}_k, y_k)}{\partial \hat{y}_k}\,"
+                rf"\frac{{\partial \hat{{y}}_k}}{{\partial z_1}} = {self._chain_latex(0)} = {sp.latex(self.delta[0])}"
+                rf"\quad\left(n_L = {n},\ y_{{{n}}} = {sp.latex(self.constraint[self.ys[-1]])}\right)")
+
+    @property
+    def short_latex(self) -> str:
+        k = "" if len(self.zs) == 1 else "_k"
+        return (rf"\frac{{\partial \ell}}{{\partial z{k}}} = \hat{{y}}{k} - y{k},\ "
+                r"\delta^{(L)} = \tfrac{1}{N}\bigl(\hat{Y} - Y\bigr)")
+
+    @property
+    def text(self) -> str:
+        if len(self.zs) == 1:
+            return f"dl/dz = {self.delta[0]}, so delta(L) = (Yhat - Y)/N"
+        return "dl/dz_k = yhat_k - y_k (rows of Y sum to 1), so delta(L) = (Yhat - Y)/N"
 
     def proofs(self) -> list[str]:
         problems = []
@@ -444,50 +553,51 @@ class FusedDelta(Derivation):
             if not is_zero((self.delta[j] - (self.yhats[j] - self.ys[j])).subs(self.constraint)):
                 problems.append(f"chain rule: delta_{j + 1} is not yhat - y")
             if not is_zero((self.delta_z[j] - (self.outputs_z[j] - self.ys[j])).subs(self.constraint)):
-                problems.append(f"in the logits: dL/dz_{j + 1} is not f(z) - y")
+                problems.append(f"in the logits: dl/dz_{j + 1} is not f(z) - y")
             if not is_zero((sp.diff(self.from_logits, self.zs[j]) - self.delta_z[j]).subs(self.constraint)):
-                problems.append(f"the loss from the logits has another dL/dz_{j + 1}")
+                problems.append(f"the loss from the logits has another dl/dz_{j + 1}")
+        # Equal derivatives, so the two losses differ by a constant; it is 0 if they agree at z = 0.
+        at_zero = {zj: 0 for zj in self.zs}
+        if not is_zero((self.from_logits.subs(at_zero) - self.loss_z.subs(at_zero)).subs(self.constraint)):
+            problems.append("the loss from the logits differs from the loss of f(z) at z = 0")
         return problems
 
-    def check(self) -> None:
-        """Raise ``AssertionError`` unless both derivations reduce to ``yhat - y`` and the network's delta agrees.
+    def compare(self, rng: np.random.Generator | None = None) -> list[Comparison]:
+        """The network's output delta and loss, and centred differences of its loss, against the derivation.
 
-        The library side is ``MLP([k, k]).deltas`` with ``W = I``, ``b = 0`` (so
-        the logits are the inputs) on 5 random samples, times ``n = 5``;
-        ``rtol=1e-10, atol=1e-14``.
+        The library side is `MLP([k, k])` with `W = I`, `b = 0` (so the logits are the inputs)
+        on N = 5 samples (logits normal with scale 3, from `rng` or a fixed seed); its delta must
+        equal the derived per-sample delta divided by N.
         """
-        problems = self.proofs()
-        k, n = len(self.zs), 5
-        rng = np.random.default_rng(0)
-        Z = rng.normal(scale=3.0, size=(n, k))
-        Y = rng.uniform(size=(n, k))
+        rng = rng if rng is not None else np.random.default_rng(0)
+        k, N = len(self.zs), 5
+        Z = rng.normal(scale=3.0, size=(N, k))
+        Y = rng.uniform(size=(N, k))
         Y = Y / Y.sum(axis=1, keepdims=True) if k > 1 else Y
         net = MLP([k, k], output=self.output, loss=self.loss)
         net.params.update(W1=np.eye(k), b1=np.zeros(k))
-        library = net.deltas(Z, Y)[-1] * n
         f = sp.lambdify([self.zs, self.ys], self.delta_z, "numpy")
-        want = np.array([f(zr, yr) for zr, yr in zip(Z, Y, strict=True)], dtype=float)
-        problems += mismatches("delta(L) * n", library, want, _RTOL, _ATOL)
+        want = np.array([f(zr, yr) for zr, yr in zip(Z, Y, strict=True)], dtype=float) / N
         value = sp.lambdify([self.zs, self.ys], self.from_logits, "numpy")
-        composed = sp.lambdify([self.zs, self.ys], self.loss_z, "numpy")
-        problems += mismatches("loss from logits", np.array([value(zr, yr) for zr, yr in zip(Z, Y, strict=True)]),
-                               np.array([composed(zr, yr) for zr, yr in zip(Z, Y, strict=True)]), _RTOL, _ATOL)
-        problems += mismatches("library loss", np.array([net.loss(Z, Y)]),
-                               np.array([np.mean([value(zr, yr) for zr, yr in zip(Z, Y, strict=True)])]),
-                               _RTOL, _ATOL)
-        fail_if(problems, f"fused {self.output} + {self.loss}")
+        loss = float(np.mean([value(zr, yr) for zr, yr in zip(Z, Y, strict=True)]))
+        return [
+            compare("delta(L)", "library", net.deltas(Z, Y)[-1], want, LIBRARY_TOLERANCE),
+            compare("loss", "library", net.loss(Z, Y), loss, LIBRARY_TOLERANCE),
+            compare("delta(L)", "finite differences", centred_differences(lambda v: net.loss(v, Y), Z), want,
+                    FD_TOLERANCE),
+        ]
 
 
 def _eliminate_other(ys: list[sp.Symbol], j: int) -> dict:
-    """``sum y = 1`` solved for a target other than ``y_j``, so a result in ``y_j`` keeps its ``y_j``."""
+    """`sum y = 1` solved for a target other than `y_j`, so a result in `y_j` keeps its `y_j`."""
     m = len(ys) - 1 if j != len(ys) - 1 else 0
     return {ys[m]: 1 - sum(t for i, t in enumerate(ys) if i != m)}
 
 
 def derive_fused_delta(output: str, loss: str, k: int | None = None) -> FusedDelta:
-    """Derive the output delta of an output activation followed by a loss (per sample, before ``1/n``).
+    """Derive the output delta of an output activation followed by a loss, for one sample (before the 1/N).
 
-    ``k`` (outputs) defaults to 1 for an elementwise activation and 3 for softmax.
+    `k` (outputs) defaults to 1 for an elementwise activation and 3 for softmax.
 
     Examples
     --------
@@ -517,3 +627,4 @@ def derive_fused_delta(output: str, loss: str, k: int | None = None) -> FusedDel
     delta_z = [sp.diff(loss_z, zj) for zj in zs]
     return FusedDelta(output, loss, zs, yhats, ys, chain, delta, delta_z, outputs_z, loss_z, dL_dyhat, J,
                       FROM_LOGITS_TABLE[(output, loss)](zs, ys), constraint)
+
