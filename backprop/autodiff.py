@@ -317,18 +317,23 @@ def _sample_loss(loss: str, output: str, z: list[Value], a: list[Value],
         terms = [-(yk * ak.log() if yk else 0.0)
                  - ((1 - yk) * (1 - ak).log() if yk != 1 else 0.0)
                  for _, ak, yk in pairs]
-    elif loss == "cross_entropy" and output == "softmax":
+    elif loss == "cross_entropy":  # the library pairs it with softmax only
         # from the logits: log(sum_k e^z_k) - sum_k y_k z_k
         shift = max(v.data for v in z)
         exps = [(v - shift).exp() for v in z]
         lse = sum(exps[1:], exps[0]).log() + shift
         terms = [yk * (lse - zk) for zk, _, yk in pairs if yk]
-    elif loss == "cross_entropy":
-        terms = [-yk * ak.log() for _, ak, yk in pairs if yk]
     else:
         raise ValueError(f"mlp_loss knows the losses mse, bce and "
                          f"cross_entropy, not {loss!r}")
     return sum(terms[1:], terms[0]) if terms else Value(0.0)
+
+
+def _library_record(lookup: Any, name: str) -> Any:
+    try:
+        return lookup(name)
+    except ValueError:  # not a name the library knows
+        return None
 
 
 def mlp_loss(net: Any, X: Any, Y: Any) -> tuple[Value, dict[str, list]]:
@@ -337,7 +342,8 @@ def mlp_loss(net: Any, X: Any, Y: Any) -> tuple[Value, dict[str, list]]:
     Every weight and bias becomes a leaf Value; inputs and targets stay
     constants. The loss is the library's: summed over the output units and
     averaged over the N samples (sigmoid with `bce` and softmax with
-    `cross_entropy` computed from the logits).
+    `cross_entropy` computed from the logits). Only the library's own
+    activations and losses are known; others raise a `ValueError`.
 
     Returns
     -------
@@ -358,6 +364,18 @@ def mlp_loss(net: Any, X: Any, Y: Any) -> tuple[Value, dict[str, list]]:
     >>> bool(np.allclose(dW1, net.gradients(X, Y)["W1"], rtol=1e-12))
     True
     """
+    from .activations import get_activation
+    from .losses import get_loss
+
+    # the engine knows the library's own records only: a user's activation
+    # that borrows a name would be differentiated as the wrong function
+    for act in net.activations:
+        if act is not _library_record(get_activation, act.name):
+            raise ValueError(f"mlp_loss knows the library's activations "
+                             f"only, not the user-defined {act.name!r}")
+    if net.loss_fn is not _library_record(get_loss, net.loss_fn.name):
+        raise ValueError(f"mlp_loss knows the library's losses only, not "
+                         f"the user-defined {net.loss_fn.name!r}")
     X, Y = net.check_inputs(X, Y)
     names = [act.name for act in net.activations]
     params: dict[str, list] = {}

@@ -230,7 +230,8 @@ print("dL/dW1 by the library:\n", net.gradients(X, Y)["W1"])
 # output with binary cross-entropy is computed from the logit, $\log(1 + e^{z}) - y z$, as the library does.
 
 # %% tags=["hide-input"]
-network_source = show_source(ad.sigmoid, ad._softplus, ad._activation, ad._sample_loss, ad.mlp_loss)
+network_source = show_source(ad.sigmoid, ad._softplus, ad._activation, ad._sample_loss, ad._library_record,
+                             ad.mlp_loss)
 lib3 = net.gradients(X, Y)
 eng3 = {k: np.array([[v.grad for v in row] for row in p]) if isinstance(p[0], list) else np.array([v.grad for v in p])
         for k, p in params.items()}
