@@ -456,14 +456,15 @@ md_table(["network", "edges $E$", "engine (µs)", "library (µs)", "engine / lib
 t_lib = [r[3] for r in cost_rows]
 t_eng = [r[2] for r in cost_rows]
 assert ratios[-1] > 100 and ratios[-1] > 10 * ratios[0], ratios
-assert t_lib[-1] < 5 * t_lib[0] and t_eng[-1] > 50 * t_eng[0], (t_lib, t_eng)
+growth_engine, growth_library = t_eng[-1] / t_eng[0], t_lib[-1] / t_lib[0]
+assert growth_engine > 10 * growth_library, (t_lib, t_eng)  # timings vary: a wide margin
 md(f"""
 From the smallest graph to the largest, {cost_rows[0][1]} to {cost_rows[-1][1]:,} edges, the engine's time grows
-from {num(t_eng[0], 3)} µs to {num(t_eng[-1], 3)} µs ({num(min(per_edge) * 1e6, 2)} to
-{num(max(per_edge) * 1e6, 2)} µs per edge), the library's only from {num(t_lib[0], 3)} to {num(t_lib[-1], 3)} µs:
-on the smallest network the two are within a factor of {num(ratios[0], 2)}, on the 16-16-4 network with eight
-samples the engine is {num(ratios[-1], 3)} times slower. The engine shows what backpropagation computes; the
-library's matrix products are how to compute it fast.
+{num(growth_engine, 2)}-fold, from {num(t_eng[0], 3)} µs to {num(t_eng[-1], 3)} µs ({num(min(per_edge) * 1e6, 2)} to
+{num(max(per_edge) * 1e6, 2)} µs per edge), the library's {num(growth_library, 2)}-fold, from {num(t_lib[0], 3)} to
+{num(t_lib[-1], 3)} µs: on the smallest network the two are within a factor of {num(ratios[0], 2)}, on the
+16-16-4 network with eight samples the engine is {num(ratios[-1], 3)} times slower. The engine shows what
+backpropagation computes; the library's matrix products are how to compute it fast.
 """)
 
 
