@@ -40,8 +40,9 @@ class Symbol:
 _EPS64 = num(float(np.finfo(np.float64).eps), 2)
 _EPS32 = num(float(np.finfo(np.float32).eps), 2)
 
-_SIZES, _FORWARD, _LOSS, _TRAINING, _NUMERICS = (
-    "Sizes and indices", "Data and the forward pass", "Loss and gradients", "Training", "Numerics")
+_SIZES, _FORWARD, _LOSS, _TRAINING, _NUMERICS, _GRAPHS = (
+    "Sizes and indices", "Data and the forward pass", "Loss and gradients", "Training", "Numerics",
+    "Computational graphs")
 
 SYMBOLS: tuple[Symbol, ...] = (
     # -- sizes and indices
@@ -105,6 +106,8 @@ SYMBOLS: tuple[Symbol, ...] = (
     # -- training
     Symbol("p", "p", r"any one parameter: an entry of some $W^{(l)}$ or $b^{(l)}$", "", _TRAINING),
     Symbol("theta", "\\theta", "all parameters as one vector", "", _TRAINING),
+    Symbol("P", "P", r"number of parameters, the length of $\theta$: $P = \sum_{l=1}^{L} (n_{l-1} + 1)\, n_l$",
+           "`sum(p.size for p in net.params.values())`", _TRAINING),
     Symbol("grad", "\\nabla \\mathcal{L},\\ \\lVert \\nabla \\mathcal{L} \\rVert",
            r"gradient of $\mathcal{L}$ with respect to $\theta$, and its Euclidean norm", "`history.grad_norm`",
            _TRAINING),
@@ -123,6 +126,18 @@ SYMBOLS: tuple[Symbol, ...] = (
            "`check_gradients(..., h=...)`", _NUMERICS),
     Symbol("eps", "\\varepsilon", f"machine epsilon, the gap between 1 and the next floating-point number: "
            f"{_EPS64} in float64, {_EPS32} in float32", "`np.finfo(dtype).eps`", _NUMERICS),
+    # -- computational graphs
+    Symbol("v", "v,\\ u", r"values (nodes) of a computational graph; $u$ is a parent of $v$ when $v$ is computed "
+           r"from $u$, and the edge from $u$ to $v$ carries the local derivative $\partial v/\partial u$",
+           "`backprop.autodiff.Value`, `v.parents`", _GRAPHS),
+    Symbol("vbar", "\\bar v", r"upstream gradient of $v$: the derivative of the graph's output with respect to $v$, "
+           r"summed over every path from $v$ to the output; for the loss, $\bar v = \partial \mathcal{L}/\partial v$ "
+           r"and $\bar{\mathcal{L}} = 1$", "`v.grad` after `loss.backward()`", _GRAPHS),
+    Symbol("vdot", "\\dot v", r"tangent of $v$ in forward accumulation: the derivative of $v$ with respect to one "
+           "chosen input", "", _GRAPHS),
+    Symbol("E", "E", "number of edges of a computational graph (one local derivative each)", "", _GRAPHS),
+    Symbol("nio", "n_{\\text{in}},\\ n_{\\text{out}}", "numbers of inputs and outputs of a function whose "
+           "derivatives are wanted", "", _GRAPHS),
 )
 """Every symbol of the book, in the order of the notation table."""
 
