@@ -2,15 +2,18 @@
 
 * The whole site builds from scratch (page cache off) with ``--strict``; nothing in it loads from
   off the machine; notebook pages no longer carry Jupyter's CSS inline.
-* On small throw-away projects (one or two tiny pages, the real mkdocs.yml and hooks): a failing
-  check on a page fails the build; a notebook link to a missing page or anchor fails the build;
-  notebook links are rewritten to the right URLs; the serve-time cache is keyed on ``backprop/``.
+* The generated notebook CSS and copy-button script are what tools/make_notebook_css.py makes now.
+* On small throw-away projects (one or two tiny pages, the real mkdocs.yml, hooks and assets): a
+  failing check on a page fails the build; a notebook link to a missing page or anchor fails the
+  build; notebook links are rewritten to the right URLs; the serve-time cache is keyed on
+  ``backprop/``, its data files included.
 """
 
 from __future__ import annotations
 
 import os
 import re
+import shutil
 import subprocess
 import sys
 import textwrap
@@ -21,7 +24,7 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 CONFIG = ROOT / "mkdocs.yml"
-HOOKS = ROOT / "tools" / "mkdocs_hooks.py"
+TOOLS = ROOT / "tools"
 
 # Tags and attributes that make a browser fetch something.
 # (rel="canonical"/"alternate" links are not fetched; 127.0.0.1 and localhost are this machine.)
@@ -94,21 +97,30 @@ def test_notebook_pages_do_not_inline_jupyter_css(built_site: Path):
         assert "cdnjs" not in html
 
 
+def test_generated_notebook_assets_are_up_to_date():
+    """jupyter.css and nb-clipboard.js are what tools/make_notebook_css.py makes from the installed
+    mkdocs-jupyter and nbconvert (run it after upgrading them)."""
+    proc = subprocess.run([sys.executable, str(TOOLS / "make_notebook_css.py"), "--check"], cwd=ROOT,
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
 # --------------------------------------------------------------------------- tiny projects
 
 
 def _tiny_project(tmp_path: Path, pages: dict[str, str], nav: list | None = None) -> Path:
-    """A copy of the real configuration around a few tiny pages, in tmp_path."""
+    """A copy of the real configuration and assets around a few tiny pages, in tmp_path."""
     config = _load_config()
     config["docs_dir"] = "docs"
     config["site_dir"] = "site"
-    config["hooks"] = [str(HOOKS)]
+    config["hooks"] = [str(ROOT / hook) for hook in config["hooks"]]
     config["watch"] = []
     if nav is None:
         config.pop("nav", None)
     else:
         config["nav"] = nav
     docs = tmp_path / "docs"
+    shutil.copytree(ROOT / "docs" / "assets", docs / "assets")
     for name, text in pages.items():
         path = docs / name
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -219,3 +231,21 @@ def test_serve_cache_is_keyed_on_the_library(tmp_path: Path):
     assert "Cache miss" in changed.stdout + changed.stderr, "a library change must re-execute the pages"
     caches = [p for p in (project / ".cache" / "mkdocs-jupyter").iterdir() if p.is_dir()]
     assert len(caches) == 1, caches
+
+
+def test_serve_cache_is_keyed_on_library_data(tmp_path: Path):
+    """Editing a data file under backprop/ (such as backprop/data/iris.csv) re-executes the pages."""
+    project = _tiny_project(tmp_path, {"notebook.py": _OK_NOTEBOOK, "other.md": _OTHER_MD})
+    data = project / "backprop" / "data"
+    data.mkdir(parents=True)
+    (project / "backprop" / "__init__.py").write_text("", encoding="utf-8")
+    (data / "iris.csv").write_text("5.1,3.5,1.4,0.2,setosa\n", encoding="utf-8")
+
+    first = _mkdocs(["build", "--strict"], cwd=project, cache=True)
+    assert first.returncode == 0, first.stdout + first.stderr
+    assert "Cache miss" in first.stdout + first.stderr
+    (data / "iris.csv").write_text("5.1,3.5,1.4,0.3,setosa\n", encoding="utf-8")
+    changed = _mkdocs(["build", "--strict"], cwd=project, cache=True)
+    assert changed.returncode == 0, changed.stdout + changed.stderr
+    log = changed.stdout + changed.stderr
+    assert "Cache miss" in log and "Cache hit" not in log, "a data change must re-execute the pages"
