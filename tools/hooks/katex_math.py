@@ -14,8 +14,9 @@
   readers; without the TeX annotation). The punctuation right after an inline formula (``$x$),``) is
   kept on the line of the formula's last piece (``span.bp-math-nowrap``, see ``_glue``).
 * Search: Material indexes each formula as readable text taken from its MathML (``∂ℒ/∂Z^(l)``),
-  neither TeX nor KaTeX's glyph soup: the page content is swapped for a text version just before
-  the search plugin reads it and swapped back right after.
+  neither TeX nor KaTeX's glyph soup, and not the hidden copy text of code cells (a second copy of
+  the code): the page content is swapped for that version just before the search plugin reads it
+  and swapped back right after.
 """
 
 from __future__ import annotations
@@ -33,7 +34,6 @@ from mkdocs.plugins import CombinedEvent, event_priority
 log = logging.getLogger("mkdocs.hooks.katex_math")
 
 KATEX_JS = "assets/vendor/katex/katex.min.js"  # under docs_dir
-KEEP_MATHML = True
 
 _JS = r"""
 function bpRender(items) {
@@ -86,7 +86,8 @@ _TOKEN = re.compile(
 )
 _CLASS_ATTR = re.compile(r"\sclass\s*=\s*(?:\"([^\"]*)\"|'([^']*)'|([^\s>]+))", re.I)
 _SKIP_TAGS = {"pre", "code", "kbd", "samp", "script", "style", "textarea", "svg", "math", "title"}
-_SKIP_CLASSES = {"clipboard-copy-txt", "katex", "katex-display", "tex2jax_ignore"}
+_COPY_TEXT = "clipboard-copy-txt"
+_SKIP_CLASSES = {_COPY_TEXT, "katex", "katex-display", "tex2jax_ignore"}
 _VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
 # Display first. `\$` is a literal dollar sign. An inline `$` opens before a non-space and closes after
 # one (or after a control word's space, `\vert $`), and not before a digit: "$5 and $6" is no formula.
@@ -97,6 +98,11 @@ _MATH = re.compile(
 )
 _LEFTOVER = re.compile(r"(?<!\\)\$|\\[()\[\]]")
 _PUNCTUATION = re.compile(r"[)\]}.,;:!?’”%]+")
+
+
+class _CopyText(str):
+    """Markup inside the hidden copy text of a code cell: on the page, not in the search index (the
+    visible code already is)."""
 
 
 class _Math:
@@ -118,9 +124,10 @@ def _split(source: str, where: str) -> tuple[list[str | _Math], list[str]]:
     """The page as pieces (HTML strings and formulas) and warnings about stray delimiters."""
     pieces: list[str | _Math] = []
     warnings: list[str] = []
-    stack: list[tuple[str, bool, bool]] = []  # (tag, skip, sympy latex output)
+    stack: list[tuple[str, set[str]]] = []  # open elements: (tag, classes)
     for m in _TOKEN.finditer(source):
         closing, tag, attrs = m.group(1), m.group(2), m.group(3)
+        copy_text = any(_COPY_TEXT in classes for _, classes in stack)
         if tag is not None:
             tag = tag.lower()
             if closing:
@@ -129,14 +136,16 @@ def _split(source: str, where: str) -> tuple[list[str | _Math], list[str]]:
                         del stack[i:]
                         break
             elif tag not in _VOID and not attrs.rstrip().endswith("/"):
-                classes = _classes(attrs)
-                stack.append((tag, tag in _SKIP_TAGS or bool(classes & _SKIP_CLASSES),
-                              "jp-RenderedLatex" in classes))
-            pieces.append(m.group(0))
+                stack.append((tag, _classes(attrs)))
+            pieces.append(_CopyText(m.group(0)) if copy_text and not closing else m.group(0))
             continue
         text = m.group(0)
-        if not text.startswith("<") and not any(s for _, s, _ in stack) and ("$" in text or "\\" in text):
-            _split_text(text, bool(stack) and stack[-1][2], pieces, warnings, where)
+        skip = any(tag in _SKIP_TAGS or classes & _SKIP_CLASSES for tag, classes in stack)
+        if copy_text:
+            pieces.append(_CopyText(text))
+        elif not text.startswith("<") and not skip and ("$" in text or "\\" in text):
+            sympy = bool(stack) and "jp-RenderedLatex" in stack[-1][1]
+            _split_text(text, sympy, pieces, warnings, where)
         else:
             pieces.append(text)
     _attach_punctuation(pieces)
@@ -204,9 +213,6 @@ def _render(formulas: list[_Math], docs_dir: str, where: str) -> None:
         out = re.sub(r"<annotation\b[^>]*>.*?</annotation>", "", result["html"], flags=re.S)
         mathml = re.search(r"<math\b.*?</math>", out, re.S)
         formula.text = _mathml_text(mathml.group(0)) if mathml else formula.tex
-        if not KEEP_MATHML:
-            out = out.replace(mathml.group(0), "").replace('<span class="katex-mathml"></span>', "")
-            out = out.replace('aria-hidden="true"', f'role="img" aria-label="{html.escape(formula.text)}"', 1)
         formula.html = _glue(out, formula.punct) if formula.punct else out
 
 
@@ -243,7 +249,8 @@ def _glue(katex_html: str, punct: str) -> str:
 
 def _join(pieces: list[str | _Math], search: bool) -> str:
     if search:
-        return "".join(p if isinstance(p, str) else html.escape(p.text, quote=False) + p.punct for p in pieces)
+        return "".join(("" if isinstance(p, _CopyText) else p) if isinstance(p, str)
+                       else html.escape(p.text, quote=False) + p.punct for p in pieces)
     return "".join(p if isinstance(p, str) else p.html for p in pieces)
 
 
