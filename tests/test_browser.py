@@ -334,6 +334,8 @@ class Tab:
     def _console(self, msg):
         if msg.type == "error" and not self.blocking:
             self.problems.append(f"console error: {msg.text} ({msg.location.get('url', '')})")
+        if msg.type == "warning" and "preload" in msg.text:  # a font preloaded for nothing
+            self.problems.append(f"console warning: {msg.text}")
 
     def _request_failed(self, request):
         if request.url.startswith(self.origin) and not self.blocking:

@@ -242,6 +242,20 @@ def test_unmatched_delimiter_is_a_warning(katex_math, source):
     assert len(warnings) == 1 and "page.py" in warnings[0] and "without a partner" in warnings[0], warnings
 
 
+@pytest.mark.parametrize(("tex", "fonts"), [
+    ("x", {"Main-Regular", "Math-Italic"}),
+    ("2", {"Main-Regular"}),
+    (r"\mathbf{W}^\top", {"Main-Regular", "Main-Bold"}),
+    (r"\mathcal{L} = \left(\sum_i a_i\right)", {"Main-Regular", "Math-Italic", "Caligraphic-Regular", "Size1-Regular"}),
+    (r"\displaystyle \sum_i \Bigl( \frac{1}{2} \Bigr)", {"Main-Regular", "Math-Italic", "Size2-Regular"}),
+])
+def test_fonts_to_preload_are_the_faces_the_math_uses(katex_math, tex, fonts):
+    html, _, _ = _typeset(katex_math, f"<p>${tex}$</p>")
+    found = katex_math.fonts_used(html, str(ROOT / "docs"))
+    assert {f.removeprefix("fonts/KaTeX_").removesuffix(".woff2") for f in found} == fonts
+    assert katex_math.fonts_used("<p>no math</p>", str(ROOT / "docs")) == []
+
+
 def test_escaped_dollar_is_a_dollar(katex_math):
     html, _, warnings = _typeset(katex_math, r"<p>it costs \$5, and \$6</p>")
     assert (html, warnings) == ("<p>it costs $5, and $6</p>", [])

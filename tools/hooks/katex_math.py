@@ -33,7 +33,7 @@ from mkdocs.plugins import CombinedEvent, event_priority
 
 log = logging.getLogger("mkdocs.hooks.katex_math")
 
-KATEX_JS = "assets/vendor/katex/katex.min.js"  # under docs_dir
+KATEX_JS = "assets/vendor/katex/katex.min.js"  # under docs_dir: build time only
 
 _JS = r"""
 function bpRender(items) {
@@ -343,6 +343,52 @@ def _mathml_text(mathml: str) -> str:
     return re.sub(r"\s+", " ", text(root)).strip()
 
 
+# --------------------------------------------------------------------------- fonts to preload
+
+KATEX_DIR = "assets/vendor/katex"  # under docs_dir and site_dir
+_RULE = re.compile(r"([^{}@]+)\{([^{}]*\bKaTeX_\w+[^{}]*)\}")
+_faces: list[tuple[list[list[frozenset[str]]], str]] | None = None  # (selectors, font file), from katex.min.css
+
+
+def _font_faces(docs_dir: str) -> list[tuple[list[list[frozenset[str]]], str]]:
+    """Each rule of katex.min.css that sets a KaTeX font family: its selectors (as lists of class
+    sets, one per compound) and the woff2 file of the face it selects."""
+    global _faces
+    if _faces is None:
+        css = Path(docs_dir, KATEX_DIR, "katex.min.css").read_text(encoding="utf-8")
+        _faces = []
+        for selectors, body in _RULE.findall(css):
+            family = re.search(r"KaTeX_(\w+)", body).group(1)
+            bold = re.search(r"font-weight:\s*(?:bold|700)", body) is not None
+            italic = re.search(r"font-style:\s*italic", body) is not None
+            face = {(False, False): "Regular", (True, False): "Bold", (False, True): "Italic",
+                    (True, True): "BoldItalic"}[bold, italic]
+            compounds = [[c for c in (frozenset(re.findall(r"\.([\w-]+)", part))
+                                      for part in re.split(r"[\s>+~]+", sel.strip())) if c]
+                         for sel in selectors.split(",")]
+            if any(compounds):  # (not the @font-face rules: they select nothing)
+                _faces.append(([sel for sel in compounds if sel], f"fonts/KaTeX_{family}-{face}.woff2"))
+    return _faces
+
+
+def fonts_used(page_html: str, docs_dir: str) -> list[str]:
+    """The KaTeX font files a page's math calls for: a rule of katex.min.css applies when each of
+    its compound selectors is matched by one element's classes (ancestry is not checked: at worst
+    a face too many). Preloading them starts their download with the page's CSS, not after the
+    first layout, so the math is drawn at first paint."""
+    class_sets = {frozenset(c.split()) for c in re.findall(r'\sclass="([^"]*\b(?:katex|m\w+|size\d|delim[\w-]*|'
+                                                             r'text\w+|op-symbol|small-op|large-op|boldsymbol|amsrm)'
+                                                             r'\b[^"]*)"', page_html)}
+    if not class_sets:
+        return []
+    used = []
+    for selectors, font in _font_faces(docs_dir):
+        if font not in used and Path(docs_dir, KATEX_DIR, font).is_file() and any(
+                all(any(compound <= have for have in class_sets) for compound in sel) for sel in selectors):
+            used.append(font)
+    return used
+
+
 # --------------------------------------------------------------------------- MkDocs events
 
 
@@ -365,6 +411,18 @@ def on_page_content(html_text: str, page, config, files):
     _typeset_toc(page.toc, config.docs_dir, where)
     page.bp_search_content = search_text
     return rendered
+
+
+def on_post_page(output: str, page, config):
+    """Preload the KaTeX fonts the page uses (with its CSS, before the first layout asks for them)."""
+    from mkdocs.utils import get_relative_url
+
+    fonts = fonts_used(output, config.docs_dir)
+    if not fonts or "</head>" not in output:
+        return output
+    links = "".join(f'<link rel="preload" href="{get_relative_url(f"{KATEX_DIR}/{font}", page.url)}" as="font" '
+                    f'type="font/woff2" crossorigin>' for font in fonts)
+    return output.replace("</head>", links + "</head>", 1)
 
 
 @event_priority(100)  # before Material's search plugin reads page.content ...
