@@ -14,6 +14,7 @@
 
 from __future__ import annotations
 
+import html.parser
 import importlib.util
 import json
 import os
@@ -106,7 +107,7 @@ def test_notebook_pages_do_not_inline_jupyter_css(built_site: Path):
         assert "cdnjs" not in html
 
 
-class _Text(__import__("html.parser").parser.HTMLParser):
+class _Text(html.parser.HTMLParser):
     """The text of a page outside code (and whether it has KaTeX output, KaTeX errors, scripts)."""
 
     _SKIP = {"pre", "code", "script", "style", "textarea", "title"}
