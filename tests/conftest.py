@@ -3,6 +3,10 @@
 Building executes every page (seconds each), so it happens once. The site is built for the address
 it is served at (``BACKPROP_SITE_URL``): Material's instant navigation only engages there. The
 server socket is bound first (a free port on 127.0.0.1), then the site is built for that address.
+
+``BACKPROP_BUILT_SITE=/path/to/site`` uses a site built beforehand instead (served at the address
+its pages name in their canonical link): to iterate on the browser tests without rebuilding, or to
+run them against another build (such as an older commit's).
 """
 
 from __future__ import annotations
@@ -10,6 +14,7 @@ from __future__ import annotations
 import functools
 import http.server
 import os
+import re
 import subprocess
 import sys
 import threading
@@ -32,12 +37,26 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
         pass
 
 
+def _prebuilt() -> tuple[Path, int] | None:
+    folder = os.environ.get("BACKPROP_BUILT_SITE", "").strip()
+    if not folder:
+        return None
+    site = Path(folder).resolve()
+    index = site / "index.html"
+    canonical = re.search(r'<link rel="canonical" href="http://127\.0\.0\.1:(\d+)/"', index.read_text("utf-8")) \
+        if index.is_file() else None
+    if not canonical:
+        pytest.exit(f"BACKPROP_BUILT_SITE={folder}: no site built for http://127.0.0.1:PORT/ there", returncode=4)
+    return site, int(canonical.group(1))
+
+
 @pytest.fixture(scope="session")
 def site_server(tmp_path_factory):
     """An HTTP server on 127.0.0.1 (free port) serving the folder the site is built into."""
-    site = tmp_path_factory.mktemp("site")
+    prebuilt = _prebuilt()
+    site, port = prebuilt if prebuilt else (tmp_path_factory.mktemp("site"), 0)
     handler = functools.partial(_QuietHandler, directory=str(site))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
     server.daemon_threads = True
     server.site_dir = site
     server.url = f"http://127.0.0.1:{server.server_address[1]}/"
@@ -51,6 +70,8 @@ def site_server(tmp_path_factory):
 @pytest.fixture(scope="session")
 def built_site(site_server) -> Path:
     """The whole book, built from scratch with ``mkdocs build --strict`` (page cache off)."""
+    if _prebuilt():
+        return site_server.site_dir
     env = dict(os.environ, NO_MKDOCS_2_WARNING="1", BACKPROP_DOCS_CACHE="0", BACKPROP_SITE_URL=site_server.url)
     proc = subprocess.run(
         [sys.executable, "-m", "mkdocs", "build", "--strict", "--clean", "-d", str(site_server.site_dir)],

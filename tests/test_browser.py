@@ -1,28 +1,38 @@
 """The book as a reader gets it: the built site, served on 127.0.0.1 and driven in Chromium.
 
-Static checks of the built site (no browser needed):
-
-* every internal link (page and ``#anchor``) of every HTML file resolves to a file and an element id;
-* every page's HTML stays within its weight budget;
-* every page of the book is one of the pages the browser visits.
+Static checks of the built site (no browser needed): every internal link and ``#anchor`` resolves;
+every page's HTML stays within its budgets; every page of the book is one the browser visits.
 
 In Debian's Chromium (``/usr/bin/chromium``, driven by Playwright; never a downloaded browser build),
-each page in the light and in the dark colour scheme: math typeset (no raw TeX left, no MathJax
-error), no console error, no failed request, nothing requested from off the machine (aborted and
-reported), every image loaded and with alt text, every figure an SVG with role=img and an aria-label,
-headings in order, text and link contrast >= 4.5.
-Then instant navigation (math typeset after it), search ("sigmoid"), the palette toggle (the figure
-shown follows the scheme) and the bytes a reader downloads for a first and a next page.
+with the probes of ``tests/reader_probes.js``:
 
-Screenshots of the key pages go to ``test-output/screenshots/``, the page weights to
-``test-output/page-weight.txt``.
+* every page, light and dark at 1280 px, light at 390 px (and dark at 390 px for the key pages):
+  no raw TeX on screen, no KaTeX error, KaTeX's fonts loaded, every SVG ``<use>`` resolves; every
+  display formula at its natural size, SymPy's output centred like $$ math, solutions at the text
+  size; nothing wider than the viewport without its own scroll
+  container, no scroll container in a scroll container, no stray vertical scrollbar; every table in
+  one scroll container, numbers right-aligned in tabular figures, words left-aligned, no minimum
+  column width; figure text at least 11 px as drawn; at 1280 px no line starting with punctuation
+  orphaned from the inline formula before it; no console error or failed request, nothing from off
+  the machine, images loaded with alt text, figures with role=img and a label, headings in order,
+  text and link contrast >= 4.5;
+* every page reached from the home page by clicking its sidebar link (instant navigation), checked
+  as above for math after each click;
+* every page at first paint with all scripts blocked: no raw TeX (math is HTML before any script);
+* search ("delta"): result text without TeX source or "¶"; search ("sigmoid") finds its chapter;
+* the palette toggle; the bytes of a first visit to every page (1.0 MB budget, search index and
+  fonts included) and of the next page by instant navigation.
 
-Without Chromium these tests skip, saying how to install it; in CI (``CI=true``) they fail.
+Screenshots go to ``test-output/screenshots/`` (1280 px light and dark of the pages in
+SCREENSHOT_PAGES; 390 px light and dark of KEY_PAGES; first paint without scripts of KEY_PAGES),
+page weights to ``test-output/page-weight.txt``. Without Chromium these tests skip, saying how to
+install it; in CI (``CI=true``) they fail.
 """
 
 from __future__ import annotations
 
 import gzip
+import html
 import html.parser
 import os
 import re
@@ -31,10 +41,13 @@ from pathlib import Path
 
 import pytest
 
+from backprop.book.pages import MIN_TEXT_PX
+
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs"
 OUTPUT = ROOT / "test-output"
 SCREENSHOTS = OUTPUT / "screenshots"
+PROBES = (Path(__file__).with_name("reader_probes.js")).read_text(encoding="utf-8")
 
 CHROMIUM = Path(os.environ.get("BACKPROP_CHROMIUM", "/usr/bin/chromium"))
 # Playwright adds --headless and --no-sandbox and a fresh temporary profile (--user-data-dir) itself.
@@ -49,19 +62,19 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 SCHEMES = {"light": "default", "dark": "slate"}  # emulated prefers-color-scheme -> Material's scheme
-VIEWPORT = {"width": 1280, "height": 900}  # wide enough for both sidebars and the search field
+WIDE, PHONE = 1280, 390  # viewport widths: a desktop with both sidebars, a phone
 SEARCH_TARGET = "activation-functions/"  # the chapter that searching "sigmoid" must find
-SCREENSHOT_PAGES = re.compile(r"^(?:|worked-example[\w-]*/|activation-functions/|errata/)$")
+KEY_PAGES = ("backpropagation/", "gradient-checking/", "classification/")  # also at 390 px dark
+SCREENSHOT_PAGES = re.compile(r"^(?:|worked-example[\w-]*/|activation-functions/|errata/|backpropagation/|"
+                              r"gradient-checking/|classification/)$")
 MIN_CONTRAST = 4.5  # WCAG 2 AA, normal text
 
-# Page weight budgets, in bytes (see test_every_page_within_weight_budget, test_page_weight_first_and_next_page).
-# Before the mkdocs hook moved Jupyter's CSS out of the pages, a notebook page's HTML was ~650 KB,
-# ~575 KB of it the same inline CSS on every page.
-MARKUP_BUDGET = 300_000  # a page's HTML without its figures: text, math, tables, code, navigation
-FIGURE_BUDGET = 150_000  # one figure: an inline SVG (pagetools.figure), coloured by CSS variables per scheme
+# Page weight budgets, in bytes.
+MARKUP_BUDGET = 300_000  # a page's HTML without figures and math: text, tables, code, navigation
+FIGURE_BUDGET = 150_000  # one figure: an inline SVG (backprop.book.figure)
 PAGE_GZIP_BUDGET = 150_000  # a page's whole HTML, gzip -6: what a compressing host sends for it
-FIRST_PAGE_BUDGET = 3_500_000  # first visit, uncompressed: MathJax (2.2 MB) + theme + search index + page
-NEXT_PAGE_BUDGET = 600_000  # next page by instant navigation, uncompressed: its HTML only (and the favicon)
+FIRST_VISIT_BUDGET = 1_000_000  # first visit to any page, uncompressed: page, theme, search index, fonts
+NEXT_PAGE_BUDGET = 600_000  # next page by instant navigation, uncompressed: its HTML (and fonts it adds)
 
 
 # --------------------------------------------------------------------------- pages of the book
@@ -99,6 +112,10 @@ def _html_file(site: Path, path: str) -> Path:
     return site / path / "index.html" if path == "" or path.endswith("/") else site / path
 
 
+def _name(path: str) -> str:
+    return path.strip("/").replace("/", "-").removesuffix(".html") or "home"
+
+
 class _Parser(html.parser.HTMLParser):
     """Ids, links and math-bearing text of one HTML file."""
 
@@ -109,7 +126,7 @@ class _Parser(html.parser.HTMLParser):
         self.ids: set[str] = set()
         self.links: list[str] = []
         self.text: list[str] = []
-        self.arithmatex = 0
+        self.math = 0
         self.figures = 0
         self._skip = 0
 
@@ -124,7 +141,7 @@ class _Parser(html.parser.HTMLParser):
         if tag in {"img", "script", "source", "iframe"} and a.get("src"):
             self.links.append(a["src"])
         classes = (a.get("class") or "").split()
-        self.arithmatex += "arithmatex" in classes
+        self.math += bool({"arithmatex", "katex"} & set(classes))
         self.figures += tag == "svg" and "bp-figure__svg" in classes
         if tag in self._SKIP_TEXT:
             self._skip += 1
@@ -149,13 +166,20 @@ _TEX = re.compile(r"\$\$|\\\(|\\\[|\$[^$\n]+\$")
 
 
 def _has_math(parsed: _Parser) -> bool:
-    return parsed.arithmatex > 0 or bool(_TEX.search("".join(parsed.text)))
+    return parsed.math > 0 or bool(_TEX.search("".join(parsed.text)))
 
 
 def _site_url(site: Path) -> str:
     canonical = re.search(r'<link rel="canonical" href="([^"]+)"', (site / "index.html").read_text("utf-8"))
     assert canonical, "the home page has no canonical link (is site_url set?)"
     return canonical.group(1)
+
+
+def _nav_paths(site: Path) -> list[str]:
+    """The pages of the navigation, in its order (read off the built home page)."""
+    home = (site / "index.html").read_text(encoding="utf-8")
+    hrefs = re.findall(r'<a href="([^"#]*)" class="md-nav__link', home)
+    return list(dict.fromkeys("" if h in {".", "./"} else h for h in hrefs))
 
 
 # --------------------------------------------------------------------------- static checks
@@ -200,19 +224,44 @@ def test_internal_links_and_anchors_resolve(built_site: Path):
     assert not broken, f"{len(broken)} broken internal links:\n" + "\n".join(broken)
 
 
+_FIGURE_RE = re.compile(rb'<svg [^>]*class="bp-figure__svg".*?</svg>', re.S)
+_KATEX_RE = re.compile(rb'<span class="katex(?:-display)?">')
+
+
+def _math_bytes(html_bytes: bytes) -> int:
+    """Bytes of KaTeX output: each outermost .katex/.katex-display span to its closing tag."""
+    total, pos = 0, 0
+    while (m := _KATEX_RE.search(html_bytes, pos)) is not None:
+        depth, i = 0, m.start()
+        for tag in re.finditer(rb"<span\b|</span>", html_bytes[m.start():]):
+            depth += 1 if tag.group(0) == b"<span" else -1
+            if depth == 0:
+                i = m.start() + tag.end()
+                break
+        total += i - m.start()
+        pos = max(i, m.end())
+    return total
+
+
+def _weights(html_bytes: bytes) -> dict[str, int]:
+    figures = [len(m) for m in _FIGURE_RE.findall(html_bytes)]
+    math = _math_bytes(html_bytes)
+    return {"html": len(html_bytes), "figures": sum(figures), "largest figure": max(figures, default=0),
+            "math": math, "other": len(html_bytes) - sum(figures) - math}
+
+
 def test_every_page_within_weight_budget(built_site: Path):
-    """Text and markup, each figure, and the compressed page stay within their budgets, so that no
-    page carries boilerplate (such as Jupyter's CSS) or outsized figures."""
+    """Markup besides figures and math, each figure, and the compressed page stay within their
+    budgets, so that no page carries boilerplate (such as Jupyter's CSS) or outsized figures."""
     over = []
     for path in PAGES:
         html_bytes = _html_file(built_site, path).read_bytes()
-        figures = [len(m) for m in re.findall(rb'<svg [^>]*class="bp-figure__svg".*?</svg>', html_bytes, re.S)]
-        markup = len(html_bytes) - sum(figures)
+        w = _weights(html_bytes)
         gzipped = len(gzip.compress(html_bytes, 6))
-        if markup > MARKUP_BUDGET:
-            over.append(f"{path or 'home'}: {markup:,} bytes of HTML besides figures > {MARKUP_BUDGET:,}")
-        if figures and max(figures) > FIGURE_BUDGET:
-            over.append(f"{path or 'home'}: a figure of {max(figures):,} bytes > {FIGURE_BUDGET:,} ({figures})")
+        if w["other"] > MARKUP_BUDGET:
+            over.append(f"{path or 'home'}: {w['other']:,} bytes of HTML besides figures and math > {MARKUP_BUDGET:,}")
+        if w["largest figure"] > FIGURE_BUDGET:
+            over.append(f"{path or 'home'}: a figure of {w['largest figure']:,} bytes > {FIGURE_BUDGET:,}")
         if gzipped > PAGE_GZIP_BUDGET:
             over.append(f"{path or 'home'}: {gzipped:,} bytes gzipped > {PAGE_GZIP_BUDGET:,}")
     assert not over, "\n".join(over)
@@ -251,12 +300,17 @@ def browser():
 class Tab:
     """A browser context and page, reused from test to test, recording everything that goes wrong."""
 
-    def __init__(self, browser, origin: str, scheme: str, route: bool = True):
+    def __init__(self, browser, origin: str, scheme: str, width: int = WIDE, route: bool = True,
+                 block_scripts: bool = False):
         self.origin = origin
-        self.context = browser.new_context(color_scheme=scheme, viewport=VIEWPORT, service_workers="block")
+        self.context = browser.new_context(color_scheme=scheme, viewport={"width": width, "height": 900},
+                                           service_workers="block")
         if route:  # (routing turns the browser cache off: not for the page-weight measurement)
             self.context.route(lambda url: not url.startswith(origin), self._abort_offsite)
-        self.context.add_init_script(_RAW_TEX_JS)
+        if block_scripts:  # no script file runs: the page as it is before any script could typeset
+            self.context.route(lambda url: url.startswith(origin) and urllib.parse.urlsplit(url).path.endswith(".js"),
+                               lambda route: route.abort("blockedbyclient"))
+        self.context.add_init_script(PROBES)
         self.routed = route
         self.page = self.context.new_page()
         self.page.set_default_timeout(20_000)
@@ -267,6 +321,7 @@ class Tab:
         self.page.on("requestfailed", self._request_failed)
         self.page.on("response", self._response)
         self.page.on("request", self._request)
+        self.blocking = block_scripts
 
     def _abort_offsite(self, route):
         self.problems.append(f"request off the machine (aborted): {route.request.url}")
@@ -277,11 +332,13 @@ class Tab:
             self.problems.append(f"request off the machine: {request.url}")
 
     def _console(self, msg):
-        if msg.type == "error":
+        if msg.type == "error" and not self.blocking:
             self.problems.append(f"console error: {msg.text} ({msg.location.get('url', '')})")
+        if msg.type == "warning" and "preload" in msg.text:  # a font preloaded for nothing
+            self.problems.append(f"console warning: {msg.text}")
 
     def _request_failed(self, request):
-        if request.url.startswith(self.origin):
+        if request.url.startswith(self.origin) and not self.blocking:
             self.problems.append(f"request failed: {request.url} ({request.failure})")
 
     def _response(self, response):
@@ -293,51 +350,73 @@ class Tab:
         self.problems = []
         self.responses = []
 
-    def visit(self, path: str) -> None:
+    def visit(self, path: str, settle: bool = True) -> None:
         self.reset()
         response = self.page.goto(self.origin + path, wait_until="load")
         assert response is not None and response.status < 400, f"{path}: HTTP {response and response.status}"
-        self.page.wait_for_load_state("networkidle")  # nothing in flight when the test moves on
+        if settle:
+            self.page.wait_for_load_state("networkidle")  # nothing in flight when the test moves on
 
-    def wait_for_math(self, expect_math: bool, timeout: float = 15_000) -> None:
-        """Wait until MathJax has typeset the page: no raw TeX left (and some math, if expected)."""
+    def settle_math(self, timeout: float = 15_000) -> None:
+        """Wait until no raw TeX is left on screen (at once for math typeset at build time; a script
+        typesetting in the browser gets ``timeout``) and the fonts have arrived."""
         try:
-            self.page.wait_for_function(
-                f"() => window.MathJax && MathJax.startup && MathJax.startup.document && "
-                f"window.__bpRawTex().length === 0 && "
-                f"(!{str(expect_math).lower()} || document.querySelector('article mjx-container'))",
-                timeout=timeout,
-            )
+            self.page.wait_for_function("() => window.__bp.rawTex().length === 0", timeout=timeout)
         except Exception:  # reported, with details, by the checks that follow
             pass
+        self.page.evaluate("document.fonts.ready.then(() => true)")
 
-    def inspect(self) -> dict:
-        return self.page.evaluate(_INSPECT_JS)
+    def probe(self, name: str, *args):
+        return self.page.evaluate(f"(args) => window.__bp.{name}(...args)", list(args))
 
 
-# Installed in every page: the raw TeX left in the visible text of the article (outside code).
-# (Text nodes are walked, not cloned: a cloned <img> would start loading again.)
-_RAW_TEX_JS = r"""
-window.__bpRawTex = function () {
-  const root = document.querySelector("article.md-content__inner");
-  if (!root) return [];
-  const skip = "pre, code, script, style, textarea, mjx-container, .clipboard-copy-txt, .md-clipboard";
-  const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT, {
-    acceptNode: (n) => (n.parentElement && n.parentElement.closest(skip) ? NodeFilter.FILTER_REJECT
-                                                                          : NodeFilter.FILTER_ACCEPT),
-  });
-  let text = "";
-  while (walker.nextNode()) text += walker.currentNode.textContent;
-  const found = [];
-  for (const re of [/\$\$/g, /\\\(|\\\)|\\\[|\\\]/g, /\$[^$\n]{1,200}?\$/g, /\\[A-Za-z]{2,}/g]) {
-    for (const m of text.matchAll(re)) {
-      found.push(text.slice(Math.max(0, m.index - 30), m.index + m[0].length + 30).replace(/\s+/g, " "));
-      if (found.length >= 10) return found;
-    }
-  }
-  return found;
-};
-"""
+def _math_problems(tab: Tab, expect_math: bool) -> list[str]:
+    """Raw TeX, math errors, missing fonts, dangling <use> references, missing math."""
+    problems = []
+    raw = tab.probe("rawTex")
+    if raw:
+        problems.append(f"raw TeX on screen: {raw}")
+    errors = tab.probe("mathErrors")
+    if errors:
+        problems.append(f"math errors: {errors}")
+    uses = tab.probe("brokenUses")
+    if uses["broken"]:
+        problems.append(f"{uses['broken']} of {uses['uses']} SVG <use> references point at nothing: {uses['examples']}")
+    problems += tab.probe("fontProblems")
+    if expect_math and not tab.page.evaluate("!!document.querySelector('article .katex')"):
+        problems.append("the page has math but no typeset formula (.katex)")
+    return problems
+
+
+def _layout_problems(tab: Tab, width: int) -> list[str]:
+    """Shrunk formulas, overflow, tables, figure text, orphaned punctuation."""
+    problems = []
+    shrunk = tab.probe("shrunkFormulas")
+    display = [s for s in shrunk["shrunk"] if s["display"]]
+    if display:
+        problems.append(f"{len(display)} display formulas drawn below their size: {display[:5]}")
+    ov = tab.probe("overflow")
+    if ov["pageWidth"] > ov["viewport"] + 1:
+        problems.append(f"the page is {ov['pageWidth']} px wide in a {ov['viewport']} px viewport")
+    if ov["sticking"]:
+        problems.append(f"wider than the viewport without a scroll container: {ov['sticking']}")
+    if ov["nested"]:
+        problems.append(f"scroll containers inside scroll containers: {ov['nested']}")
+    if ov["vertical"]:
+        problems.append(f"stray vertical scrollbars: {ov['vertical']}")
+    problems += tab.probe("tables")["problems"] + tab.probe("sympyDisplay") + tab.probe("solutionText")
+    for fig in tab.probe("figureText"):
+        if fig["textPx"] is None:
+            problems.append(f"figure without data-min-text-px (its text size cannot be checked): {fig['label']!r}")
+        elif fig["textPx"] < MIN_TEXT_PX - 0.05:
+            problems.append(f"figure text drawn at {fig['textPx']} px < {MIN_TEXT_PX} px: {fig['label']!r} "
+                            f"({fig['drawn']:.0f} of {fig['natural']:.0f} px wide)")
+    if width >= WIDE:
+        orphans = tab.probe("orphanPunctuation")
+        if orphans:
+            problems.append(f"{len(orphans)} lines start with punctuation cut from the formula before: {orphans[:5]}")
+    return problems
+
 
 _INSPECT_JS = r"""
 () => {
@@ -394,11 +473,6 @@ _INSPECT_JS = r"""
 
   return {
     scheme: document.body.getAttribute("data-md-color-scheme"),
-    title: short(((root.querySelector("h1") || {}).textContent || "").replace(/[¶#]\s*$/, "")),
-    rawTex: window.__bpRawTex ? window.__bpRawTex() : ["(page script not installed)"],
-    mathContainers: root.querySelectorAll("mjx-container").length,
-    mathErrors: [...root.querySelectorAll("mjx-merror, [data-mjx-error]")]
-      .map((e) => short(e.getAttribute("data-mjx-error") || e.textContent)),
     figures: [...root.querySelectorAll("svg.bp-figure__svg")].map((svg) => ({
       label: svg.getAttribute("aria-label"), role: svg.getAttribute("role"),
       width: svg.getBoundingClientRect().width,
@@ -416,31 +490,10 @@ _INSPECT_JS = r"""
 """
 
 
-@pytest.fixture(scope="module")
-def tabs(browser, built_site, site_server):
-    """tabs(scheme) -> the reusable Tab of that colour scheme."""
-    opened: dict[str, Tab] = {}
-
-    def get(scheme: str) -> Tab:
-        if scheme not in opened:
-            opened[scheme] = Tab(browser, site_server.url, scheme)
-        return opened[scheme]
-
-    yield get
-    for tab in opened.values():
-        tab.context.close()
-
-
-def _page_problems(info: dict, path: str, scheme: str, expect_math: bool) -> list[str]:
+def _page_problems(info: dict, scheme: str) -> list[str]:
     problems = []
     if info["scheme"] != SCHEMES[scheme]:
         problems.append(f"colour scheme {info['scheme']!r}, expected {SCHEMES[scheme]!r}")
-    if info["rawTex"]:
-        problems.append(f"raw TeX left in the text: {info['rawTex']}")
-    if expect_math and info["mathContainers"] == 0:
-        problems.append("the page has math but MathJax typeset none of it")
-    if info["mathErrors"]:
-        problems.append(f"MathJax errors: {info['mathErrors']}")
     for img in info["images"]:
         if not (img["alt"] or "").strip():
             problems.append(f"image without alt text: {img['src']}")
@@ -463,65 +516,44 @@ def _page_problems(info: dict, path: str, scheme: str, expect_math: bool) -> lis
     return problems
 
 
-@pytest.mark.parametrize(
-    ("scheme", "path"),
-    [(scheme, path) for scheme in SCHEMES for path in PAGES],
-    ids=[f"{scheme}-{path.strip('/') or 'home'}" for scheme in SCHEMES for path in PAGES],
-)
-def test_page_in_browser(tabs, built_site: Path, scheme: str, path: str):
-    """One page, as a reader sees it: typeset, loaded, error-free, offline, accessible."""
+@pytest.fixture(scope="module")
+def tabs(browser, built_site, site_server):
+    """tabs(scheme, width) -> the reusable Tab of that colour scheme and viewport width."""
+    opened: dict[tuple[str, int], Tab] = {}
+
+    def get(scheme: str, width: int = WIDE) -> Tab:
+        if (scheme, width) not in opened:
+            opened[scheme, width] = Tab(browser, site_server.url, scheme, width)
+        return opened[scheme, width]
+
+    yield get
+    for tab in opened.values():
+        tab.context.close()
+
+
+_VIEWS = [("light", WIDE), ("dark", WIDE), ("light", PHONE)]
+_PAGE_CASES = [(s, w, p) for s, w in _VIEWS for p in PAGES] + [("dark", PHONE, p) for p in KEY_PAGES]
+
+
+@pytest.mark.parametrize(("scheme", "width", "path"), _PAGE_CASES,
+                         ids=[f"{s}-{w}-{_name(p)}" for s, w, p in _PAGE_CASES])
+def test_page_in_browser(tabs, built_site: Path, scheme: str, width: int, path: str):
+    """One page, as a reader sees it: typeset, laid out within the screen, loaded, error-free,
+    offline, accessible."""
     source = _html_file(built_site, path)
     if not source.is_file():
         pytest.fail(f"{path or 'home'}: not in the built site (page added or removed during the run?)")
-    expect_math = _has_math(_parse(source))
-    tab = tabs(scheme)
+    tab = tabs(scheme, width)
     tab.visit(path)
-    tab.wait_for_math(expect_math)
-    info = tab.inspect()
-    problems = tab.problems + _page_problems(info, path, scheme, expect_math)
-    if SCREENSHOT_PAGES.match(path):
+    tab.settle_math()
+    problems = tab.problems + _math_problems(tab, _has_math(_parse(source)))
+    if scheme == "light":  # (the same geometry in both schemes)
+        problems += _layout_problems(tab, width)
+    problems += _page_problems(tab.page.evaluate(_INSPECT_JS), scheme)
+    if (width == WIDE and SCREENSHOT_PAGES.match(path)) or path in KEY_PAGES:
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        name = path.strip("/").replace("/", "-") or "home"
-        tab.page.screenshot(path=SCREENSHOTS / f"{name}-{scheme}.png", full_page=True)
-    assert not problems, f"{path or 'home'} ({scheme}):\n  " + "\n  ".join(problems)
-
-
-def _nav_paths(site: Path) -> list[str]:
-    """The pages of the navigation, in its order (read off the built home page)."""
-    home = (site / "index.html").read_text(encoding="utf-8")
-    hrefs = re.findall(r'<a href="([^"#]*)" class="md-nav__link', home)
-    return list(dict.fromkeys("" if h in {".", "./"} else h for h in hrefs))
-
-
-def _first_page_with(site: Path, predicate) -> str | None:
-    """The first page in navigation order, after home, whose built HTML satisfies predicate."""
-    for path in _nav_paths(site):
-        if path != "" and predicate(_parse(_html_file(site, path))):
-            return path
-    return None
-
-
-def test_instant_navigation_typesets_math(tabs, built_site: Path):
-    """Clicking a nav link swaps the page without reloading it, and the new page's math is typeset."""
-    target = _first_page_with(built_site, _has_math)
-    assert target, "no page with math besides home"
-    tab = tabs("light")
-    tab.visit("")
-    tab.page.evaluate("window.__bpNoReload = true")
-    _nav_link(tab, target).click()
-    tab.page.wait_for_url(tab.origin + target)
-    expected_title = re.sub(r"\s+", " ", _h1_text(_html_file(built_site, target))).strip()
-    tab.page.wait_for_function(  # the URL changes first, then the content is swapped
-        "t => (document.querySelector('article h1') || {}).textContent.replace(/\\s+/g, ' ').includes(t)",
-        arg=expected_title[:40],
-    )
-    tab.wait_for_math(True)
-    info = tab.inspect()
-    assert tab.page.evaluate("window.__bpNoReload === true"), "the page was reloaded: instant navigation is off"
-    assert not info["rawTex"], f"raw TeX after instant navigation: {info['rawTex']}"
-    assert info["mathContainers"] > 0, "no math typeset after instant navigation"
-    assert not info["mathErrors"], info["mathErrors"]
-    assert not tab.problems, tab.problems
+        tab.page.screenshot(path=SCREENSHOTS / f"{_name(path)}-{width}-{scheme}.png", full_page=True)
+    assert not problems, f"{path or 'home'} ({scheme}, {width} px):\n  " + "\n  ".join(problems)
 
 
 def _nav_link(tab: Tab, path: str):
@@ -535,33 +567,111 @@ def _nav_link(tab: Tab, path: str):
 
 def _h1_text(path: Path) -> str:
     match = re.search(r"<h1\b[^>]*>(.*?)</h1>", path.read_text(encoding="utf-8"), re.S)
-    return re.sub(r"<[^>]+>|¶", "", match.group(1)) if match else ""
+    text = re.sub(r'<span class="katex-mathml">.*?</span>|<[^>]+>', "", match.group(1), flags=re.S) if match else ""
+    return re.sub(r"\s+", " ", html.unescape(text).replace("¶", "")).strip()
+
+
+def _click_to(tab: Tab, site: Path, path: str) -> None:
+    """Click the sidebar link to ``path`` and wait until instant navigation has swapped the page in."""
+    _nav_link(tab, path).click()
+    tab.page.wait_for_url(tab.origin + path)
+    title = _h1_text(_html_file(site, path))
+    tab.page.wait_for_function(  # the URL changes first, then the content is swapped
+        "t => (document.querySelector('article h1') || {}).textContent.replace(/\\s+/g, ' ').includes(t)",
+        arg=title[:30],
+    )
+
+
+def test_click_through_every_page_by_instant_navigation(tabs, built_site: Path):
+    """From the home page, every page of the navigation reached by clicking its sidebar link (instant
+    navigation: no reload); after each click every formula is whole: no raw TeX, no error, its fonts
+    loaded, no SVG glyph reference pointing at nothing."""
+    tab = tabs("light", WIDE)
+    tab.visit("")
+    tab.settle_math()
+    tab.page.evaluate("window.__bpNoReload = true")
+    problems = []
+    paths = [p for p in _nav_paths(built_site) if p]
+    assert len(paths) >= len(PAGES) - 2, f"the navigation lists {len(paths)} pages, the book has {len(PAGES) - 1}"
+    for path in paths:
+        tab.reset()
+        _click_to(tab, built_site, path)
+        tab.settle_math()
+        found = tab.problems + _math_problems(tab, _has_math(_parse(_html_file(built_site, path))))
+        if not tab.page.evaluate("window.__bpNoReload === true"):
+            found.append("the page was reloaded: instant navigation is off")
+            tab.page.evaluate("window.__bpNoReload = true")
+        problems += [f"{path}: {p}" for p in found]
+    assert not problems, "\n".join(problems)
+
+
+def test_no_raw_tex_at_first_paint(browser, built_site: Path, site_server):
+    """Every page as it is before any script could typeset it (every script file blocked): the math
+    is already drawn, no TeX source on screen."""
+    tab = Tab(browser, site_server.url, "light", WIDE, block_scripts=True)
+    problems = []
+    try:
+        for path in PAGES:
+            tab.visit(path, settle=False)
+            raw = tab.probe("rawTex")
+            if raw:
+                problems.append(f"{path or 'home'}: raw TeX before scripts: {raw[:3]}")
+            if path in KEY_PAGES:
+                SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+                tab.page.screenshot(path=SCREENSHOTS / f"first-paint-{_name(path)}.png")
+    finally:
+        tab.context.close()
+    assert not problems, "\n".join(problems)
+
+
+def _search(tab: Tab, query: str):
+    field = tab.page.locator("input.md-search__input")
+    field.click()
+    field.press_sequentially(query, delay=20)
+    results = tab.page.locator("li.md-search-result__item")
+    results.first.wait_for(state="visible")
+    return results
 
 
 def test_search_finds_the_activation_chapter(tabs, built_site: Path):
-    """Typing "sigmoid" in the search field lists the activation chapter (or, until that chapter
-    exists, a page whose text mentions the sigmoid)."""
-    tab = tabs("light")
+    """Typing "sigmoid" in the search field lists the activation chapter."""
+    tab = tabs("light", WIDE)
     tab.visit("")
-    field = tab.page.locator("input.md-search__input")
-    field.click()
-    field.press_sequentially("sigmoid", delay=20)
-    results = tab.page.locator("li.md-search-result__item a.md-search-result__link")
-    results.first.wait_for(state="visible")
+    results = _search(tab, "sigmoid").locator("a.md-search-result__link")
     hrefs = [urllib.parse.urljoin(tab.page.url, h) for h in results.evaluate_all("els => els.map(e => e.href)")]
     found = {urllib.parse.urlsplit(h).path.lstrip("/") for h in hrefs if h.startswith(tab.origin)}
-    if _html_file(built_site, SEARCH_TARGET).is_file():
-        assert SEARCH_TARGET in found, f"search for 'sigmoid' did not list {SEARCH_TARGET}: {sorted(found)}"
-    else:  # the chapter is not written yet
-        mentioning = [p for p in found if "sigmoid" in _html_file(built_site, p).read_text("utf-8").lower()]
-        assert mentioning, f"search for 'sigmoid' found no page mentioning it: {sorted(found)}"
+    assert SEARCH_TARGET in found, f"search for 'sigmoid' did not list {SEARCH_TARGET}: {sorted(found)}"
     assert not tab.problems, tab.problems
+
+
+def test_search_results_show_no_tex_or_pilcrow(tabs, built_site: Path):
+    """The results for "delta" read as text: math as readable text, no TeX source, no "¶"."""
+    tab = tabs("light", WIDE)
+    tab.visit("")
+    results = _search(tab, "delta")
+    texts = results.evaluate_all("""els => els.map((li) => {
+      const copy = li.cloneNode(true);
+      copy.querySelectorAll("code, pre").forEach((c) => c.remove());  // code may hold TeX on purpose
+      return copy.textContent.replace(/\\s+/g, " ").trim();
+    })""")
+    assert texts, "no search results for 'delta'"
+    bad = [t[:160] for t in texts if re.search(r"\$|\\[A-Za-z]{2,}|\\[()\[\]]|¶", t)]
+    assert not bad, f"{len(bad)} of {len(texts)} results show TeX source or ¶:\n" + "\n".join(bad)
+    assert not tab.problems, tab.problems
+
+
+def _first_page_with(site: Path, predicate) -> str | None:
+    """The first page in navigation order, after home, whose built HTML satisfies predicate."""
+    for path in _nav_paths(site):
+        if path != "" and predicate(_parse(_html_file(site, path))):
+            return path
+    return None
 
 
 def test_palette_toggle_switches_scheme_and_figures(browser, built_site: Path, site_server):
     """The header's palette toggle changes the scheme, and the figures' colours follow it."""
     path = _first_page_with(built_site, lambda p: p.figures > 0)
-    assert path, "no page with a figure (pagetools.figure) in the built site"
+    assert path, "no page with a figure (backprop.book.figure) in the built site"
     tab = Tab(browser, site_server.url, "light")  # its own context: the choice is stored per site
     try:
         tab.visit(path)
@@ -588,49 +698,7 @@ def test_palette_toggle_switches_scheme_and_figures(browser, built_site: Path, s
         tab.context.close()
 
 
-def test_page_weight_first_and_next_page(browser, built_site: Path, site_server):
-    """Bytes a reader downloads: a first visit to a notebook page, then the next page by instant
-    navigation (only that page's HTML). Sizes are response bodies as served (uncompressed);
-    gzip -6 sizes are given alongside, as a static host compressing text would send."""
-    notebook = [p for p in _nav_paths(built_site) if 'class="jupyter-wrapper"' in
-                _html_file(built_site, p).read_text("utf-8")]
-    assert notebook, "no notebook page in the navigation"
-    first = notebook[0]  # the first chapter in the navigation (a worked example), then the next one
-    following = notebook[1] if len(notebook) > 1 else ""  # (or home)
-    tab = Tab(browser, site_server.url, "light", route=False)  # no routing: the browser cache is on
-    try:
-        tab.visit(first)
-        tab.wait_for_math(True)  # (MathJax needs no further downloads: SVG output, no fonts)
-        first_loads = _sizes(tab, built_site)
-        tab.reset()
-        tab.page.evaluate("window.__bpNoReload = true")
-        _nav_link(tab, following).click()
-        tab.page.wait_for_url(tab.origin + following)
-        tab.page.wait_for_load_state("networkidle")
-        assert tab.page.evaluate("window.__bpNoReload === true"), "instant navigation did not engage"
-        next_loads = _sizes(tab, built_site)
-        assert not tab.problems, tab.problems
-    finally:
-        tab.context.close()
-
-    lines = [f"Page weight (bytes; uncompressed / gzip -6), served from {site_server.url}"]
-    for label, page, loads in (("first page", first, first_loads), ("next page", following, next_loads)):
-        total, total_gz = sum(s for _, s, _ in loads), sum(g for _, _, g in loads)
-        lines.append(f"{label}: /{page} {total:>10,} / {total_gz:>9,} in {len(loads)} responses")
-        lines += [f"    {s:>10,} / {g:>9,}  {url}" for url, s, g in sorted(loads, key=lambda x: -x[1])]
-    report = "\n".join(lines)
-    OUTPUT.mkdir(parents=True, exist_ok=True)
-    (OUTPUT / "page-weight.txt").write_text(report + "\n", encoding="utf-8")
-    print(report)
-
-    first_total = sum(s for _, s, _ in first_loads)
-    next_total = sum(s for _, s, _ in next_loads)
-    assert first_total < FIRST_PAGE_BUDGET, report
-    assert next_total < NEXT_PAGE_BUDGET, report
-    # Chromium fetches the favicon again for the new history entry (2 KB); anything else is too much.
-    expected = {f"/{following}", "/assets/images/favicon.png"}
-    other = [url for url, _, _ in next_loads if urllib.parse.urlsplit(url).path not in expected]
-    assert not other, f"instant navigation fetched more than the page's HTML: {other}"
+# --------------------------------------------------------------------------- page weight
 
 
 def _sizes(tab: Tab, site: Path) -> list[tuple[str, int, int]]:
@@ -645,3 +713,72 @@ def _sizes(tab: Tab, site: Path) -> list[tuple[str, int, int]]:
             body = _html_file(site, urllib.parse.urlsplit(response.url).path.lstrip("/")).read_bytes()
         out.append((response.url, len(body), len(gzip.compress(body, 6))))
     return out
+
+
+def _first_visit(browser, site: Path, origin: str, path: str) -> list[tuple[str, int, int]]:
+    tab = Tab(browser, origin, "light", route=False)  # no routing: the browser cache is on
+    try:
+        tab.visit(path)
+        tab.settle_math()
+        tab.page.wait_for_load_state("networkidle")  # fonts, the search index
+        assert not tab.problems, tab.problems
+        return _sizes(tab, site)
+    finally:
+        tab.context.close()
+
+
+def test_first_visit_to_every_page_within_budget(browser, built_site: Path, site_server):
+    """Bytes a reader downloads on a first visit to each page (page, theme, search index, the fonts
+    the page uses), uncompressed as served: at most FIRST_VISIT_BUDGET."""
+    lines = [f"First visit (bytes, uncompressed / gzip -6), served from {site_server.url}; "
+             f"budget {FIRST_VISIT_BUDGET:,}"]
+    over = []
+    for path in _nav_paths(built_site):
+        loads = _first_visit(browser, built_site, site_server.url, path)
+        total, total_gz = sum(s for _, s, _ in loads), sum(g for _, _, g in loads)
+        w = _weights(_html_file(built_site, path).read_bytes())
+        detail = (f"/{path}: {total:,} / {total_gz:,} in {len(loads)} responses; the page's HTML {w['html']:,} "
+                  f"(figures {w['figures']:,}, math {w['math']:,}, other {w['other']:,}), "
+                  f"everything else {total - w['html']:,}")
+        lines.append(detail)
+        if total > FIRST_VISIT_BUDGET:
+            over.append(detail)
+        if path == "":
+            lines += [f"    {s:>10,} / {g:>9,}  {url}" for url, s, g in sorted(loads, key=lambda x: -x[1])]
+    report = "\n".join(lines)
+    OUTPUT.mkdir(parents=True, exist_ok=True)
+    (OUTPUT / "page-weight.txt").write_text(report + "\n", encoding="utf-8")
+    print(report)
+    assert not over, f"{len(over)} pages over the first-visit budget of {FIRST_VISIT_BUDGET:,} bytes:\n" + \
+        "\n".join(over)
+
+
+def test_next_page_loads_only_its_html(browser, built_site: Path, site_server):
+    """The next page by instant navigation downloads its HTML and nothing else (but KaTeX fonts the
+    first page did not need)."""
+    notebook = [p for p in _nav_paths(built_site) if 'class="jupyter-wrapper"' in
+                _html_file(built_site, p).read_text("utf-8")]
+    assert len(notebook) >= 2, "fewer than two notebook pages in the navigation"
+    first, following = notebook[0], notebook[1]
+    tab = Tab(browser, site_server.url, "light", route=False)  # no routing: the browser cache is on
+    try:
+        tab.visit(first)
+        tab.settle_math()
+        tab.reset()
+        tab.page.evaluate("window.__bpNoReload = true")
+        _click_to(tab, built_site, following)
+        tab.settle_math()
+        tab.page.wait_for_load_state("networkidle")
+        assert tab.page.evaluate("window.__bpNoReload === true"), "instant navigation did not engage"
+        loads = _sizes(tab, built_site)
+        assert not tab.problems, tab.problems
+    finally:
+        tab.context.close()
+    total = sum(s for _, s, _ in loads)
+    listing = "\n".join(f"    {s:>10,}  {url}" for url, s, _ in loads)
+    assert total < NEXT_PAGE_BUDGET, f"next page /{following}: {total:,} bytes > {NEXT_PAGE_BUDGET:,}\n{listing}"
+    # Chromium fetches the favicon again for the new history entry (2 KB); fonts only if new ones are used.
+    expected = {f"/{following}", "/assets/images/favicon.png"}
+    other = [url for url, _, _ in loads if urllib.parse.urlsplit(url).path not in expected
+             and not re.search(r"/assets/vendor/katex/fonts/KaTeX_[\w-]+\.woff2$", url)]
+    assert not other, f"instant navigation fetched more than the page's HTML: {other}"

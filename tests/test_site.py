@@ -1,16 +1,25 @@
 """Build the book with ``mkdocs build --strict`` and check what the build promises.
 
 * The whole site builds from scratch (page cache off) with ``--strict``; nothing in it loads from
-  off the machine; notebook pages no longer carry Jupyter's CSS inline.
-* On small throw-away projects (one or two tiny pages, the real mkdocs.yml and hooks): a failing
-  check on a page fails the build; a notebook link to a missing page or anchor fails the build;
-  notebook links are rewritten to the right URLs; the serve-time cache is keyed on ``backprop/``.
+  off the machine; notebook pages no longer carry Jupyter's CSS inline; the math is HTML (KaTeX)
+  with no TeX left in the text, no math script, and the search index holds no TeX and no "¶".
+* The generated notebook CSS and copy-button script are what tools/make_notebook_css.py makes now.
+* The math hook (tools/hooks/katex_math.py), unit by unit: what is typeset and what is left alone,
+  display or inline, punctuation kept with its formula, readable search text, errors and warnings.
+* On small throw-away projects (one or two tiny pages, the real mkdocs.yml, hooks and assets): a
+  failing check on a page fails the build; a formula KaTeX cannot typeset fails it, naming page and
+  formula; a notebook link to a missing page or anchor fails it; notebook links are rewritten to the
+  right URLs; the serve-time cache is keyed on ``backprop/``, its data files included.
 """
 
 from __future__ import annotations
 
+import html.parser
+import importlib.util
+import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import textwrap
@@ -21,7 +30,7 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 CONFIG = ROOT / "mkdocs.yml"
-HOOKS = ROOT / "tools" / "mkdocs_hooks.py"
+TOOLS = ROOT / "tools"
 
 # Tags and attributes that make a browser fetch something.
 # (rel="canonical"/"alternate" links are not fetched; 127.0.0.1 and localhost are this machine.)
@@ -72,8 +81,12 @@ def _offsite_fetches(site: Path) -> list[str]:
 
 def test_site_builds_strict_from_scratch(built_site: Path):
     assert (built_site / "index.html").is_file()
-    assert (built_site / "assets" / "stylesheets" / "jupyter.css").is_file()
-    assert (built_site / "assets" / "vendor" / "mathjax" / "tex-svg-full.js").is_file()
+    for served in ("assets/stylesheets/jupyter.css", "assets/javascripts/nb-clipboard.js",
+                   "assets/vendor/katex/katex.min.css", "assets/vendor/katex/fonts/KaTeX_Main-Regular.woff2"):
+        assert (built_site / served).is_file(), served
+    # KaTeX's script runs at build time only.
+    assert not (built_site / "assets" / "vendor" / "katex" / "katex.min.js").exists()
+    assert not list(built_site.rglob("*mathjax*")), "MathJax is gone: math is typeset at build time"
 
 
 def test_site_loads_nothing_from_off_the_machine(built_site: Path):
@@ -94,21 +107,177 @@ def test_notebook_pages_do_not_inline_jupyter_css(built_site: Path):
         assert "cdnjs" not in html
 
 
+class _Text(html.parser.HTMLParser):
+    """The text of a page outside code (and whether it has KaTeX output, KaTeX errors, scripts)."""
+
+    _SKIP = {"pre", "code", "script", "style", "textarea", "title"}
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.text, self.katex, self.errors, self.scripts, self._skip = [], 0, 0, [], 0
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        classes = (a.get("class") or "").split()
+        self.katex += "katex" in classes
+        self.errors += "katex-error" in classes
+        if tag == "script" and a.get("src"):
+            self.scripts.append(a["src"])
+        self._skip += tag in self._SKIP
+
+    def handle_endtag(self, tag):
+        self._skip -= tag in self._SKIP and self._skip > 0
+
+    def handle_data(self, data):
+        if not self._skip:
+            self.text.append(data)
+
+
+_TEX_LEFT = re.compile(r"\$\$|\\\(|\\\[|\$[^$\n]{1,200}?\$|\\(?:frac|partial|mathbf|sum|delta|sigma|left)\b")
+
+
+def test_math_is_html_when_the_page_arrives(built_site: Path):
+    """Every page's math is typeset in its HTML: no TeX left in the text outside code, no KaTeX
+    error, no math script; every page whose source has math shows KaTeX output."""
+    problems = []
+    sources = {p.stem: p.read_text(encoding="utf-8") for p in (ROOT / "docs").glob("*.py")}
+    for page in sorted(built_site.rglob("*.html")):
+        parsed = _Text()  # (the hidden copy text of a code cell is code)
+        parsed.feed(re.sub(r'<div class="clipboard-copy-txt"[^>]*>.*?</div>', "", page.read_text(encoding="utf-8"),
+                           flags=re.S))
+        text = "".join(parsed.text)
+        rel = page.relative_to(built_site).as_posix()
+        for m in list(_TEX_LEFT.finditer(text))[:3]:
+            problems.append(f"{rel}: TeX left as text: ...{text[max(0, m.start() - 30): m.end() + 30]!r}...")
+        if parsed.errors:
+            problems.append(f"{rel}: {parsed.errors} KaTeX errors")
+        problems += [f"{rel}: math script {src}" for src in parsed.scripts if re.search(r"mathjax|katex", src, re.I)]
+        stem = rel.split("/")[0]
+        if stem in sources and "$" in sources[stem] and not parsed.katex:
+            problems.append(f"{rel}: the page's source has math, the page no typeset formula")
+    assert not problems, "\n".join(problems)
+
+
+def test_search_index_holds_no_tex_and_no_pilcrow(built_site: Path):
+    """Material's search index: formulas as readable text, headings without nbconvert's "¶"."""
+    index = json.loads((built_site / "search" / "search_index.json").read_text(encoding="utf-8"))
+    bad = []
+    for doc in index["docs"]:
+        for field in ("title", "text"):
+            prose = re.sub(r"<(pre|code)>.*?</\1>", "", doc[field], flags=re.S)  # code may show TeX on purpose
+            for m in re.finditer(r"\$|\\[A-Za-z]{2,}|\\[()\[\]]|¶", prose):
+                bad.append(f"{doc['location']} ({field}): ...{prose[max(0, m.start() - 40): m.end() + 40]}...")
+    assert not bad, f"{len(bad)} places:\n" + "\n".join(bad[:20])
+    assert any("δ" in doc["text"] for doc in index["docs"]), "no formula reached the index as text"
+
+
+def test_generated_notebook_assets_are_up_to_date():
+    """jupyter.css and nb-clipboard.js are what tools/make_notebook_css.py makes from the installed
+    mkdocs-jupyter and nbconvert (run it after upgrading them)."""
+    proc = subprocess.run([sys.executable, str(TOOLS / "make_notebook_css.py"), "--check"], cwd=ROOT,
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+# --------------------------------------------------------------------------- the math hook, unit by unit
+
+
+@pytest.fixture(scope="module")
+def katex_math():
+    spec = importlib.util.spec_from_file_location("katex_math_under_test", TOOLS / "hooks" / "katex_math.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    yield module
+    module.on_shutdown()
+
+
+def _typeset(module, source: str):
+    return module.typeset(source, str(ROOT / "docs"), "page.py")
+
+
+def test_math_is_typeset_where_it_is_text_and_never_in_code(katex_math):
+    source = ('<p>Inline $a^{(l)}$ and display</p><p>$$\\frac{1}{N}$$</p>'
+              '<pre>$x$</pre><code>\\(y\\)</code><div class="clipboard-copy-txt">$z$</div>'
+              '<span class="arithmatex">\\(w\\)</span><div class="arithmatex">\\[v\\]</div>')
+    html, search_text, warnings = _typeset(katex_math, source)
+    assert warnings == []
+    assert "<pre>$x$</pre>" in html and "<code>\\(y\\)</code>" in html and ">$z$</div>" in html
+    assert "$z$" not in search_text  # the copy text repeats the visible code: not indexed twice
+    assert html.count('class="katex"') == 4 and html.count('class="katex-display"') == 2
+    assert "$" not in html.replace("<pre>$x$</pre>", "").replace(">$z$</div>", "")
+    assert "<annotation" not in html  # the TeX source is not shipped
+
+
+def test_sympy_output_is_display_math(katex_math):
+    html, _, _ = _typeset(katex_math, '<div class="jp-RenderedLatex jp-OutputArea-output">\n'
+                                      '$\\displaystyle \\frac{d}{dz} \\sigma{\\left(z \\right)}$\n</div>'
+                                      '<p>text $\\displaystyle x$ text</p>')
+    assert html.count('class="katex-display"') == 1  # SymPy's output; $\\displaystyle$ in prose stays inline
+
+
+def test_punctuation_after_inline_math_stays_with_its_last_piece(katex_math):
+    html, _, _ = _typeset(katex_math, "<p>so $a = b + c$, and $x$).</p><p>$y$ z</p>")
+    glued = re.findall(r'<span class="bp-math-nowrap">(.*?)(</span>[,.)]+</span>)', html)
+    assert len(glued) == 2, html
+    long_tail = glued[0][0]  # only the last piece (c) of a = b + c, so the formula can still break
+    assert long_tail.count('class="katex-base"') == 1 and ">c<" in long_tail and ">a<" not in long_tail
+    assert html.count("bp-math-nowrap") == 2  # "$y$ z": nothing to keep together
+
+
+def test_search_text_is_readable(katex_math):
+    _, text, _ = _typeset(katex_math, r"<p>$\delta^{(l)} = \frac{\partial \mathcal{L}}{\partial Z^{(l)}}$, "
+                                      r"$\hat y_{ik}$ and $\sum_{i=1}^{N} x_i$</p>")
+    assert text == "<p>δ^(l) = ∂ℒ/∂Z^(l), y\u0302_ik and ∑_(i=1)^N x_i</p>"
+
+
+def test_bad_formula_names_page_and_formula(katex_math):
+    from mkdocs.exceptions import PluginError
+
+    with pytest.raises(PluginError, match=r"page\.py.*`\\require\{x\}`.*Undefined control sequence"):
+        _typeset(katex_math, r"<p>fine $x$, broken $\require{x}$</p>")
+
+
+@pytest.mark.parametrize("source", [r"<p>costs $5 and $x</p>", r"<p>an open \(x</p>", "<p>$$x</p>"])
+def test_unmatched_delimiter_is_a_warning(katex_math, source):
+    _, _, warnings = _typeset(katex_math, source)
+    assert len(warnings) == 1 and "page.py" in warnings[0] and "without a partner" in warnings[0], warnings
+
+
+@pytest.mark.parametrize(("tex", "fonts"), [
+    ("x", {"Main-Regular", "Math-Italic"}),
+    ("2", {"Main-Regular"}),
+    (r"\mathbf{W}^\top", {"Main-Regular", "Main-Bold"}),
+    (r"\mathcal{L} = \left(\sum_i a_i\right)", {"Main-Regular", "Math-Italic", "Caligraphic-Regular", "Size1-Regular"}),
+    (r"\displaystyle \sum_i \Bigl( \frac{1}{2} \Bigr)", {"Main-Regular", "Math-Italic", "Size2-Regular"}),
+])
+def test_fonts_to_preload_are_the_faces_the_math_uses(katex_math, tex, fonts):
+    html, _, _ = _typeset(katex_math, f"<p>${tex}$</p>")
+    found = katex_math.fonts_used(html, str(ROOT / "docs"))
+    assert {f.removeprefix("fonts/KaTeX_").removesuffix(".woff2") for f in found} == fonts
+    assert katex_math.fonts_used("<p>no math</p>", str(ROOT / "docs")) == []
+
+
+def test_escaped_dollar_is_a_dollar(katex_math):
+    html, _, warnings = _typeset(katex_math, r"<p>it costs \$5, and \$6</p>")
+    assert (html, warnings) == ("<p>it costs $5, and $6</p>", [])
+
+
 # --------------------------------------------------------------------------- tiny projects
 
 
 def _tiny_project(tmp_path: Path, pages: dict[str, str], nav: list | None = None) -> Path:
-    """A copy of the real configuration around a few tiny pages, in tmp_path."""
+    """A copy of the real configuration and assets around a few tiny pages, in tmp_path."""
     config = _load_config()
     config["docs_dir"] = "docs"
     config["site_dir"] = "site"
-    config["hooks"] = [str(HOOKS)]
+    config["hooks"] = [str(ROOT / hook) for hook in config["hooks"]]
     config["watch"] = []
     if nav is None:
         config.pop("nav", None)
     else:
         config["nav"] = nav
     docs = tmp_path / "docs"
+    shutil.copytree(ROOT / "docs" / "assets", docs / "assets")
     for name, text in pages.items():
         path = docs / name
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -219,3 +388,35 @@ def test_serve_cache_is_keyed_on_the_library(tmp_path: Path):
     assert "Cache miss" in changed.stdout + changed.stderr, "a library change must re-execute the pages"
     caches = [p for p in (project / ".cache" / "mkdocs-jupyter").iterdir() if p.is_dir()]
     assert len(caches) == 1, caches
+
+
+def test_formula_katex_cannot_typeset_fails_the_build(tmp_path: Path):
+    page = """\
+        # %% [markdown]
+        # # Broken math
+        #
+        # Fine $x^2$, then $\\frac{1}{2$ with a brace missing.
+    """
+    project = _tiny_project(tmp_path, {"index.md": "# Home\n", "broken.py": page})
+    proc = _mkdocs(["build", "--strict"], cwd=project)
+    output = proc.stdout + proc.stderr
+    assert proc.returncode != 0, output
+    assert "broken.py" in output and "\\frac{1}{2" in output, output
+
+
+def test_serve_cache_is_keyed_on_library_data(tmp_path: Path):
+    """Editing a data file under backprop/ (such as backprop/data/iris.csv) re-executes the pages."""
+    project = _tiny_project(tmp_path, {"notebook.py": _OK_NOTEBOOK, "other.md": _OTHER_MD})
+    data = project / "backprop" / "data"
+    data.mkdir(parents=True)
+    (project / "backprop" / "__init__.py").write_text("", encoding="utf-8")
+    (data / "iris.csv").write_text("5.1,3.5,1.4,0.2,setosa\n", encoding="utf-8")
+
+    first = _mkdocs(["build", "--strict"], cwd=project, cache=True)
+    assert first.returncode == 0, first.stdout + first.stderr
+    assert "Cache miss" in first.stdout + first.stderr
+    (data / "iris.csv").write_text("5.1,3.5,1.4,0.3,setosa\n", encoding="utf-8")
+    changed = _mkdocs(["build", "--strict"], cwd=project, cache=True)
+    assert changed.returncode == 0, changed.stdout + changed.stderr
+    log = changed.stdout + changed.stderr
+    assert "Cache miss" in log and "Cache hit" not in log, "a data change must re-execute the pages"
