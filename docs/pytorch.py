@@ -121,14 +121,14 @@ else:
     md("Without PyTorch in this build, only the library's side ran; the comparison did not.")
 
 # %% [markdown]
-# The only line without a counterpart in the library is `loss.backward()`: the library's backward pass
-# is the delta recursion, written once for every network of its shape, while PyTorch builds a
-# graph for each forward pass and differentiates whatever was computed. That is why PyTorch can
+# The two differ in kind at `loss.backward()`. The library's backward pass is the delta recursion,
+# written once for every network of its shape; PyTorch builds a graph during each forward pass and
+# differentiates whatever was computed. That is why PyTorch can
 # differentiate any composition of its operations (a loss written by hand, a skip connection, a
 # normalisation layer), where the library knows only its own layers.
 
 # %% [markdown]
-# ## Layers: `nn.Linear` stores the transpose
+# ## Layers: PyTorch stores the transpose
 #
 # PyTorch's `nn.Linear(n_in, n_out)` is one layer's weights and biases. It computes
 # `x @ weight.T + bias` for a batch `x` of rows, the book's $Z = A W + \mathbf{1}_N b$, but it stores

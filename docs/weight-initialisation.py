@@ -128,7 +128,8 @@ ${tex(he_best, 2)}$ of it.
 # part of $\hat y$ that depends on the input is of order $s^3$: the network's output is its bias. Backwards
 # it is the same: the gradient of $W^{(l)}$ contains the weights of the *other* layers,
 # $\partial \mathcal{L}/\partial W^{(1)} = X^\top \delta^{(1)}$ with
-# $\delta^{(1)} = \bigl((\delta^{(3)} {W^{(3)}}^\top) \odot f_2'(Z^{(2)})\bigr) {W^{(2)}}^\top \odot f_1'(Z^{(1)})$,
+# $\delta^{(1)} = \Bigl(\bigl((\delta^{(3)} {W^{(3)}}^\top) \odot f_2'(Z^{(2)})\bigr) {W^{(2)}}^\top\Bigr)
+# \odot f_1'(Z^{(1)})$,
 # of order $s^2$. Only the output bias gets a gradient of order one. The gradients at the first step:
 
 # %% tags=["hide-input"]
@@ -150,9 +151,9 @@ growth = max(float(np.abs(net.params[k]).max() / np.abs(bp.MLP([2, 3, 2, 1], hid
                    for sd, net in zip(seeds, small_nets, strict=True) for k in ("W1", "W2", "W3"))
 assert growth < 10, growth
 md(f"""
-At the start the largest weight gradient is ${tex(weight_ratio, 2)}$ times the output bias's gradient, less
-than $30 s^2$, and over the {len(X)} inputs the prediction varies by only ${tex(output_part, 2)}$, less
-than $100 s^3$ times the spread of the inputs. (The hidden biases get gradients of order $s$ and $s^2$.)
+At the start the largest weight gradient is ${tex(weight_ratio, 2)}$ times the output bias's gradient, that
+is ${tex(weight_ratio / s**2, 2)}\\, s^2$, and over the {len(X)} inputs the prediction varies by only
+${tex(output_part, 2)} = {tex(output_part / s**3, 2)}\\, s^3$. (The hidden biases get gradients of order $s$ and $s^2$.)
 A step of gradient descent changes a weight of size $s$ by about $\\eta s^2$, a relative change of order
 $\\eta s$ per epoch, so the weights grow only slowly and multiplicatively: after
 {epochs} epochs no weight matrix's largest entry has grown by more than a factor
