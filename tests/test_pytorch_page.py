@@ -108,3 +108,37 @@ def test_hidden_torch_really_is_hidden(no_torch, tmp_path):
     proc = subprocess.run([sys.executable, "-c", "import torch"], cwd=tmp_path, env=no_torch, capture_output=True,
                           text=True, timeout=60)
     assert proc.returncode != 0 and "ImportError: PyTorch is hidden for this test" in proc.stderr
+
+
+def _extras() -> dict[str, list[str]]:
+    import tomllib
+
+    with open(ROOT / "pyproject.toml", "rb") as f:
+        return tomllib.load(f)["project"]["optional-dependencies"]
+
+
+def _resolved(extra: str, extras: dict[str, list[str]]) -> list[str]:
+    """The requirements of an extra, with this project's own extras (backprop-book[...]) expanded."""
+    out = []
+    for req in extras[extra]:
+        m = re.fullmatch(r"backprop-book\[([\w,\s-]+)\]", req.replace(" ", ""))
+        if m:
+            for inner in m.group(1).split(","):
+                out += _resolved(inner, extras)
+        else:
+            out.append(req)
+    return out
+
+
+def test_docs_and_test_extras_never_pull_torch():
+    """The README's commands install .[docs] and .[test]: PyTorch (a CUDA build of several GB from an open
+    range) must not come with them; it is the separate, pinned extra "torch"."""
+    extras = _extras()
+    for extra in ("docs", "test"):
+        names = [re.split(r"[<>=!~\[;\s]", req, maxsplit=1)[0].lower() for req in _resolved(extra, extras)]
+        assert "torch" not in names, (extra, names)
+    assert extras["torch"] == ["torch==2.13.0"], extras["torch"]
+    for extra, reqs in extras.items():  # wherever torch is required directly, it is the pinned version
+        for req in reqs:
+            if re.match(r"torch\b", req):
+                assert req == "torch==2.13.0", (extra, req)
