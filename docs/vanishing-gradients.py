@@ -226,9 +226,9 @@ gradient vanishes towards the input.
 # %%
 x = np.linspace(-np.pi, np.pi, 64)[:, None]
 y = np.sin(x)
-sizes, eta = [1] + [32] * 8 + [1], 0.01
+sizes, eta, sd = [1] + [32] * 8 + [1], 0.01, 0.5  # sd: standard deviation of the weights
 
-net = bp.MLP(sizes, hidden="relu", loss="mse", init=0.5, seed=0)
+net = bp.MLP(sizes, hidden="relu", loss="mse", init=sd, seed=0)
 try:
     with np.errstate(over="ignore", invalid="ignore"):  # the overflow is expected; fit detects it
         net.fit(x, y, epochs=400, lr=eta)
@@ -240,12 +240,13 @@ except bp.TrainingDiverged as err:
 # %% tags=["hide-input"]
 n_hidden = sizes[1]
 md(f"""
-Its hidden layers have $n = {n_hidden}$ units, so $n \\operatorname{{Var}}(w) = {n_hidden} \\cdot {tex(0.5**2)} =
-{tex(n_hidden * 0.25)}$ where He's rule asks for $2$: the second moment of the signal grows by a factor of
-${tex(n_hidden * 0.25 / 2)}$ at every layer, forward and backward. The gradient at the start is large, the first
+Its hidden layers have $n = {n_hidden}$ units, so $n \\operatorname{{Var}}(w) = {n_hidden} \\cdot {tex(sd**2)} =
+{tex(n_hidden * sd**2)}$ where He's rule asks for $2$: the second moment of the signal grows by a factor of
+${tex(n_hidden * sd**2 / 2)}$ at every layer, forward and backward. The gradient at the start is large, the first
 step correspondingly large, and the one after it larger still, until the numbers overflow.
 """)
-#
+
+# %% [markdown]
 # ## Gradient clipping
 #
 # *Clipping by the global norm* caps the length of every step. Before the update, the gradient of all
@@ -284,8 +285,8 @@ def train(net, x, y, epochs, lr, tau=None):
 
 tau = 1.0
 runs = {
-    "N(0, 0.5²), not clipped": train(bp.MLP(sizes, hidden="relu", loss="mse", init=0.5, seed=0), x, y, 400, eta),
-    "N(0, 0.5²), clipped": train(bp.MLP(sizes, hidden="relu", loss="mse", init=0.5, seed=0), x, y, 400, eta, tau),
+    "N(0, 0.5²), not clipped": train(bp.MLP(sizes, hidden="relu", loss="mse", init=sd, seed=0), x, y, 400, eta),
+    "N(0, 0.5²), clipped": train(bp.MLP(sizes, hidden="relu", loss="mse", init=sd, seed=0), x, y, 400, eta, tau),
     "He, not clipped": train(bp.MLP(sizes, hidden="relu", loss="mse", init="he", seed=0), x, y, 400, eta),
 }
 for name, (losses, grad_norms) in runs.items():
@@ -298,7 +299,7 @@ clip_loss, clip_norm = runs["N(0, 0.5²), clipped"]
 he_loss, he_norm = runs["He, not clipped"]
 epochs = len(clip_loss)
 # the library agrees with the hand-written loop: the same first losses, then the same divergence
-fit_net = bp.MLP(sizes, hidden="relu", loss="mse", init=0.5, seed=0)
+fit_net = bp.MLP(sizes, hidden="relu", loss="mse", init=sd, seed=0)
 try:
     with np.errstate(over="ignore", invalid="ignore"):
         fit_net.fit(x, y, epochs=epochs, lr=eta)
@@ -318,7 +319,7 @@ assert np.all(clip_norm > tau)  # every step of the clipped run was clipped
 assert np.all(np.diff(he_loss) < 0)  # He: the loss falls at every epoch
 clipped_steps = int(np.sum(clip_norm > tau))
 # Replay the clipped run: every step is at most eta * tau long, and parallel to the gradient.
-replay = bp.MLP(sizes, hidden="relu", loss="mse", init=0.5, seed=0)
+replay = bp.MLP(sizes, hidden="relu", loss="mse", init=sd, seed=0)
 lengths, cosines, replay_losses = [], [], []
 for _ in range(epochs):
     loss_r, g = replay.value_and_grad(x, y)
@@ -428,7 +429,7 @@ $(\\lvert w \\rvert / 4)^{{10}}$, which is below 1 for $\\lvert w \\rvert < 4$. 
 """, title="Solution 1")
 
 # %% tags=["hide-input"]
-first = bp.MLP(sizes, hidden="relu", loss="mse", init=0.5, seed=0).gradients(x, y)
+first = bp.MLP(sizes, hidden="relu", loss="mse", init=sd, seed=0).gradients(x, y)
 gvec = np.concatenate([g.ravel() for g in first.values()])
 by_entry = np.clip(gvec, -tau, tau)
 by_norm = gvec * min(1.0, tau / np.linalg.norm(gvec))
@@ -445,7 +446,7 @@ way as the gradient (the angle computed is ${tex(angle_norm, 1)}$ degrees, round
 """, title="Solution 2")
 
 # %% tags=["hide-input"]
-start = np.concatenate([p.ravel() for p in bp.MLP(sizes, hidden="relu", loss="mse", init=0.5, seed=0).params.values()])
+start = np.concatenate([p.ravel() for p in bp.MLP(sizes, hidden="relu", loss="mse", init=sd, seed=0).params.values()])
 end = np.concatenate([p.ravel() for p in replay.params.values()])
 moved, path = float(np.linalg.norm(end - start)), float(np.sum(lengths))
 assert moved <= path <= epochs * eta * tau * (1 + 1e-9)
