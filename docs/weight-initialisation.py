@@ -18,7 +18,7 @@ from IPython.display import Math, display
 from backprop.book import figure, md, md_table, num, solution, tex
 from backprop.book.symbols import symbol_box
 
-symbol_box(["N", "L", "n_l", "z", "a", "f", "W", "delta", "loss", "eta", "E", "normal", "uniform"])
+symbol_box(["N", "L", "n_l", "z", "a", "f", "W", "delta", "loss", "eta", "E", "normal", "uniform", "chi"])
 
 # %% [markdown]
 # ## Too small: weights of scale 0.001
@@ -241,13 +241,13 @@ assert np.all(np.tanh(grid) ** 2 <= grid**2)
 # next the second moment of $z$ is multiplied by
 #
 # $$
-# n_{l-1} \operatorname{Var}(w^{(l)})\, \gamma, \qquad
-# \gamma = \frac{\mathbb{E}[f(z)^2]}{\mathbb{E}[z^2]} = \begin{cases} \tfrac12 & \text{ReLU}, \\
+# n_{l-1} \operatorname{Var}(w^{(l)})\, \chi, \qquad
+# \chi = \frac{\mathbb{E}[f(z)^2]}{\mathbb{E}[z^2]} = \begin{cases} \tfrac12 & \text{ReLU}, \\
 # \text{close to } 1 \text{ for small } z & \tanh. \end{cases}
 # $$
 #
 # A factor above 1 compounds into an explosion with depth, a factor below 1 into a collapse. The factor is
-# 1 when $\operatorname{Var}(w^{(l)}) = 1/(\gamma\, n_{l-1})$: $1/n_{l-1}$ for tanh, $2/n_{l-1}$ for ReLU.
+# 1 when $\operatorname{Var}(w^{(l)}) = 1/(\chi\, n_{l-1})$: $1/n_{l-1}$ for tanh, $2/n_{l-1}$ for ReLU.
 
 # %% tags=["hide-input"]
 fan_in = start_small.sizes[1]
@@ -308,14 +308,15 @@ for n_up in range(1, 9):
 # %% [markdown]
 # ## Glorot and He
 #
-# The forward condition asks for $\operatorname{Var}(w^{(l)}) = 1/(\gamma\, n_{l-1})$, the backward one for
-# $1/(\gamma\, n_l)$; both hold only when the layer has as many inputs as units.
+# The forward condition asks for $\operatorname{Var}(w^{(l)}) = 1/(\chi\, n_{l-1})$, the backward one for
+# $1/(n_l\, \mathbb{E}[f'^2])$, and $\mathbb{E}[f'^2] = \chi$ for ReLU ($\tfrac12$ both) and for tanh near zero
+# ($1$ both); both hold only when the layer has as many inputs as units.
 #
-# - **Glorot** (Glorot and Bengio, 2010), for tanh-like units ($\gamma = 1$), takes the compromise
+# - **Glorot** (Glorot and Bengio, 2010), for tanh-like units ($\chi = 1$), takes the compromise
 #   $\operatorname{Var}(w^{(l)}) = 2/(n_{l-1} + n_l)$, the harmonic mean of the two. The library draws it
 #   from $\mathcal{U}(-u, u)$ with $u = \sqrt{6/(n_{l-1} + n_l)}$, since a uniform distribution on
 #   $(-u, u)$ has variance $u^2/3$.
-# - **He** (He, Zhang, Ren and Sun, 2015), for ReLU ($\gamma = \tfrac12$), keeps the forward condition:
+# - **He** (He, Zhang, Ren and Sun, 2015), for ReLU ($\chi = \tfrac12$), keeps the forward condition:
 #   $\operatorname{Var}(w^{(l)}) = 2/n_{l-1}$, drawn from $\mathcal{N}(0, 2/n_{l-1})$.
 #
 # Both are a few lines of NumPy. Any function of `(n_in, n_out, rng)` that returns the weight matrix can be
@@ -340,7 +341,7 @@ for name, rule in (("glorot", glorot_uniform), ("he", he_normal)):
 # %% tags=["hide-input"]
 u_sym, x_sym = sp.symbols("u x", positive=True)
 n_prev, n_here = sp.symbols("n_prev n_here", positive=True)
-forward_var, backward_var = 1 / n_prev, 1 / n_here  # the two conditions for gamma = 1
+forward_var, backward_var = 1 / n_prev, 1 / n_here  # the two conditions for chi = 1
 harmonic = 2 / (1 / forward_var + 1 / backward_var)
 assert sp.simplify(harmonic - 2 / (n_prev + n_here)) == 0  # Glorot's variance is their harmonic mean
 uniform_var = sp.integrate(x_sym**2 / (2 * u_sym), (x_sym, -u_sym, u_sym))
@@ -519,8 +520,8 @@ tanh_big_z = measured["tanh", "N(0, 1)"][0]
 assert tanh_big_z[1:].max() / tanh_big_z[1:].min() < 1.2  # saturated: E[z^2] level from layer 2 on
 assert 0.4 < per_layer(measured["relu", "Glorot"][0]) < 0.6  # Glorot halves the ReLU signal per layer
 assert 0.8 < per_layer(measured["relu", "He"][1]) < 1.25  # He: ReLU deltas level
-for act, gamma in (("relu", 0.5), ("tanh", 1.0)):  # the small scheme: the factor n s^2 gamma, forward and back
-    expected_small = width * 1e-6 * gamma
+for act, chi in (("relu", 0.5), ("tanh", 1.0)):  # the small scheme: the factor n s^2 chi, forward and back
+    expected_small = width * 1e-6 * chi
     z_m, d_m = measured[act, "N(0, 0.001²)"]
     assert abs(per_layer(z_m) / expected_small - 1) < 0.2 and abs(1 / per_layer(d_m) / expected_small - 1) < 0.2
     z_b, d_b = measured[act, "N(0, 1)"]
@@ -534,7 +535,7 @@ ${tex(math.exp(worst['tanh']), 2)}$ in the tanh network: with 128 units the aver
 are not exact, and the deviations accumulate with depth. What the figures show:
 
 - With $\\mathcal{{N}}(0, 0.001^2)$ the signal collapses in both directions, by about the factor
-  $n\\, s^2 \\gamma$ per layer that the derivation gives.
+  $n\\, s^2 \\chi$ per layer that the derivation gives.
 - With $\\mathcal{{N}}(0, 1)$ the ReLU network's signal explodes forward and backward, by about $n/2$
   per layer. The tanh network saturates instead: its units sit near $\\pm 1$, $\\mathbb{{E}}[z^2]$ stays
   between ${tex(tanh_big_z[1:].min(), 3)}$ and ${tex(tanh_big_z[1:].max(), 3)}$ from layer 2 on, and the
@@ -542,7 +543,7 @@ are not exact, and the deviations accumulate with depth. What the figures show:
   {depth} layers: an *exploding gradient* (see [vanishing and exploding gradients](vanishing-gradients.py)).
 - He keeps the ReLU network's $\\mathbb{{E}}[z^2]$ between ${tex(relu_he_z.min(), 2)}$ and
   ${tex(relu_he_z.max(), 2)}$ (predicted: $2$ in every layer) and its deltas level; Glorot halves the ReLU
-  signal at every layer, as $\\gamma = \\tfrac12$ predicts, because it was derived for $\\gamma = 1$.
+  signal at every layer, as $\\chi = \\tfrac12$ predicts, because it was derived for $\\chi = 1$.
 - With Glorot's weights the tanh network's $\\mathbb{{E}}[z^2]$ shrinks at every layer, slowly, from
   ${tex(tanh_glorot_z[0], 2)}$ to ${tex(tanh_glorot_z[-1], 2)}$: $\\tanh^2 z < z^2$, so a factor
   $n \\operatorname{{Var}}(w) = 1$ is not quite enough. It is a slow decline, not a collapse.
@@ -615,7 +616,7 @@ for _ in range(10):
 assert max(moments_leak) / min(moments_leak) < 2, moments_leak
 solution(f"""
 **2.** For $z \\sim \\mathcal{{N}}(0, s^2)$ SymPy gives $\\mathbb{{E}}[f(z)^2] = {sp.latex(sp.factor(leaky_sq))}$, so
-$\\gamma = {sp.latex(gamma_leaky)}$ and the forward factor is 1 for
+$\\chi = {sp.latex(gamma_leaky)}$ and the forward factor is 1 for
 $\\operatorname{{Var}}(w^{{(l)}}) = \\dfrac{{2}}{{(1 + \\alpha^2)\\, n_{{l-1}}}}$. With $\\alpha = 0$ this is He's
 $2/n_{{l-1}}$ (ReLU), with $\\alpha = 1$ it is $1/n_{{l-1}}$ (a linear unit). A simulation with
 $\\alpha = {tex(a_leak)}$ and {len(moments_leak)} layers of {n_leak} units keeps $\\mathbb{{E}}[z^2]$ between

@@ -127,6 +127,9 @@ SYMBOLS: tuple[Symbol, ...] = (
            "`W.var()`", _INIT),
     Symbol("normal", "\\mathcal{N}(0, s^2)", "normal distribution of mean $0$ and standard deviation $s$ "
            "(variance $s^2$)", "`rng.normal(0, s)`", _INIT),
+    Symbol("chi", "\\chi", r"factor by which an activation $f$ scales the second moment of a normal "
+           r"pre-activation, $\mathbb{E}[f(z)^2] / \mathbb{E}[z^2]$: $\tfrac12$ for ReLU, close to $1$ for tanh near 0",
+           "", _INIT),
     Symbol("uniform", "\\mathcal{U}(-u, u)", r"uniform distribution on the interval $(-u, u)$, variance $u^2/3$",
            "`rng.uniform(-u, u)`", _INIT),
     # -- numerics
