@@ -26,8 +26,8 @@ symbol_box(["N", "L", "n_l", "z", "a", "f", "W", "delta", "loss", "eta", "E", "n
 # The long tutorial among the book's sources, the one that builds an `NN` class, starts every weight
 # from a normal distribution with standard deviation $s = 0.001$, $\mathcal{N}(0, 0.001^2)$, and every
 # bias at zero. Its running example has two inputs, hidden layers of 3 and 2 ReLU units and one linear
-# output, trained on the half squared error. The tutorial does not publish its training data, so we
-# use our own: points in a square and a smooth target. `MLP(..., init=0.001)` draws the weights as the
+# output, trained on the half squared error. Its text gives only the first of its training samples, so
+# we use our own data: points in a square and a smooth target. `MLP(..., init=0.001)` draws the weights as the
 # tutorial does; `init="he"` uses the rule derived below. Each scheme is trained from a few seeds by
 # full-batch gradient descent.
 
