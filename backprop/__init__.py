@@ -34,7 +34,7 @@ from .activations import (
     tanh_grad,
 )
 from .gradcheck import NOISE_SAFETY, GradientCheck, ParameterCheck, check_gradients
-from .initialisation import INITIALISATIONS, glorot_uniform, he_normal
+from .initialisation import INITIALISATIONS, gaussian, get_initialisation, glorot_uniform, he_normal
 from .losses import (
     FUSED,
     LOSSES,
@@ -61,7 +61,7 @@ __all__ = [
     "ACTIVATIONS", "DERIVATIVES", "FUSED", "INITIALISATIONS", "LOSSES", "MLP", "NOISE_SAFETY", "Activation",
     "ForwardPass", "GradientCheck", "History", "Loss", "ParameterCheck", "TrainingDiverged", "bce",
     "bce_from_logits", "bce_grad", "check_gradients", "cross_entropy", "cross_entropy_from_logits",
-    "cross_entropy_grad", "datasets", "fit", "get_activation", "get_loss", "glorot_uniform", "he_normal",
-    "identity", "identity_grad", "load", "mse", "mse_grad", "one_hot", "relu", "relu_grad", "save", "sigmoid",
-    "sigmoid_grad", "softmax", "softmax_jacobian", "tanh", "tanh_grad",
+    "cross_entropy_grad", "datasets", "fit", "gaussian", "get_activation", "get_initialisation", "get_loss",
+    "glorot_uniform", "he_normal", "identity", "identity_grad", "load", "mse", "mse_grad", "one_hot", "relu",
+    "relu_grad", "save", "sigmoid", "sigmoid_grad", "softmax", "softmax_jacobian", "tanh", "tanh_grad",
 ]

@@ -43,7 +43,7 @@ from typing import TextIO
 import numpy as np
 
 from .activations import Activation, get_activation
-from .initialisation import INITIALISATIONS
+from .initialisation import INITIALISATIONS, Initialisation, get_initialisation
 from .losses import Loss, get_loss, one_hot
 from .training import History
 from .training import fit as _fit
@@ -160,12 +160,19 @@ class MLP:
         [Loss][backprop.Loss] record.
     seed
         Seed of the weight initialisation and of mini-batch shuffling: ``None``
-        (fresh randomness) or a non-negative integer.  Each layer is initialised
-        as its activation asks (``Activation.init``: He normal before ReLU,
-        Glorot uniform otherwise); biases start at zero.
+        (fresh randomness) or a non-negative integer.
     dtype
         ``np.float64`` (default) or ``np.float32``; inputs are converted to it,
         so a float32 network runs in float32 end to end.
+    init
+        How the weights are drawn (biases start at zero).  ``None`` (default):
+        each layer as its activation asks (``Activation.init``: He normal
+        before ReLU, Glorot uniform otherwise).  ``"he"`` or ``"glorot"``: that
+        scheme for every layer.  A positive number s: every weight from
+        N(0, s²), whatever the layer's size (``init=0.001`` is the small
+        Gaussian of one of the book's sources).  A function
+        ``init(n_in, n_out, rng)`` returning W of shape (n_in, n_out).  The
+        table is in [backprop.initialisation][backprop.get_initialisation].
 
     Attributes
     ----------
@@ -207,6 +214,7 @@ class MLP:
         loss: str | Loss = "mse",
         seed: int | None = None,
         dtype: type | np.dtype = np.float64,
+        init: str | float | Initialisation | None = None,
     ) -> None:
         self.sizes = _check_sizes(sizes)
         try:
@@ -232,16 +240,30 @@ class MLP:
         for l in range(1, len(self.sizes)):
             self._shapes[f"W{l}"] = (self.sizes[l - 1], self.sizes[l])
             self._shapes[f"b{l}"] = (self.sizes[l],)
+        scheme = None if init is None else get_initialisation(init)
         self.rng = np.random.default_rng(seed)
         self.params: dict[str, Array] = {}
         for l, act in enumerate(self.activations, 1):
-            init = INITIALISATIONS[act.init] if isinstance(act.init, str) else act.init
-            W = np.asarray(init(self.sizes[l - 1], self.sizes[l], self.rng))
-            if W.shape != self._shapes[f"W{l}"]:
-                raise ValueError(f"activation {act.name!r}: init gave W{l} of shape {W.shape}, "
-                                 f"expected {self._shapes[f'W{l}']}")
-            self.params[f"W{l}"] = W.astype(self.dtype)
+            if scheme is not None:
+                draw, who = scheme, f"init={init!r}"
+            else:
+                draw, who = INITIALISATIONS[act.init] if isinstance(act.init, str) else act.init, \
+                    f"activation {act.name!r}: its init"
+            self.params[f"W{l}"] = self._initial_weights(draw, l, who)
             self.params[f"b{l}"] = np.zeros(self.sizes[l], dtype=self.dtype)
+
+    def _initial_weights(self, draw: Initialisation, l: int, who: str) -> Array:
+        shape = self._shapes[f"W{l}"]
+        W = _asarray(draw(shape[0], shape[1], self.rng), f"W{l} from {who}")
+        if W.shape != shape:
+            raise ValueError(f"{who} gave W{l} of shape {W.shape}; expected {shape}")
+        if not (np.issubdtype(W.dtype, np.floating) or np.issubdtype(W.dtype, np.integer)):
+            raise TypeError(f"{who} gave W{l} of dtype {W.dtype}; expected real numbers")
+        with np.errstate(over="ignore"):
+            W = W.astype(self.dtype)
+        if not np.all(np.isfinite(W)):
+            raise ValueError(f"{who} gave W{l} with entries that are not finite in {self.dtype}")
+        return W
 
     def _check_pairing(self) -> None:
         loss, out = self.loss_fn, self.activations[-1]

@@ -360,3 +360,66 @@ def test_value_and_grad_is_the_step_and_checked_skips_only_the_data_checks():
     net.params["W2"] = np.ones((4, 1))  # replaced: the checked path still checks shapes
     with pytest.raises(ValueError, match=r"params\['W2'\] has shape \(4, 1\), expected \(3, 1\)"):
         net.value_and_grad(X, Y, checked=True)
+
+
+# -- initialisation: MLP(..., init=...) -------------------------------------------------------------
+def test_default_init_is_what_each_activation_asks_for():
+    # The default draws He before ReLU and Glorot before tanh/identity, from the seeded generator in layer order.
+    net = bp.MLP([6, 5, 4, 3], hidden=["relu", "tanh"], seed=7)
+    rng = np.random.default_rng(7)
+    expected = [bp.he_normal(6, 5, rng), bp.glorot_uniform(5, 4, rng), bp.glorot_uniform(4, 3, rng)]
+    for l, W in enumerate(expected, 1):
+        np.testing.assert_array_equal(net.params[f"W{l}"], W)
+        np.testing.assert_array_equal(net.params[f"b{l}"], np.zeros(W.shape[1]))
+    same = bp.MLP([6, 5, 4, 3], hidden=["relu", "tanh"], seed=7, init=None)
+    assert all(np.array_equal(net.params[k], same.params[k]) for k in net.params)
+
+
+@pytest.mark.parametrize("name, scheme", [("he", bp.he_normal), ("glorot", bp.glorot_uniform)])
+def test_named_init_applies_to_every_layer(name, scheme):
+    net = bp.MLP([6, 5, 4, 3], hidden=["relu", "tanh"], seed=3, init=name)
+    rng = np.random.default_rng(3)
+    for l, (n_in, n_out) in enumerate([(6, 5), (5, 4), (4, 3)], 1):
+        np.testing.assert_array_equal(net.params[f"W{l}"], scheme(n_in, n_out, rng))
+
+
+def test_a_number_is_the_standard_deviation_of_a_gaussian():
+    net = bp.MLP([400, 300, 200], hidden="relu", seed=0, init=0.001)
+    for key in ("W1", "W2"):  # 120,000 and 60,000 draws: the sample std is within 1 % of 0.001
+        assert abs(net.params[key].std() / 0.001 - 1) < 0.01
+        assert abs(net.params[key].mean()) < 1e-5
+    rng = np.random.default_rng(5)
+    np.testing.assert_array_equal(bp.MLP([3, 2], seed=5, init=0.25).params["W1"], rng.normal(0, 0.25, (3, 2)))
+    np.testing.assert_array_equal(bp.MLP([3, 2], seed=5, init=bp.gaussian(0.25)).params["W1"],
+                                  bp.MLP([3, 2], seed=5, init=0.25).params["W1"])
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_init_keeps_the_dtype_and_a_callable_gets_the_layer_sizes(dtype):
+    seen = []
+
+    def ones(n_in, n_out, rng):
+        seen.append((n_in, n_out))
+        return np.ones((n_in, n_out))
+
+    net = bp.MLP([3, 4, 2], seed=0, init=ones, dtype=dtype)
+    assert seen == [(3, 4), (4, 2)]
+    assert all(p.dtype == dtype for p in net.params.values())
+    assert np.all(net.params["W2"] == 1)
+
+
+@pytest.mark.parametrize("init, error, message", [
+    ("lecun", ValueError, "unknown init 'lecun'; use a name"),
+    (0.0, ValueError, "init=0.0: .*positive and finite"),
+    (-1e-3, ValueError, "positive and finite"),
+    (float("inf"), ValueError, "positive and finite"),
+    (True, TypeError, "init must be a name"),
+    ([0.1], TypeError, "init must be a name"),
+    (lambda n_in, n_out, rng: np.ones((n_out, n_in)), ValueError, r"gave W1 of shape \(2, 3\); expected \(3, 2\)"),
+    (lambda n_in, n_out, rng: np.full((n_in, n_out), np.nan), ValueError, "not finite"),
+    (lambda n_in, n_out, rng: np.full((n_in, n_out), 1e300), ValueError, "not finite in float32"),
+    (lambda n_in, n_out, rng: np.full((n_in, n_out), "w"), TypeError, "numeric array"),
+])
+def test_bad_init_is_refused_naming_it(init, error, message):
+    with pytest.raises(error, match=message):
+        bp.MLP([3, 2], init=init, dtype=np.float32)

@@ -40,9 +40,9 @@ class Symbol:
 _EPS64 = num(float(np.finfo(np.float64).eps), 2)
 _EPS32 = num(float(np.finfo(np.float32).eps), 2)
 
-_SIZES, _FORWARD, _LOSS, _TRAINING, _NUMERICS, _GRAPHS = (
-    "Sizes and indices", "Data and the forward pass", "Loss and gradients", "Training", "Numerics",
-    "Computational graphs")
+_SIZES, _FORWARD, _LOSS, _TRAINING, _INIT, _NUMERICS, _GRAPHS = (
+    "Sizes and indices", "Data and the forward pass", "Loss and gradients", "Training", "Initialisation",
+    "Numerics", "Computational graphs")
 
 SYMBOLS: tuple[Symbol, ...] = (
     # -- sizes and indices
@@ -121,6 +121,19 @@ SYMBOLS: tuple[Symbol, ...] = (
     Symbol("eta_c", "\\eta_c", r"critical learning rate $2/\lambda_{\max}$: on a quadratic loss with "
            r"positive-definite $H$, gradient descent converges from every start for $\eta < \eta_c$ and "
            r"diverges from almost every start for $\eta > \eta_c$", "", _TRAINING),
+    Symbol("tau", "\\tau", r"clipping threshold: a gradient with $\lVert \nabla \mathcal{L} \rVert > \tau$ is "
+           r"scaled down to norm $\tau$ before the step", "", _TRAINING),
+    # -- initialisation
+    Symbol("E", "\\mathbb{E},\\ \\operatorname{Var}", "expectation and variance over the random initial weights "
+           r"(and the inputs); $\operatorname{Var}(w^{(l)})$ is the variance every entry of $W^{(l)}$ is drawn with",
+           "`W.var()`", _INIT),
+    Symbol("normal", "\\mathcal{N}(0, s^2)", "normal distribution of mean $0$ and standard deviation $s$ "
+           "(variance $s^2$)", "`rng.normal(0, s)`", _INIT),
+    Symbol("chi", "\\chi", r"factor by which an activation $f$ scales the second moment of a normal "
+           r"pre-activation, $\mathbb{E}[f(z)^2] / \mathbb{E}[z^2]$: $\tfrac12$ for ReLU, close to $1$ for tanh near 0",
+           "", _INIT),
+    Symbol("uniform", "\\mathcal{U}(-u, u)", r"uniform distribution on the interval $(-u, u)$, variance $u^2/3$",
+           "`rng.uniform(-u, u)`", _INIT),
     # -- numerics
     Symbol("h", "h", r"step of a finite difference, as in $\bigl(\mathcal{L}(p + h) - \mathcal{L}(p - h)\bigr)/2h$",
            "`check_gradients(..., h=...)`", _NUMERICS),
