@@ -18,7 +18,7 @@ from IPython.display import Math, display
 from backprop.book import figure, md, md_table, num, solution, tex
 from backprop.book.symbols import symbol_box
 
-symbol_box(["N", "L", "n_l", "z", "a", "f", "W", "delta", "loss", "eta", "E", "normal", "uniform", "chi"])
+symbol_box(["N", "L", "n_l", "z", "a", "f", "W", "delta", "loss", "eta", "expectation", "normal", "uniform", "chi"])
 
 # %% [markdown]
 # ## Too small: weights of scale 0.001

@@ -124,7 +124,8 @@ SYMBOLS: tuple[Symbol, ...] = (
     Symbol("tau", "\\tau", r"clipping threshold: a gradient with $\lVert \nabla \mathcal{L} \rVert > \tau$ is "
            r"scaled down to norm $\tau$ before the step", "", _TRAINING),
     # -- initialisation
-    Symbol("E", "\\mathbb{E},\\ \\operatorname{Var}", "expectation and variance over the random initial weights "
+    Symbol("expectation", "\\mathbb{E},\\ \\operatorname{Var}",
+           "expectation and variance over the random initial weights "
            r"(and the inputs); $\operatorname{Var}(w^{(l)})$ is the variance every entry of $W^{(l)}$ is drawn with",
            "`W.var()`", _INIT),
     Symbol("normal", "\\mathcal{N}(0, s^2)", "normal distribution of mean $0$ and standard deviation $s$ "
