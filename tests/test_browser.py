@@ -644,6 +644,25 @@ def test_search_finds_the_activation_chapter(tabs, built_site: Path):
     assert not tab.problems, tab.problems
 
 
+def test_search_index_is_fetched_only_when_the_reader_searches(browser, built_site: Path, site_server):
+    """The search index (the whole book's text) is not part of a first visit: it is requested when
+    the reader opens the search (docs/assets/javascripts/search-on-demand.js), and search then works."""
+    tab = Tab(browser, site_server.url, "light", route=False)
+    try:
+        tab.visit("")
+        tab.page.wait_for_load_state("networkidle")
+        tab.page.wait_for_timeout(500)
+        fetched = [r.url for r in tab.responses if "search_index" in r.url]
+        assert fetched == [], f"the search index was fetched before any search: {fetched}"
+        tab.page.keyboard.press("/")  # Material's search key
+        results = _search(tab, "sigmoid")
+        assert results.count() > 0
+        fetched = [r.url for r in tab.responses if "search_index" in r.url]
+        assert len(fetched) == 1, f"expected one request for the search index, got {fetched}"
+    finally:
+        tab.context.close()
+
+
 def test_search_results_show_no_tex_or_pilcrow(tabs, built_site: Path):
     """The results for "delta" read as text: math as readable text, no TeX source, no "¶"."""
     tab = tabs("light", WIDE)
@@ -720,7 +739,7 @@ def _first_visit(browser, site: Path, origin: str, path: str) -> list[tuple[str,
     try:
         tab.visit(path)
         tab.settle_math()
-        tab.page.wait_for_load_state("networkidle")  # fonts, the search index
+        tab.page.wait_for_load_state("networkidle")  # fonts (and the search index, were it not held back)
         assert not tab.problems, tab.problems
         return _sizes(tab, site)
     finally:
@@ -728,8 +747,9 @@ def _first_visit(browser, site: Path, origin: str, path: str) -> list[tuple[str,
 
 
 def test_first_visit_to_every_page_within_budget(browser, built_site: Path, site_server):
-    """Bytes a reader downloads on a first visit to each page (page, theme, search index, the fonts
-    the page uses), uncompressed as served: at most FIRST_VISIT_BUDGET."""
+    """Bytes a reader downloads on a first visit to each page (page, theme, scripts, the fonts the
+    page uses; the search index only if it were requested before a search), uncompressed as served:
+    at most FIRST_VISIT_BUDGET."""
     lines = [f"First visit (bytes, uncompressed / gzip -6), served from {site_server.url}; "
              f"budget {FIRST_VISIT_BUDGET:,}"]
     over = []

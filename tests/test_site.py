@@ -272,6 +272,7 @@ def _tiny_project(tmp_path: Path, pages: dict[str, str], nav: list | None = None
     config["site_dir"] = "site"
     config["hooks"] = [str(ROOT / hook) for hook in config["hooks"]]
     config["watch"] = []
+    config["theme"]["custom_dir"] = str(ROOT / config["theme"]["custom_dir"])
     if nav is None:
         config.pop("nav", None)
     else:
