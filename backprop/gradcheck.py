@@ -406,11 +406,11 @@ def _backprop_rounding(net: MLP, X: np.ndarray, Y: np.ndarray, mode: dict) -> di
         err = err + eps * np.abs(deltas[l])
         bn = fp.norms[l]
         if bn is not None:
-            out[f"gamma{l}"] = (err * np.abs(bn.u_hat)).sum(axis=0).astype(np.float64)
+            out[f"gamma{l}"] = (err * np.abs(bn.z_hat)).sum(axis=0).astype(np.float64)
             out[f"beta{l}"] = err.sum(axis=0).astype(np.float64)
             e = err * np.abs(net.params[f"gamma{l}"])
             if bn.train:
-                e = e + e.mean(axis=0) + np.abs(bn.u_hat) * (e * np.abs(bn.u_hat)).mean(axis=0)
+                e = e + e.mean(axis=0) + np.abs(bn.z_hat) * (e * np.abs(bn.z_hat)).mean(axis=0)
             err = e / bn.std
         else:
             out[f"b{l}"] = err.sum(axis=0).astype(np.float64)

@@ -85,7 +85,7 @@ class ForwardPass:
     unmasked : list of ndarray or None
         ``unmasked[l]`` = f_l(Z⁽ˡ⁾) before the mask, where there is a mask.
     norms : list of BatchNormPass or None
-        ``norms[l]``: the batch normalisation of layer l (Û, the mean and
+        ``norms[l]``: the batch normalisation of layer l (Ẑ, the mean and
         standard deviation used), or ``None``.
     penalty : float
         The L2 penalty (α/2) Σ ‖W⁽ˡ⁾‖² included in ``loss`` (0 unless training with ``l2``).
@@ -263,7 +263,7 @@ class MLP:
         ``{k: v.copy() for k, v in net.params.items()}``, to keep the old values.
     running_stats : dict of str to ndarray
         For each batch-normalised layer l, ``"mean{l}"`` and ``"var{l}"``: the
-        running mean (starting at 0) and variance (starting at 1) of A⁽ˡ⁻¹⁾ W⁽ˡ⁾
+        running mean (starting at 0) and variance (starting at 1) of Z̃⁽ˡ⁾ = A⁽ˡ⁻¹⁾ W⁽ˡ⁾
         that prediction uses; ``fit`` updates them after each step
         ([update_running_stats][backprop.MLP.update_running_stats]).  Empty
         without batch normalisation.
@@ -606,12 +606,12 @@ class MLP:
         if train and any(self.dropout):
             masks = self.dropout_masks(len(X)) if masks is None else self._check_masks(masks, len(X))
         for l, act in enumerate(self.activations, 1):
-            if self._normalised(l):  # Z = U-hat * gamma + beta, from U = A W
-                U = fp.a[-1] @ self._param(f"W{l}")
+            if self._normalised(l):  # Z = Z-hat diag(gamma) + 1 beta, Z-hat normalised from Z-tilde = A W
+                Z_tilde = fp.a[-1] @ self._param(f"W{l}")
                 if train:
-                    Z, fp.norms[l] = batch_norm(U, self._param(f"gamma{l}"), self._param(f"beta{l}"))
+                    Z, fp.norms[l] = batch_norm(Z_tilde, self._param(f"gamma{l}"), self._param(f"beta{l}"))
                 else:
-                    Z, fp.norms[l] = batch_norm(U, self._param(f"gamma{l}"), self._param(f"beta{l}"),
+                    Z, fp.norms[l] = batch_norm(Z_tilde, self._param(f"gamma{l}"), self._param(f"beta{l}"),
                                                 self._running(f"mean{l}"), self._running(f"var{l}"))
             else:
                 Z = fp.a[-1] @ self._param(f"W{l}")
@@ -820,7 +820,7 @@ class MLP:
         for l in range(self.n_layers, 0, -1):
             if deltas is not None:
                 deltas[l] = delta
-            if fp.norms[l] is not None:  # through Z = U-hat * gamma + beta: g becomes dL/dU, U = A W
+            if fp.norms[l] is not None:  # back through the normalisation: g becomes dL/dZ-tilde, Z-tilde = A W
                 gamma = self._param(f"gamma{l}")
                 grads[f"gamma{l}"], grads[f"beta{l}"], g = batch_norm_backward(fp.norms[l], gamma, delta)
             else:
@@ -912,7 +912,7 @@ class MLP:
     def update_running_stats(self, fp: ForwardPass) -> None:
         """Fold a training pass's batch statistics into the running ones prediction uses.
 
-        running mean ← (1 − m) running mean + m ū, running variance ←
+        running mean ← (1 − m) running mean + m z̄, running variance ←
         (1 − m) running variance + m N/(N − 1) (batch variance), with
         m = [BATCH_NORM_MOMENTUM][backprop.BATCH_NORM_MOMENTUM] = 0.1.  ``fit`` calls it
         after each update; it does nothing for a network without batch

@@ -25,11 +25,11 @@ def test_the_training_pass_normalises_each_unit_over_the_batch():
     fp = net.forward(X, train=True)
     U = X @ net.params["W1"]
     mean, var = U.mean(axis=0), U.var(axis=0)
-    u_hat = (U - mean) / np.sqrt(var + bp.BATCH_NORM_EPSILON)
-    np.testing.assert_allclose(fp.z[1], u_hat * net.params["gamma1"] + net.params["beta1"], rtol=1e-13, atol=1e-14)
+    z_hat = (U - mean) / np.sqrt(var + bp.BATCH_NORM_EPSILON)
+    np.testing.assert_allclose(fp.z[1], z_hat * net.params["gamma1"] + net.params["beta1"], rtol=1e-13, atol=1e-14)
     np.testing.assert_allclose(fp.a[1], np.tanh(fp.z[1]), rtol=1e-15)
-    np.testing.assert_allclose(fp.norms[1].u_hat.mean(axis=0), 0, atol=1e-15)
-    np.testing.assert_allclose(fp.norms[1].u_hat.var(axis=0), var / (var + 1e-5), rtol=1e-13)
+    np.testing.assert_allclose(fp.norms[1].z_hat.mean(axis=0), 0, atol=1e-15)
+    np.testing.assert_allclose(fp.norms[1].z_hat.var(axis=0), var / (var + 1e-5), rtol=1e-13)
     assert fp.norms[2] is None and "b1" not in net.params  # the output layer keeps its bias
 
 
@@ -85,7 +85,7 @@ def test_a_backward_pass_that_ignores_the_batch_statistics_is_caught(monkeypatch
     right = bp.network.batch_norm_backward
 
     def frozen(bn, gamma, G):
-        return right(bp.BatchNormPass(bn.u_hat, bn.std, bn.mean, bn.var, train=False), gamma, G)
+        return right(bp.BatchNormPass(bn.z_hat, bn.std, bn.mean, bn.var, train=False), gamma, G)
 
     monkeypatch.setattr(bp.network, "batch_norm_backward", frozen)
     report = bp.check_gradients(net, X, Y, train=True)
@@ -99,7 +99,7 @@ def test_a_gradient_that_is_the_same_for_every_sample_does_not_reach_u():
     U = rng.normal(size=(7, 3))
     gamma = rng.normal(size=3)
     _, bn = bp.batch_norm(U, gamma, np.zeros(3))
-    for G in (np.ones((7, 3)), bn.u_hat.copy()):
+    for G in (np.ones((7, 3)), bn.z_hat.copy()):
         _, _, dU = bp.batch_norm_backward(bn, gamma, G)
         scale = np.abs(gamma / bn.std).max()
         assert np.abs(dU).max() < 1e-4 * scale  # zero up to the eps/s^2 part of U-hat's variance
@@ -187,7 +187,7 @@ def test_dtype_is_kept(dtype):
     X, Y = data(8)
     net = bp.MLP([3, 5, 2], hidden="tanh", batch_norm=True, seed=0, dtype=dtype)
     fp = net.forward(X, Y, train=True)
-    assert all(a.dtype == dtype for a in fp.a) and fp.norms[1].u_hat.dtype == dtype
+    assert all(a.dtype == dtype for a in fp.a) and fp.norms[1].z_hat.dtype == dtype
     assert all(g.dtype == dtype for g in net.gradients(X, Y, train=True).values())
     net.fit(X, Y, epochs=3, lr=0.1, batch_size=4, optimiser="momentum")
     assert all(v.dtype == dtype for v in [*net.params.values(), *net.running_stats.values()])

@@ -19,24 +19,25 @@ def test_batch_norm_backward_is_proved_for_small_batches(n_samples, n_units):
 def test_a_matrix_form_without_the_variance_term_is_not_proved():
     d = bs.derive_batch_norm(3, 1)
     N, s = 3, d.s[0]
-    G_gamma = d.G * d.gamma[0]
-    wrong = (G_gamma - sp.ones(N, N) * G_gamma / N) / s  # forgets the path through the variance
-    diff = (d.elementwise["U"] - wrong).applyfunc(lambda e: sp.cancel(sp.together(e)))
+    D = d.delta * d.gamma[0]
+    wrong = (D - sp.ones(N, N) * D / N) / s  # forgets the path through the variance
+    diff = (d.elementwise["Z_tilde"] - wrong).applyfunc(lambda e: sp.cancel(sp.together(e)))
     assert not diff.is_zero_matrix
-    assert (d.elementwise["U"] - d.matrix_form["U"]).applyfunc(lambda e: sp.cancel(sp.together(e))).is_zero_matrix
+    right = d.elementwise["Z_tilde"] - d.matrix_form["Z_tilde"]
+    assert right.applyfunc(lambda e: sp.cancel(sp.together(e))).is_zero_matrix
 
 
 def test_the_comparison_catches_a_wrong_library_backward(monkeypatch):
     d = bs.derive_batch_norm(3, 2)
     right = bs.training.batch_norm_backward
 
-    def wrong(bn, gamma, G):
-        d_gamma, d_beta, d_U = right(bn, gamma, G)
-        return d_gamma, d_beta, d_U * 1.001
+    def wrong(bn, gamma, delta):
+        d_gamma, d_beta, d_Z_tilde = right(bn, gamma, delta)
+        return d_gamma, d_beta, d_Z_tilde * 1.001
 
     monkeypatch.setattr(bs.training, "batch_norm_backward", wrong)
     bad = [c for c in d.compare() if not c.ok]
-    assert [c.label for c in bad] == ["dL/dU"] and bad[0].against == "library"
+    assert [c.label for c in bad] == ["dL/dZ_tilde"] and bad[0].against == "library"
 
 
 def test_dropout_and_weight_decay_rules_are_proved_and_match_the_library():

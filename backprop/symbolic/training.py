@@ -2,10 +2,11 @@
 
 `derive_batch_norm` differentiates a batch-normalised layer entry by entry on a small batch, with
 every input symbolic, and proves the result equal to the matrix form the library uses
-(`backprop.batch_norm_backward`).  The gradient arriving at the layer's output,
-`G = dLoss/dZ`, is symbolic too: the loss is taken to be `sum_ik G_ik Z_ik`, whose derivatives
-are exactly the chain rule's `sum_ik G_ik dZ_ik/dp` for any loss, so the proof covers every
-loss and every layer above.
+(`backprop.batch_norm_backward`): from the linear part `Z~ = A W` (entries `z~_ik`) to
+`Z = Z^ diag(gamma) + 1 beta`.  The gradient arriving at the layer's output,
+`delta = dLoss/dZ`, is symbolic too: the loss is taken to be `sum_ik delta_ik Z_ik`, whose
+derivatives are exactly the chain rule's `sum_ik delta_ik dZ_ik/dp` for any loss, so the proof
+covers every loss and every layer above.
 
 `derive_dropout` and `derive_weight_decay` prove the delta rule of a small symbolic network
 (undefined activations and per-entry loss, as in `prove_backprop_rule`) with a dropout mask on
@@ -45,13 +46,15 @@ from backprop.symbolic.elementary import LOSS_TABLE
 from backprop.symbolic.networks import parameter_symbols
 
 BATCH_NORM_LATEX = (
-    r"\frac{\partial \mathcal{L}}{\partial \gamma} = \mathbf{1}_N^\top \bigl(G \odot \hat U\bigr),\quad "
-    r"\frac{\partial \mathcal{L}}{\partial \beta} = \mathbf{1}_N^\top G,\quad "
-    r"\frac{\partial \mathcal{L}}{\partial U} = \bigl(G \odot \mathbf{1}_N\gamma "
-    r"- \tfrac1N \mathbf{1}_N \mathbf{1}_N^\top (G \odot \mathbf{1}_N\gamma) "
-    r"- \hat U \odot \tfrac1N \mathbf{1}_N \mathbf{1}_N^\top (G \odot \mathbf{1}_N\gamma \odot \hat U)\bigr)"
-    r" \oslash \mathbf{1}_N s")
-"""The backward pass of batch normalisation, G = ∂𝓛/∂Z (⊘: entrywise division)."""
+    r"\frac{\partial \mathcal{L}}{\partial \gamma^{(l)}} = \mathbf{1}_N^\top \bigl(\delta^{(l)} \odot "
+    r"\hat Z^{(l)}\bigr),\quad "
+    r"\frac{\partial \mathcal{L}}{\partial \beta^{(l)}} = \mathbf{1}_N^\top \delta^{(l)},\quad "
+    r"\frac{\partial \mathcal{L}}{\partial \tilde Z^{(l)}} = \Bigl(D - \tfrac1N \mathbf{1}_N \mathbf{1}_N^\top D "
+    r"- \hat Z^{(l)} \odot \tfrac1N \mathbf{1}_N \mathbf{1}_N^\top \bigl(D \odot \hat Z^{(l)}\bigr)\Bigr)"
+    r" \operatorname{diag}\bigl(s^{(l)}\bigr)^{-1},\ "
+    r"D = \frac{\partial \mathcal{L}}{\partial \hat Z^{(l)}} = \delta^{(l)} "
+    r"\operatorname{diag}\bigl(\gamma^{(l)}\bigr)")
+"""The backward pass of batch normalisation, δ⁽ˡ⁾ = ∂𝓛/∂Z⁽ˡ⁾, in the book's notation."""
 
 DROPOUT_LATEX = (r"\delta^{(l)} = \bigl((\delta^{(l+1)} {W^{(l+1)}}^\top) \odot M^{(l)}\bigr) \odot "
                  r"f_l'\bigl(Z^{(l)}\bigr),\quad A^{(l)} = f_l\bigl(Z^{(l)}\bigr) \odot M^{(l)}")
@@ -69,9 +72,9 @@ def _expanded(M: sp.Matrix) -> sp.Matrix:
 # ---------------------------------------------------------------------------------------------- batch norm
 @dataclass
 class BatchNormDerivation(Derivation):
-    """The entrywise derivatives of `sum_ik G_ik Z_ik`, `Z = U-hat * gamma + beta`, against the matrix form.
+    """The entrywise derivatives of `sum_ik delta_ik Z_ik`, `Z = Z^ diag(gamma) + 1 beta`, against the matrix form.
 
-    `U`, `G` (N x n), `gamma`, `beta` (1 x n) and `eps` are symbols; `s` are symbols for the
+    `Z_tilde`, `delta` (N x n), `gamma`, `beta` (1 x n) and `eps` are symbols; `s` are symbols for the
     standard deviations `sqrt(var + eps)` of the columns (the derivatives are written in them);
     `elementwise[key]` are `sympy.diff` results, `matrix_form[key]` the library's formulas and
     `differences[key]` their difference, reduced (all zero when proved).
@@ -79,8 +82,8 @@ class BatchNormDerivation(Derivation):
 
     n_samples: int
     n_units: int
-    U: sp.Matrix
-    G: sp.Matrix
+    Z_tilde: sp.Matrix
+    delta: sp.Matrix
     gamma: sp.Matrix
     beta: sp.Matrix
     eps: sp.Symbol
@@ -111,54 +114,55 @@ class BatchNormDerivation(Derivation):
 
     @property
     def text(self) -> str:
-        return ("dL/dgamma = 1^T (G (.) Uhat), dL/dbeta = 1^T G, dL/dU = (G(.)gamma - mean(G(.)gamma) "
-                "- Uhat (.) mean(G(.)gamma(.)Uhat)) / s")
+        return ("dL/dgamma = 1^T (delta (.) Zhat), dL/dbeta = 1^T delta, dL/dZtilde = (D - mean(D) - Zhat (.) "
+                "mean(D (.) Zhat)) / s, D = delta (.) gamma")
 
     def proofs(self) -> list[str]:
         """One line per entry whose derivative differs from the matrix form."""
         return [f"dL/d{key}[{i},{j}]: elementwise - matrix form = {D[i, j]}"
                 for key, D in self.differences.items() for i in range(D.rows) for j in range(D.cols) if D[i, j] != 0]
 
-    def evaluate(self, U: np.ndarray, gamma: np.ndarray, beta: np.ndarray, G: np.ndarray,
+    def evaluate(self, Z_tilde: np.ndarray, gamma: np.ndarray, beta: np.ndarray, delta: np.ndarray,
                  eps: float) -> dict[str, np.ndarray]:
         """The matrix form in numbers (30 digits) at these values."""
-        var = U.var(axis=0)
+        var = Z_tilde.var(axis=0)
         values = {self.eps: sp.Float(eps, 30)}
-        for M, A in ((self.U, U), (self.G, G), (self.gamma, gamma), (self.beta, beta), (self.s, np.sqrt(var + eps))):
+        for M, A in ((self.Z_tilde, Z_tilde), (self.delta, delta), (self.gamma, gamma), (self.beta, beta),
+                     (self.s, np.sqrt(var + eps))):
             values.update({sym: sp.Float(float(x), 30) for sym, x in zip(M, np.ravel(A), strict=True)})
-        return {key: np.array(M.xreplace(values).evalf(30), dtype=float).reshape(M.shape if key == "U" else -1)
+        return {key: np.array(M.xreplace(values).evalf(30), dtype=float).reshape(M.shape if key == "Z_tilde" else -1)
                 for key, M in self.matrix_form.items()}
 
     def compare(self, rng: np.random.Generator | None = None) -> list[Comparison]:
         """The matrix form at random values against `backprop.batch_norm_backward` and against centred
-        differences of `sum(G * batch_norm(U, gamma, beta)[0])`.
+        differences of `sum(delta * batch_norm(Z_tilde, gamma, beta)[0])`.
 
-        `dL/dU` is measured relative to the largest `|G gamma / s|` (or its own largest entry, if
-        larger): its terms nearly cancel for a small batch.
+        `dL/dZ_tilde` is measured relative to the largest `|delta gamma / s|` (or its own largest
+        entry, if larger): its terms nearly cancel for a small batch.
         """
         rng = rng if rng is not None else np.random.default_rng(0)
         N, n, eps = self.n_samples, self.n_units, 1e-5
-        U = rng.normal(scale=2.0, size=(N, n)) + rng.normal(size=n)
-        gamma, beta, G = rng.normal(size=n), rng.normal(size=n), rng.normal(size=(N, n))
-        want = self.evaluate(U, gamma, beta, G, eps)
-        _, bn = batch_norm(U, gamma, beta, eps=eps)
-        d_gamma, d_beta, d_U = batch_norm_backward(bn, gamma, G)
-        got = {"U": d_U, "gamma": d_gamma, "beta": d_beta}
-        point = {"U": U, "gamma": gamma, "beta": beta}
+        Z_tilde = rng.normal(scale=2.0, size=(N, n)) + rng.normal(size=n)
+        gamma, beta, delta = rng.normal(size=n), rng.normal(size=n), rng.normal(size=(N, n))
+        want = self.evaluate(Z_tilde, gamma, beta, delta, eps)
+        _, bn = batch_norm(Z_tilde, gamma, beta, eps=eps)
+        d_gamma, d_beta, d_Z_tilde = batch_norm_backward(bn, gamma, delta)
+        got = {"Z_tilde": d_Z_tilde, "gamma": d_gamma, "beta": d_beta}
+        point = {"Z_tilde": Z_tilde, "gamma": gamma, "beta": beta}
 
         def loss_in(key: str):
             def loss(x: np.ndarray) -> float:
                 args = {**point, key: x.reshape(point[key].shape)}
-                return float(np.sum(G * batch_norm(args["U"], args["gamma"], args["beta"], eps=eps)[0]))
+                return float(np.sum(delta * batch_norm(args["Z_tilde"], args["gamma"], args["beta"], eps=eps)[0]))
             return loss
 
-        # dL/dU is a difference of terms of the size of G gamma / s that cancel almost completely for small N
-        # (for N = 2 up to eps): it is judged relative to those terms, not to its own tiny entries.
-        terms = float(np.abs(G * gamma / bn.std).max())
+        # dL/dZ_tilde is a difference of terms of the size of delta gamma / s that cancel almost completely for
+        # small N (for N = 2 up to eps): it is judged relative to those terms, not to its own tiny entries.
+        terms = float(np.abs(delta * gamma / bn.std).max())
         out = []
-        for key in ("U", "gamma", "beta"):
+        for key in ("Z_tilde", "gamma", "beta"):
             fd = centred_differences(loss_in(key), point[key].ravel())
-            scale = [terms] if key == "U" else []
+            scale = [terms] if key == "Z_tilde" else []
             for against, values, tol in (("library", got[key], LIBRARY_TOLERANCE), ("finite differences", fd,
                                                                                   FD_TOLERANCE)):
                 out.append(compare(f"dL/d{key}", against, np.append(np.ravel(values), scale),
@@ -187,23 +191,23 @@ def derive_batch_norm(n_samples: int = 3, n_units: int = 2) -> BatchNormDerivati
     Examples
     --------
     >>> d = derive_batch_norm(2, 1)
-    >>> d.proved, d.elementwise["U"].shape
+    >>> d.proved, d.elementwise["Z_tilde"].shape
     (True, (2, 1))
     """
     if not isinstance(n_samples, int) or n_samples < 2 or not isinstance(n_units, int) or n_units < 1:
         raise ValueError(f"need n_samples >= 2 and n_units >= 1, got {n_samples!r} and {n_units!r}")
     start = time.perf_counter()
     N, n = n_samples, n_units
-    U = sp.Matrix(N, n, lambda i, k: sp.Symbol(f"u_{{{i + 1}{k + 1}}}", real=True))
-    G = sp.Matrix(N, n, lambda i, k: sp.Symbol(f"g_{{{i + 1}{k + 1}}}", real=True))
+    Zt = sp.Matrix(N, n, lambda i, k: sp.Symbol(rf"\tilde z_{{{i + 1}{k + 1}}}", real=True))
+    delta = sp.Matrix(N, n, lambda i, k: sp.Symbol(rf"\delta_{{{i + 1}{k + 1}}}", real=True))
     gamma = sp.Matrix(1, n, lambda _, k: sp.Symbol(rf"\gamma_{{{k + 1}}}", real=True))
     beta = sp.Matrix(1, n, lambda _, k: sp.Symbol(rf"\beta_{{{k + 1}}}", real=True))
     eps = sp.Symbol(r"\epsilon", positive=True)
     s = sp.Matrix(1, n, lambda _, k: sp.Symbol(f"s_{{{k + 1}}}", positive=True))
-    mean = [sum(U[:, k]) / N for k in range(n)]
-    var = [sum((U[i, k] - mean[k]) ** 2 for i in range(N)) / N for k in range(n)]
-    Z = sp.Matrix(N, n, lambda i, k: (U[i, k] - mean[k]) / sp.sqrt(var[k] + eps) * gamma[k] + beta[k])
-    loss = sum(G[i, k] * Z[i, k] for i in range(N) for k in range(n))
+    mean = [sum(Zt[:, k]) / N for k in range(n)]
+    var = [sum((Zt[i, k] - mean[k]) ** 2 for i in range(N)) / N for k in range(n)]
+    Z = sp.Matrix(N, n, lambda i, k: (Zt[i, k] - mean[k]) / sp.sqrt(var[k] + eps) * gamma[k] + beta[k])
+    loss = sum(delta[i, k] * Z[i, k] for i in range(N) for k in range(n))
     # Write each (var_k + eps)^(p/2) that differentiation produces as s_k^p.
     roots = {var[k] + eps: s[k] for k in range(n)}
 
@@ -211,17 +215,17 @@ def derive_batch_norm(n_samples: int = 3, n_units: int = 2) -> BatchNormDerivati
         return e.replace(lambda x: x.is_Pow and x.base in roots, lambda x: roots[x.base] ** (2 * x.exp))
 
     elementwise = {key: M.applyfunc(lambda p: in_s(sp.diff(loss, p))) for key, M in
-                   (("U", U), ("gamma", gamma), ("beta", beta))}
+                   (("Z_tilde", Zt), ("gamma", gamma), ("beta", beta))}
     ones = sp.ones(N, 1)
-    U_hat = sp.Matrix(N, n, lambda i, k: (U[i, k] - mean[k]) / s[k])
-    G_gamma = G.multiply_elementwise(ones * gamma)
-    centred = G_gamma - ones * ones.T * G_gamma / N - U_hat.multiply_elementwise(
-        ones * ones.T * G_gamma.multiply_elementwise(U_hat) / N)
-    matrix_form = {"U": centred.multiply_elementwise(ones * s.applyfunc(lambda v: 1 / v)),
-                   "gamma": ones.T * G.multiply_elementwise(U_hat),
-                   "beta": ones.T * G}
+    Z_hat = sp.Matrix(N, n, lambda i, k: (Zt[i, k] - mean[k]) / s[k])
+    D = delta.multiply_elementwise(ones * gamma)
+    centred = D - ones * ones.T * D / N - Z_hat.multiply_elementwise(
+        ones * ones.T * D.multiply_elementwise(Z_hat) / N)
+    matrix_form = {"Z_tilde": centred.multiply_elementwise(ones * s.applyfunc(lambda v: 1 / v)),
+                   "gamma": ones.T * delta.multiply_elementwise(Z_hat),
+                   "beta": ones.T * delta}
     differences = {key: _expanded(elementwise[key] - matrix_form[key]) for key in matrix_form}
-    return BatchNormDerivation(N, n, U, G, gamma, beta, eps, s, Z, elementwise, matrix_form, differences,
+    return BatchNormDerivation(N, n, Zt, delta, gamma, beta, eps, s, Z, elementwise, matrix_form, differences,
                                time.perf_counter() - start)
 
 
