@@ -47,6 +47,12 @@ def _coefficient(value: object, name: str, low: float = 0.0, high: float = 1.0, 
     return value
 
 
+def _all_finite(a: Array) -> bool:
+    """Whether every entry is finite: one sum (NaN and inf propagate into it), and only if that overflows or is
+    not finite, the entry-by-entry test."""
+    return math.isfinite(a.sum()) or bool(np.isfinite(a).all())
+
+
 def check_lr(lr: object, where: str = "") -> float:
     """``lr`` as a float, or a ``ValueError`` if it is not a positive finite number.
 
@@ -174,7 +180,7 @@ class Optimiser:
             if not isinstance(g, np.ndarray) or g.shape != p.shape:
                 raise ValueError(f"{self.name}: the gradient of {key} has shape {np.shape(g)}, the parameter "
                                  f"{p.shape}")
-            if not np.all(np.isfinite(g)):
+            if not _all_finite(g):
                 bad = tuple(int(i) for i in np.argwhere(~np.isfinite(g))[0])
                 raise FloatingPointError(f"{self.name}: the gradient of {key} is {g[bad]} at {bad}; nothing was "
                                          f"updated")
@@ -196,7 +202,7 @@ class Optimiser:
             if not isinstance(delta, np.ndarray) or delta.shape != p.shape:
                 raise ValueError(f"{self.name}: update gave a step of shape {np.shape(delta)} for {key} of shape "
                                  f"{p.shape}")
-            if not np.all(np.isfinite(delta)):
+            if not _all_finite(delta):
                 raise FloatingPointError(f"{self.name}: the step of {key} is not finite (too large for "
                                          f"{delta.dtype}); nothing was updated")
             new[key] = (delta, new_state)
