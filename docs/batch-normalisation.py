@@ -299,8 +299,7 @@ factor of ${tex(spread_plain, 2)}$. With batch normalisation the three scales gi
 whatever $s$ (up to $\\epsilon$), and only the output layer, which is not normalised, still sees the
 scale of its own weights. All the layers' gradient norms, at all three scales, then lie within a factor
 of {num(spread_bn, 2)} of each other.
-(The [vanishing and exploding gradients](vanishing-gradients.py) chapter follows such norms through
-deeper stacks.)
+(The chapter on vanishing and exploding gradients follows such norms through deeper stacks.)
 """)
 
 # %% [markdown]

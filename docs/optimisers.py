@@ -444,6 +444,7 @@ held_out = np.sort(np.concatenate([pick.permutation(np.flatnonzero(y_iris == k))
 train_iris = np.setdiff1d(np.arange(len(y_iris)), held_out)   # the split of the classification chapter
 Xi = (X_iris - X_iris[train_iris].mean(axis=0)) / X_iris[train_iris].std(axis=0)
 Xi_train, yi_train = Xi[train_iris], y_iris[train_iris]
+assert len(train_iris) == 105
 first_steps = {}
 for name, opt in (("rmsprop", bp.RMSProp(rho=0.9)), ("adam", bp.Adam())):
     probe = bp.MLP([4, 8, 3], hidden="tanh", loss="cross_entropy", seed=0)
@@ -507,7 +508,7 @@ assert np.allclose(steps_taken["sgd", 1000.0] / steps_taken["sgd", 1.0], 1000.0,
 # - **linear**: the linear model above, to $\mathcal L - \mathcal L^* < 10^{-6}$;
 # - **curve**: $y = x^2$ on 81 standardised points with 8 tanh units, the network of the
 #   [fitting a curve](fitting-a-curve.py) chapter, to $\mathcal L < 10^{-3}$;
-# - **Iris**: the 120 training flowers of the [classification](classification.py) chapter, 4-8-3 with
+# - **Iris**: the 105 training flowers of the [classification](classification.py) chapter, 4-8-3 with
 #   tanh and softmax, to a cross-entropy below $0.02$.
 #
 # Each optimiser gets its best learning rate from a grid of steps of about 3 ($0.01, 0.03, \dots, 30$
