@@ -95,7 +95,7 @@ $\\lceil \\ln 10^{{-6}}/\\ln {tex(rho_gd)} \\rceil = {math.ceil(math.log(1e-6) /
 
 # %%
 mu, eta, steps = 0.5, 0.8, 25
-theta = np.zeros((3, 1))                  # (w1, w2, b), the library's start below is the same
+theta = np.zeros((3, 1))                  # (w1, w2, b) = 0, where the library run below starts too
 v = np.zeros_like(theta)
 for _ in range(steps):
     g = H @ theta - X1.T @ Y / len(X)     # the gradient of the quadratic loss
@@ -137,7 +137,7 @@ e_next = e_s - eta_s * v_next
 T = sp.Matrix([[sp.diff(e_next, e_s), sp.diff(e_next, v_s)], [sp.diff(v_next, e_s), sp.diff(v_next, v_s)]])
 char = sp.expand(T.charpoly(x_s).as_expr())
 assert sp.expand(char - (x_s**2 - (1 + mu_s - eta_s * lam_s) * x_s + mu_s)) == 0
-display(Math(r"T = " + sp.latex(T) + r",\qquad \det(x I - T) = " + sp.latex(sp.collect(char, x_s))))
+display(Math(r"T = " + sp.latex(T) + r",\qquad \det(x I - T) = x^2 - (1 + \mu - \eta\lambda)\,x + \mu"))
 at_plus_one, at_minus_one = sp.factor(char.subs(x_s, 1)), sp.factor(char.subs(x_s, -1))
 product = sp.simplify(T.det())
 assert sp.simplify(at_plus_one - eta_s * lam_s) == 0
@@ -162,7 +162,7 @@ $$ 0 < \\eta\\lambda < 2(1 + \\mu), $$
 and momentum converges on the whole quadratic for $\\eta < \\eta_c(\\mu) = 2(1 + \\mu)/\\lambda_{{\\max}}$:
 a larger threshold than gradient descent's $2/\\lambda_{{\\max}}$. The roots are complex, of modulus
 $\\sqrt\\mu$ whatever $\\lambda$, when the discriminant is negative, for
-${sp.latex(edges[0])} < \\eta\\lambda < {sp.latex(edges[1])}$. Choosing $\\eta$ and $\\mu$ so that this
+$(1 - \\sqrt\\mu)^2 < \\eta\\lambda < (1 + \\sqrt\\mu)^2$. Choosing $\\eta$ and $\\mu$ so that this
 band holds the whole spectrum, with $\\lambda_{{\\min}}$ and $\\lambda_{{\\max}}$ on its edges, makes
 every direction shrink by $\\sqrt\\mu$ per step:
 """)
@@ -269,8 +269,9 @@ order = sorted(excess, key=reach.get)
 assert order == ["momentum, best", "Nesterov, best", "gradient descent", "momentum, mu = 0.9"], reach
 wiggles = int(np.sum(np.diff(excess["momentum, mu = 0.9"][:reach["momentum, mu = 0.9"]]) > 0))
 assert wiggles > 5 and not np.any(np.diff(excess["gradient descent"][:reach["gradient descent"]]) > 0)
-md_table(["optimiser", r"$\eta$", r"$\mu$", "predicted factor", "measured factor",
-          r"epochs to $\mathcal L - \mathcal L^* < 10^{-10}$"],
+md(r"""Factor per epoch, predicted from the eigenvalues and measured, and the epochs until
+$\mathcal L - \mathcal L^* < 10^{-10}$:""")
+md_table(["optimiser", r"$\eta$", r"$\mu$", "predicted", "measured", "epochs"],
          [[name, num(settings[name][1], 3), "0" if name == "gradient descent" else num(settings[name][0].mu, 3),
            num(predicted[name], 3), num(measured[name], 3), str(reach[name])] for name in excess],
          align="lrrrrr")
@@ -358,8 +359,8 @@ $\\mu^*$ that band has shrunk to the single point $\\eta^*$, the bottom of its c
 
 # %% [markdown]
 # Above the threshold the runs diverge. Just below and just above $\eta_c(\mu)$, for $\mu = 0.5$
-# and $\mu = 0.9$ (and gradient descent, $\mu = 0$), the loss after 300 epochs against the loss
-# before:
+# and $\mu = 0.9$ (and gradient descent, $\mu = 0$), the excess loss $\mathcal L - \mathcal L^*$ after
+# 300 epochs divided by the excess loss before:
 
 # %% tags=["hide-input"]
 threshold_rows = []
@@ -368,21 +369,21 @@ for mu_v in (0.0, 0.5, 0.9):
     row = [f"${tex(mu_v)}$", eta_c_mu]
     for frac in (0.98, 1.02):
         model = bp.MLP([2, 1], output="identity", loss="mse", seed=0)
-        before = model.loss(X, Y)
+        before = model.loss(X, Y) - L_star
         with np.errstate(over="ignore", invalid="ignore"):
             try:
                 model.fit(X, Y, epochs=300, lr=frac * eta_c_mu, optimiser=bp.Momentum(mu=mu_v))
-                ratio = model.loss(X, Y) / before
+                ratio = (model.loss(X, Y) - L_star) / before
             except bp.TrainingDiverged:
                 ratio = math.inf
         row.append(ratio)
     threshold_rows.append(row)
     assert row[2] < 1 < row[3], row
-md_table([r"$\mu$", r"$\eta_c(\mu) = 2(1+\mu)/\lambda_{\max}$", r"loss ratio at $0.98\,\eta_c$",
-          r"loss ratio at $1.02\,\eta_c$"], threshold_rows, fmt=3, align="lrrr")
+md_table([r"$\mu$", r"$\eta_c(\mu) = 2(1+\mu)/\lambda_{\max}$", r"ratio at $0.98\,\eta_c$",
+          r"ratio at $1.02\,\eta_c$"], threshold_rows, fmt=3, align="lrrr")
 
 # %% [markdown]
-# For every $\mu$ the loss falls at 2 % below the predicted threshold and rises at 2 % above it.
+# For every $\mu$ the excess loss falls at 2 % below the predicted threshold and grows at 2 % above it.
 #
 # ## RMSProp and Adam
 #
@@ -400,10 +401,14 @@ md_table([r"$\mu$", r"$\eta_c(\mu) = 2(1+\mu)/\lambda_{\max}$", r"loss ratio at 
 # $\beta_1$ (momentum on the gradient), and one of $g \odot g$, $r$, with decay $\beta_2$:
 #
 # $$
-# m \leftarrow \beta_1 m + (1 - \beta_1)\, g, \quad r \leftarrow \beta_2 r + (1 - \beta_2)\, g \odot g,
-# \quad p \leftarrow p - \eta\, \frac{\hat m}{\sqrt{\hat r} + \epsilon},
-# \quad \hat m = \frac{m}{1 - \beta_1^t}, \ \hat r = \frac{r}{1 - \beta_2^t}.
+# \begin{aligned}
+# m &\leftarrow \beta_1 m + (1 - \beta_1)\, g, & r &\leftarrow \beta_2 r + (1 - \beta_2)\, g \odot g, \\
+# p &\leftarrow p - \eta\, \frac{\hat m}{\sqrt{\hat r} + \epsilon}, &
+# \hat m &= \frac{m}{1 - \beta_1^t}, \quad \hat r = \frac{r}{1 - \beta_2^t},
+# \end{aligned}
 # $$
+#
+# with $t$ the number of steps taken, this one included.
 #
 # ### Bias correction, derived
 #
@@ -458,18 +463,19 @@ for name, opt in (("rmsprop", bp.RMSProp(rho=0.9)), ("adam", bp.Adam())):
     first_steps[name] = (moved, float(np.max(np.abs(moved / exact - 1))))
 gsizes = gmag
 assert gsizes.min() > 1e-5          # so epsilon changes no step by more than 1e-8 / 1e-5 = 0.1 %
-rows_first = []
+rows_first, first_dev = [], 0.0
 for label, name, pred in (("RMSProp, $\\rho = 0.9$", "rmsprop", 0.01 / math.sqrt(0.1)), ("Adam", "adam", 0.01)):
     moved, dev = first_steps[name]
     assert dev < 1e-9 and np.all(np.abs(moved / pred - 1) < 1e-8 / (scale * gsizes.min()) * 10)
-    rows_first.append([label, str(len(moved)), num(moved.min(), 4), num(moved.max(), 4), num(pred, 4), num(dev, 1)])
-md_table(["optimiser", "entries", "smallest step", "largest step", r"$\eta/\sqrt{1-\rho}$ or $\eta$",
-          r"largest deviation from $\eta\lvert g\rvert/(\lvert g\rvert + \epsilon)$"], rows_first, align="lrrrrr")
+    rows_first.append([label, str(len(moved)), num(moved.min(), 4), num(moved.max(), 4), num(pred, 4)])
+    first_dev = max(first_dev, dev)
+md_table(["optimiser", "entries", "smallest step", "largest step", "predicted"], rows_first, align="lrrrr")
 md(f"""
 with $\\eta = 0.01$, while the entries' gradients range from ${tex(gsizes.min(), 2)}$ to
-${tex(gsizes.max(), 2)}$, a factor of {num(gsizes.max() / gsizes.min(), 2)}: every entry moved by the same
-amount, up to the $\\epsilon$ in the denominator (the last column is the relative deviation from the exact
-first step, with $\\sqrt{{1-\\rho}}\\,\\lvert g\\rvert$ in place of $\\lvert g\\rvert$ for RMSProp).
+${tex(gsizes.max(), 2)}$, a factor of {num(gsizes.max() / gsizes.min(), 2)}: every entry moved by the predicted
+amount ($\\eta/\\sqrt{{1 - \\rho}}$ for RMSProp, $\\eta$ for Adam), up to the $\\epsilon$ in the denominator. The
+exact first steps, $\\eta\\lvert g\\rvert/(\\sqrt{{1 - \\rho}}\\lvert g\\rvert + \\epsilon)$ and
+$\\eta\\lvert g\\rvert/(\\lvert g\\rvert + \\epsilon)$, match the measured ones to ${tex(first_dev, 1)}$ (relative).
 """)
 
 # %% [markdown]
@@ -483,7 +489,7 @@ steps_taken = {}
 for factor in (1.0, 1000.0):
     for opt in (bp.Adam(), bp.SGD()):
         p = {k: np.zeros_like(v) for k, v in g.items()}
-        for _ in range(3):                                   # three steps with the same gradient
+        for _ in range(3):                   # three steps with the same gradient
             opt.step(p, {k: factor * v for k, v in g.items()}, lr=0.01)
         steps_taken[opt.name, factor] = p["W1"]
 print("Adam:", np.abs(steps_taken["adam", 1000.0] / steps_taken["adam", 1.0] - 1).max(),

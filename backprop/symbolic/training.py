@@ -46,14 +46,16 @@ from backprop.symbolic.elementary import LOSS_TABLE
 from backprop.symbolic.networks import parameter_symbols
 
 BATCH_NORM_LATEX = (
-    r"\frac{\partial \mathcal{L}}{\partial \gamma^{(l)}} = \mathbf{1}_N^\top \bigl(\delta^{(l)} \odot "
-    r"\hat Z^{(l)}\bigr),\quad "
-    r"\frac{\partial \mathcal{L}}{\partial \beta^{(l)}} = \mathbf{1}_N^\top \delta^{(l)},\quad "
-    r"\frac{\partial \mathcal{L}}{\partial \tilde Z^{(l)}} = \Bigl(D - \tfrac1N \mathbf{1}_N \mathbf{1}_N^\top D "
+    r"\begin{aligned}"
+    r"\frac{\partial \mathcal{L}}{\partial \gamma^{(l)}} &= \mathbf{1}_N^\top \bigl(\delta^{(l)} \odot "
+    r"\hat Z^{(l)}\bigr), \qquad "
+    r"\frac{\partial \mathcal{L}}{\partial \beta^{(l)}} = \mathbf{1}_N^\top \delta^{(l)},\\ "
+    r"\frac{\partial \mathcal{L}}{\partial \tilde Z^{(l)}} &= \Bigl(D - \tfrac1N \mathbf{1}_N \mathbf{1}_N^\top D "
     r"- \hat Z^{(l)} \odot \tfrac1N \mathbf{1}_N \mathbf{1}_N^\top \bigl(D \odot \hat Z^{(l)}\bigr)\Bigr)"
-    r" \operatorname{diag}\bigl(s^{(l)}\bigr)^{-1},\ "
-    r"D = \frac{\partial \mathcal{L}}{\partial \hat Z^{(l)}} = \delta^{(l)} "
-    r"\operatorname{diag}\bigl(\gamma^{(l)}\bigr)")
+    r" \operatorname{diag}\bigl(s^{(l)}\bigr)^{-1},\\ "
+    r"D &= \frac{\partial \mathcal{L}}{\partial \hat Z^{(l)}} = \delta^{(l)} "
+    r"\operatorname{diag}\bigl(\gamma^{(l)}\bigr)"
+    r"\end{aligned}")
 """The backward pass of batch normalisation, δ⁽ˡ⁾ = ∂𝓛/∂Z⁽ˡ⁾, in the book's notation."""
 
 DROPOUT_LATEX = (r"\delta^{(l)} = \bigl((\delta^{(l+1)} {W^{(l+1)}}^\top) \odot M^{(l)}\bigr) \odot "
@@ -106,7 +108,7 @@ class BatchNormDerivation(Derivation):
     @property
     def latex(self) -> str:
         verdict = r"\text{holds}" if self.proved else r"\text{FAILS}"
-        return rf"{BATCH_NORM_LATEX}\quad (N = {self.n_samples},\ n_l = {self.n_units}:\ {verdict})"
+        return rf"{BATCH_NORM_LATEX}\qquad (N = {self.n_samples},\ n_l = {self.n_units}:\ {verdict})"
 
     @property
     def short_latex(self) -> str:
