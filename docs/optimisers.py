@@ -271,10 +271,11 @@ wiggles = int(np.sum(np.diff(excess["momentum, mu = 0.9"][:reach["momentum, mu =
 assert wiggles > 5 and not np.any(np.diff(excess["gradient descent"][:reach["gradient descent"]]) > 0)
 md(r"""Factor per epoch, predicted from the eigenvalues and measured, and the epochs until
 $\mathcal L - \mathcal L^* < 10^{-10}$:""")
-md_table(["optimiser", r"$\eta$", r"$\mu$", "predicted", "measured", "epochs"],
-         [[name, num(settings[name][1], 3), "0" if name == "gradient descent" else num(settings[name][0].mu, 3),
-           num(predicted[name], 3), num(measured[name], 3), str(reach[name])] for name in excess],
-         align="lrrrrr")
+label_of = {name: name if name == "gradient descent" else
+            f"{name.split(',')[0]}, $\\mu = {tex(settings[name][0].mu, 3)}$" for name in excess}
+md_table(["optimiser", r"$\eta$", "predicted", "measured", "epochs"],
+         [[label_of[name], num(settings[name][1], 3), num(predicted[name], 3), num(measured[name], 3),
+           str(reach[name])] for name in excess], align="lrrrr")
 
 
 def draw_runs(fig):
