@@ -51,6 +51,16 @@ from .losses import (
     one_hot,
 )
 from .network import MLP, ForwardPass
+from .normalisation import (
+    BATCH_NORM_EPSILON,
+    BATCH_NORM_MOMENTUM,
+    BatchNormPass,
+    batch_norm,
+    batch_norm_backward,
+    running_averages,
+)
+from .optimisers import OPTIMISERS, SGD, Adam, AdamW, Momentum, Optimiser, RMSProp, get_optimiser
+from .regularisation import dropout_mask, l2_penalty
 from .saving import load, save
 from .training import History, TrainingDiverged, fit
 
@@ -58,10 +68,12 @@ __version__ = "0.1.0"
 """The version of the library (the distribution is called ``backprop-book``)."""
 
 __all__ = [
-    "ACTIVATIONS", "DERIVATIVES", "FUSED", "INITIALISATIONS", "LOSSES", "MLP", "NOISE_SAFETY", "Activation",
-    "ForwardPass", "GradientCheck", "History", "Loss", "ParameterCheck", "TrainingDiverged", "bce",
-    "bce_from_logits", "bce_grad", "check_gradients", "cross_entropy", "cross_entropy_from_logits",
-    "cross_entropy_grad", "datasets", "fit", "gaussian", "get_activation", "get_initialisation", "get_loss",
-    "glorot_uniform", "he_normal", "identity", "identity_grad", "load", "mse", "mse_grad", "one_hot", "relu",
-    "relu_grad", "save", "sigmoid", "sigmoid_grad", "softmax", "softmax_jacobian", "tanh", "tanh_grad",
+    "ACTIVATIONS", "BATCH_NORM_EPSILON", "BATCH_NORM_MOMENTUM", "DERIVATIVES", "FUSED", "INITIALISATIONS", "LOSSES",
+    "MLP", "NOISE_SAFETY", "OPTIMISERS", "SGD", "Activation", "Adam", "AdamW", "BatchNormPass", "ForwardPass",
+    "GradientCheck", "History", "Loss", "Momentum", "Optimiser", "ParameterCheck", "RMSProp", "TrainingDiverged",
+    "batch_norm", "batch_norm_backward", "bce", "bce_from_logits", "bce_grad", "check_gradients", "cross_entropy",
+    "cross_entropy_from_logits", "cross_entropy_grad", "datasets", "dropout_mask", "fit", "gaussian",
+    "get_activation", "get_initialisation", "get_loss", "get_optimiser", "glorot_uniform", "he_normal", "identity",
+    "identity_grad", "l2_penalty", "load", "mse", "mse_grad", "one_hot", "relu", "relu_grad", "running_averages",
+    "save", "sigmoid", "sigmoid_grad", "softmax", "softmax_jacobian", "tanh", "tanh_grad",
 ]

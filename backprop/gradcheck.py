@@ -43,7 +43,7 @@ The error bound of an entry is ``noise`` + NOISE_SAFETY · (``truncation`` +
 Each evaluation of the loss is one forward pass (which also gives the
 pre-activations for the kink test), so an entry costs 2 (``order=2``) or 4
 (``order=4``) forward passes, twice that if it needs the truncation estimate;
-a check adds 12 of its own (the gradient, the kink pattern, the noise
+a check adds 11 of its own (the gradient, the kink pattern, the noise
 measurement and backpropagation's rounding), and 8 for each widening of the
 noise measurement.  The parameters are restored
 exactly, even when the check is interrupted.
@@ -378,7 +378,7 @@ def _noise_level(values: np.ndarray) -> tuple[float, bool]:
 
 
 def _measure_noise(net: MLP, X: np.ndarray, Y: np.ndarray, loss: float, rng: np.random.Generator,
-                   kinks: list[np.ndarray]) -> float:
+                   kinks: list[np.ndarray], mode: dict) -> float:
     """The rounding noise ν of one evaluation of the loss at the current parameters (restored afterwards).
 
     The loss is taken at NOISE_POINTS points on a random ray from the parameters, √ε apart relative to each
@@ -404,7 +404,7 @@ def _measure_noise(net: MLP, X: np.ndarray, Y: np.ndarray, loss: float, rng: np.
             for j in range(1, NOISE_POINTS):
                 for k, p in params.items():
                     p[...] = base[k] + j * scale * step[k]
-                fp = net.forward(X, Y, checked=True)
+                fp = net.forward(X, Y, checked=True, **mode)
                 values.append(fp.loss)
                 if widening and kinks and any(not np.array_equal(z, z0) for z, z0 in
                                               zip(_kink_pattern(net, fp.z), kinks, strict=True)):
@@ -427,26 +427,44 @@ def _measure_noise(net: MLP, X: np.ndarray, Y: np.ndarray, loss: float, rng: np.
     return max(nu, float(np.finfo(net.dtype).eps) * abs(loss))
 
 
-def _backprop_rounding(net: MLP, X: np.ndarray, Y: np.ndarray) -> dict[str, np.ndarray]:
+def _backprop_rounding(net: MLP, X: np.ndarray, Y: np.ndarray, mode: dict) -> dict[str, np.ndarray]:
     """The rounding error of backpropagation's gradient, entry by entry (a first-order estimate).
 
     The output delta (Ŷ − Y)/N is off by about ε(|Ŷ| + |Y|)/N; that error is
-    backpropagated with absolute values (|W|, |f′|), and each layer adds ε|δ|
-    for its own rounding.  The gradient of W⁽ˡ⁾ is then off by |A⁽ˡ⁻¹⁾|ᵀ times
-    the error of δ⁽ˡ⁾.
+    backpropagated with absolute values (|W|, |f′|, the dropout mask, and
+    |γ|/s with the two mean terms of a batch normalisation), and each layer
+    adds ε|δ| for its own rounding.  The gradient of W⁽ˡ⁾ is then off by
+    |A⁽ˡ⁻¹⁾|ᵀ times the error of δ⁽ˡ⁾ (plus ε α|W⁽ˡ⁾| for an L2 penalty).
     """
     eps = float(np.finfo(net.dtype).eps)
-    fp = net.forward(X, checked=True)
-    deltas = net.deltas(X, Y)
+    fp = net.forward(X, Y, checked=True, **mode)
+    deltas: list = [None] * (net.n_layers + 1)
+    net.backward(fp, Y, deltas)
     err = eps * (np.abs(fp.output) + np.abs(Y)) / len(Y)
     out = {}
     for l in range(net.n_layers, 0, -1):
         err = err + eps * np.abs(deltas[l])
+        bn = fp.norms[l]
+        if bn is not None:
+            out[f"gamma{l}"] = (err * np.abs(bn.z_hat)).sum(axis=0).astype(np.float64)
+            out[f"beta{l}"] = err.sum(axis=0).astype(np.float64)
+            e = err * np.abs(net.params[f"gamma{l}"])
+            if bn.train:
+                e = e + e.mean(axis=0) + np.abs(bn.z_hat) * (e * np.abs(bn.z_hat)).mean(axis=0)
+            err = e / bn.std
+        else:
+            out[f"b{l}"] = err.sum(axis=0).astype(np.float64)
+        W = net.params[f"W{l}"]
         out[f"W{l}"] = (np.abs(fp.a[l - 1]).T @ err).astype(np.float64)
-        out[f"b{l}"] = err.sum(axis=0).astype(np.float64)
+        if fp.train and net.l2:
+            out[f"W{l}"] += eps * net.l2 * np.abs(W)
         if l > 1:
-            grad_a = err @ np.abs(net.params[f"W{l}"]).T
-            err = np.abs(net.activations[l - 2].backward(fp.z[l - 1], fp.a[l - 1], grad_a))
+            grad_a = err @ np.abs(W).T
+            a = fp.a[l - 1]
+            if fp.masks[l - 1] is not None:
+                grad_a *= fp.masks[l - 1]
+                a = fp.unmasked[l - 1]
+            err = np.abs(net.activations[l - 2].backward(fp.z[l - 1], a, grad_a))
     return out
 
 
@@ -460,6 +478,7 @@ def check_gradients(
     *,
     sample: int | None = None,
     seed: int = 0,
+    train: bool = False,
 ) -> GradientCheck:
     """Compare backpropagation's gradient with finite differences, entry by entry.
 
@@ -483,8 +502,14 @@ def check_gradients(
         Check only this many entries of each parameter, chosen at random
         (CS231n's advice for large networks); ``None`` checks every entry.
     seed
-        Seed of the random direction of the noise measurement and of the
-        choice of entries.
+        Seed of the random direction of the noise measurement, of the choice
+        of entries and of the dropout masks.
+    train
+        Check the gradient of the training loss (``value_and_grad(...,
+        train=True)``): batch statistics in batch-normalised layers, the L2
+        penalty, and dropout with masks drawn once (from ``seed``) and held
+        fixed for every evaluation, so the loss is a smooth function of the
+        parameters.
 
     Returns
     -------
@@ -518,17 +543,20 @@ def check_gradients(
         raise ValueError(f"tol must be a positive finite number, got {tol!r}")
     if sample is not None and (not isinstance(sample, numbers.Integral) or isinstance(sample, bool) or sample < 1):
         raise ValueError(f"sample must be a positive integer or None, got {sample!r}")
+    if not isinstance(train, (bool, np.bool_)):
+        raise TypeError(f"train must be True or False, got {train!r}")
     X, Y = net.check_inputs(X, Y)
-    loss, analytic = net.value_and_grad(X, Y, checked=True)
+    rng = np.random.default_rng(seed)
+    mode = {"train": bool(train), "masks": net.dropout_masks(len(X), rng) if train and any(net.dropout) else None}
+    loss, analytic = net.value_and_grad(X, Y, checked=True, **mode)
     if not math.isfinite(loss):
         raise ValueError(f"the loss is {loss} at these parameters: a gradient check needs a finite loss")
-    base = _kink_pattern(net, net.forward(X, checked=True).z)
-    rng = np.random.default_rng(seed)
-    nu = _measure_noise(net, X, Y, loss, rng, base)
+    base = _kink_pattern(net, net.forward(X, checked=True, **mode).z)
+    nu = _measure_noise(net, X, Y, loss, rng, base, mode)
     if not math.isfinite(nu):
         raise ValueError(f"the loss ({loss:.3g}) overflows next to these parameters (within a relative change of "
                          f"sqrt(eps) of each), so it cannot be differentiated numerically")
-    rounding = _backprop_rounding(net, X, Y)
+    rounding = _backprop_rounding(net, X, Y, mode)
     steps, denom = STENCILS[order]
     noise = NOISE_SAFETY * nu * sum(abs(c) for _, c in steps) / (denom * h)
     richardson = 2.0**order / (2.0**order - 1.0)  # error of the quotient at h, from it and the one at h/2
@@ -543,13 +571,13 @@ def check_gradients(
             rng.choice(p.size, size=sample, replace=False))
         for i in flat:
             idx = np.unravel_index(i, p.shape)
-            numeric[idx], kink[idx] = _quotient(net, X, Y, p, idx, h, order, base)
+            numeric[idx], kink[idx] = _quotient(net, X, Y, p, idx, h, order, base, mode)
             checked[idx] = True
             diff = abs(a[idx] - numeric[idx])
             bound = noise + NOISE_SAFETY * rounding[name][idx]
             if not kink[idx] and diff > bound and (a[idx] == 0 or diff >= tol * (abs(a[idx]) + abs(numeric[idx]))):
                 # Failing so far: estimate the quotient's truncation error from a second one at h/2.
-                half, kink[idx] = _quotient(net, X, Y, p, idx, h / 2, order, base)
+                half, kink[idx] = _quotient(net, X, Y, p, idx, h / 2, order, base, mode)
                 truncation[idx] = richardson * abs(numeric[idx] - half)
         diff = np.abs(a - numeric)
         with np.errstate(invalid="ignore", divide="ignore"):
@@ -560,7 +588,7 @@ def check_gradients(
 
 
 def _quotient(net: MLP, X: np.ndarray, Y: np.ndarray, p: np.ndarray, idx: tuple, h: float, order: int,
-              base: list[np.ndarray]) -> tuple[float, bool]:
+              base: list[np.ndarray], mode: dict) -> tuple[float, bool]:
     """The finite-difference derivative of the loss in entry ``idx`` of ``p``, and whether it crossed a kink.
 
     The stencil is summed pair by pair, c_k (𝓛(p + k h) − 𝓛(p − k h)) for k > 0: exactly 0 where the loss
@@ -575,7 +603,7 @@ def _quotient(net: MLP, X: np.ndarray, Y: np.ndarray, p: np.ndarray, idx: tuple,
     try:
         for k, _ in steps:
             p[idx] = orig + k * h_idx
-            fp = net.forward(X, Y, checked=True)
+            fp = net.forward(X, Y, checked=True, **mode)
             values[k] = fp.loss
             if base and any(not np.array_equal(z, z0) for z, z0 in zip(_kink_pattern(net, fp.z), base, strict=True)):
                 kink = True

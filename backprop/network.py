@@ -17,6 +17,14 @@ vector-Jacobian product).  [MLP.value_and_grad][backprop.MLP.value_and_grad]
 does one forward and one backward pass; [fit][backprop.fit],
 [check_gradients][backprop.check_gradients] and the benchmarks all use it.
 
+Three options change the training pass (``train=True``, as ``fit`` runs it)
+and leave prediction as it is: dropout multiplies a hidden layer's A⁽ˡ⁾ by a
+random mask, and δ⁽ˡ⁾'s recursion by the same mask
+([backprop.regularisation][backprop.dropout_mask]); batch normalisation
+replaces a hidden layer's A⁽ˡ⁻¹⁾ W⁽ˡ⁾ + 1_N b⁽ˡ⁾ by its normalised form
+([backprop.normalisation][backprop.batch_norm]); ``l2`` adds the penalty
+(α/2) Σ ‖W⁽ˡ⁾‖² to the loss and α W⁽ˡ⁾ to each weight gradient.
+
 Examples
 --------
 >>> import numpy as np
@@ -35,8 +43,8 @@ Examples
 from __future__ import annotations
 
 import numbers
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
@@ -45,6 +53,9 @@ import numpy as np
 from .activations import Activation, get_activation
 from .initialisation import INITIALISATIONS, Initialisation, get_initialisation
 from .losses import Loss, get_loss, one_hot
+from .normalisation import BatchNormPass, batch_norm, batch_norm_backward, running_averages
+from .optimisers import Optimiser
+from .regularisation import dropout_mask, l2_penalty
 from .training import History
 from .training import fit as _fit
 
@@ -58,16 +69,36 @@ class ForwardPass:
     Attributes
     ----------
     z : list of ndarray or None
-        ``z[l]`` = Z⁽ˡ⁾, shape (N, n_l), for l = 1, …, L; ``z[0]`` is ``None``.
+        ``z[l]`` = Z⁽ˡ⁾, shape (N, n_l), for l = 1, …, L: the input of f_l;
+        ``z[0]`` is ``None``.
     a : list of ndarray
-        ``a[l]`` = A⁽ˡ⁾ = f_l(Z⁽ˡ⁾); ``a[0]`` is the input X.
+        ``a[l]`` = A⁽ˡ⁾ = f_l(Z⁽ˡ⁾), times the dropout mask if there is one
+        (what layer l + 1 receives); ``a[0]`` is the input X.
     loss : float or None
         The loss 𝓛 of the batch, if the pass was given targets Y, else ``None``.
+        In training it includes the L2 penalty (``penalty``).
+    train : bool
+        True for the training pass: dropout masks, batch statistics, L2 penalty.
+    masks : list of ndarray or None
+        ``masks[l]``: the dropout mask of hidden layer l (entries 0 or 1/q), or
+        ``None`` (no dropout there, or not training).
+    unmasked : list of ndarray or None
+        ``unmasked[l]`` = f_l(Z⁽ˡ⁾) before the mask, where there is a mask.
+    norms : list of BatchNormPass or None
+        ``norms[l]``: the batch normalisation of layer l (Ẑ, the mean and
+        standard deviation used), or ``None``.
+    penalty : float
+        The L2 penalty (α/2) Σ ‖W⁽ˡ⁾‖² included in ``loss`` (0 unless training with ``l2``).
     """
 
     z: list[Array | None]
     a: list[Array]
     loss: float | None = None
+    train: bool = False
+    masks: list[Array | None] = field(default_factory=list)
+    unmasked: list[Array | None] = field(default_factory=list)
+    norms: list[BatchNormPass | None] = field(default_factory=list)
+    penalty: float = 0.0
 
     @property
     def output(self) -> Array:
@@ -98,6 +129,36 @@ def _check_seed(seed: object) -> int | None:
     if not _is_int(seed) or seed < 0:
         raise ValueError(f"seed must be None or a non-negative integer, got {seed!r}")
     return int(seed)
+
+
+def _check_rate(value: object, name: str) -> float:
+    if not isinstance(value, numbers.Real) or isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name} must be a number in [0, 1) (the probability of dropping a unit), got {value!r}")
+    if not 0 <= value < 1:
+        raise ValueError(f"{name} must be in [0, 1) (the probability of dropping a unit), got {value!r}")
+    return float(value)
+
+
+def _check_flag(value: object, name: str) -> bool:
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name} must be True or False, got {value!r}")
+    return bool(value)
+
+
+def _per_hidden_layer(value: object, n_hidden: int, name: str, check) -> list:
+    if isinstance(value, (str, bytes, Mapping)) or not isinstance(value, (Sequence, np.ndarray)):
+        return [check(value, name)] * n_hidden
+    if len(value) != n_hidden:
+        raise ValueError(f"{name} must be one value or a list of {n_hidden} (one per hidden layer), got {value!r}")
+    return [check(v, f"{name}[{i}]") for i, v in enumerate(value)]
+
+
+def _check_l2(value: object) -> float:
+    if not isinstance(value, numbers.Real) or isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"l2 must be a number (the coefficient alpha of the L2 penalty), got {value!r}")
+    if not (np.isfinite(value) and value >= 0):
+        raise ValueError(f"l2 must be a finite number >= 0, got {value!r}")
+    return float(value)
 
 
 def _asarray(M: object, name: str) -> Array:
@@ -173,6 +234,20 @@ class MLP:
         Gaussian of one of the book's sources).  A function
         ``init(n_in, n_out, rng)`` returning W of shape (n_in, n_out).  The
         table is in [backprop.initialisation][backprop.get_initialisation].
+    dropout
+        The probability of dropping a hidden unit in training (inverted
+        dropout: kept units are scaled by 1/(1 − rate)), in [0, 1): one number
+        for every hidden layer or a list with one per hidden layer.  Prediction
+        never drops units.  See [backprop.regularisation][backprop.dropout_mask].
+    batch_norm
+        Batch-normalise the hidden layers (``True``), or a list of one ``bool``
+        per hidden layer.  Such a layer has ``gamma{l}`` and ``beta{l}`` instead
+        of ``b{l}``, and running statistics for prediction (``running_stats``).
+        See [backprop.normalisation][backprop.batch_norm].
+    l2
+        α ≥ 0: training minimises 𝓛 + (α/2) Σ_l Σ_jk (w⁽ˡ⁾_jk)² (L2 penalty, weight
+        decay on the weights W, not on biases).  [MLP.loss][backprop.MLP.loss]
+        reports 𝓛 without it, unless ``train=True``.
 
     Attributes
     ----------
@@ -180,10 +255,24 @@ class MLP:
         The parameters: ``"W1"``, ``"b1"``, …, ``"WL"``, ``"bL"``, with
         ``W{l}`` of shape (n_{l−1}, n_l) (entry ``W{l}[j-1, k-1]`` is the book's
         w⁽ˡ⁾_jk, from unit j of layer l−1 to unit k of layer l) and ``b{l}`` of
-        shape (n_l,).  Plain arrays: read them, change them in place, or replace
+        shape (n_l,); a batch-normalised layer has ``gamma{l}`` (γ, starting at
+        1) and ``beta{l}`` (β, starting at 0), of shape (n_l,), instead of
+        ``b{l}``.  Plain arrays: read them, change them in place, or replace
         them with arrays of the same shape and dtype (checked at every call).
         [fit][backprop.MLP.fit] updates them *in place*: take a copy first,
         ``{k: v.copy() for k, v in net.params.items()}``, to keep the old values.
+    running_stats : dict of str to ndarray
+        For each batch-normalised layer l, ``"mean{l}"`` and ``"var{l}"``: the
+        running mean (starting at 0) and variance (starting at 1) of Z̃⁽ˡ⁾ = A⁽ˡ⁻¹⁾ W⁽ˡ⁾
+        that prediction uses; ``fit`` updates them after each step
+        ([update_running_stats][backprop.MLP.update_running_stats]).  Empty
+        without batch normalisation.
+    dropout : list of float
+        The dropout rate of each hidden layer (0: none).
+    batch_norm : list of bool
+        For each hidden layer, whether it is batch-normalised.
+    l2 : float
+        α of the L2 penalty.
     sizes : list of int
         [n₀, n₁, …, n_L].
     activations : list of Activation
@@ -204,6 +293,9 @@ class MLP:
     {'W1': (3, 2), 'b1': (2,), 'W2': (2, 1), 'b2': (1,)}
     >>> net.predict(np.zeros((4, 3))).shape
     (4, 1)
+    >>> bn = bp.MLP([3, 5, 1], batch_norm=True, dropout=0.2, seed=0)
+    >>> list(bn.params), list(bn.running_stats)
+    (['W1', 'gamma1', 'beta1', 'W2', 'b2'], ['mean1', 'var1'])
     """
 
     def __init__(
@@ -215,6 +307,9 @@ class MLP:
         seed: int | None = None,
         dtype: type | np.dtype = np.float64,
         init: str | float | Initialisation | None = None,
+        dropout: float | Sequence[float] = 0.0,
+        batch_norm: bool | Sequence[bool] = False,
+        l2: float = 0.0,
     ) -> None:
         self.sizes = _check_sizes(sizes)
         try:
@@ -236,10 +331,18 @@ class MLP:
         self._check_pairing()
         # Fused (loss from the logits, delta (Yhat - Y)/N) only with the very record the loss pairs with.
         self._fused = self.loss_fn.from_logits is not None and out is self.loss_fn.output
+        self.dropout = _per_hidden_layer(dropout, n_hidden, "dropout", _check_rate)
+        self.batch_norm = _per_hidden_layer(batch_norm, n_hidden, "batch_norm", _check_flag)
+        self.l2 = _check_l2(l2)
+        if n_hidden == 0 and ((not isinstance(dropout, (Sequence, np.ndarray)) and dropout) or batch_norm is True):
+            raise ValueError(f"dropout and batch_norm act on hidden layers, and sizes={self.sizes} has none")
         self._shapes: dict[str, tuple[int, ...]] = {}
         for l in range(1, len(self.sizes)):
             self._shapes[f"W{l}"] = (self.sizes[l - 1], self.sizes[l])
-            self._shapes[f"b{l}"] = (self.sizes[l],)
+            if self._normalised(l):
+                self._shapes[f"gamma{l}"] = self._shapes[f"beta{l}"] = (self.sizes[l],)
+            else:
+                self._shapes[f"b{l}"] = (self.sizes[l],)
         scheme = None if init is None else get_initialisation(init)
         self.rng = np.random.default_rng(seed)
         self.params: dict[str, Array] = {}
@@ -250,7 +353,24 @@ class MLP:
                 draw, who = INITIALISATIONS[act.init] if isinstance(act.init, str) else act.init, \
                     f"activation {act.name!r}: its init"
             self.params[f"W{l}"] = self._initial_weights(draw, l, who)
-            self.params[f"b{l}"] = np.zeros(self.sizes[l], dtype=self.dtype)
+            if self._normalised(l):
+                self.params[f"gamma{l}"] = np.ones(self.sizes[l], dtype=self.dtype)
+                self.params[f"beta{l}"] = np.zeros(self.sizes[l], dtype=self.dtype)
+            else:
+                self.params[f"b{l}"] = np.zeros(self.sizes[l], dtype=self.dtype)
+        self._stat_shapes = {f"{kind}{l}": (self.sizes[l],) for l in range(1, len(self.sizes)) if self._normalised(l)
+                             for kind in ("mean", "var")}
+        self.running_stats: dict[str, Array] = {
+            key: (np.zeros if key.startswith("mean") else np.ones)(shape, dtype=self.dtype)
+            for key, shape in self._stat_shapes.items()}
+
+    def _normalised(self, l: int) -> bool:
+        """Whether layer l (1, …, L) is batch-normalised (the output layer L never is)."""
+        return l < len(self.sizes) - 1 and self.batch_norm[l - 1]
+
+    def _dropped(self, l: int) -> float:
+        """The dropout rate of layer l (0 for the input and output layers)."""
+        return self.dropout[l - 1] if 1 <= l < len(self.sizes) - 1 else 0.0
 
     def _initial_weights(self, draw: Initialisation, l: int, who: str) -> Array:
         shape = self._shapes[f"W{l}"]
@@ -302,8 +422,15 @@ class MLP:
 
     def __repr__(self) -> str:
         acts = ", ".join(a.name for a in self.activations)
+        extra = ""
+        if any(self.dropout):
+            extra += f", dropout={self.dropout}"
+        if any(self.batch_norm):
+            extra += f", batch_norm={self.batch_norm}"
+        if self.l2:
+            extra += f", l2={self.l2}"
         return (f"MLP(sizes={self.sizes}, activations=[{acts}], loss={self.loss_fn.name!r}, "
-                f"dtype={self.dtype.name})")
+                f"dtype={self.dtype.name}{extra})")
 
     # -- input checks -------------------------------------------------------------------------
     def _check_params(self, finite: bool) -> None:
@@ -323,6 +450,24 @@ class MLP:
                 if not np.all(np.isfinite(p)):
                     bad = tuple(int(i) for i in np.argwhere(~np.isfinite(p))[0])
                     raise ValueError(f"params[{key!r}] contains {p[bad]} at index {bad}")
+            stats = self.running_stats
+            expected = list(self._stat_shapes)
+            if not isinstance(stats, Mapping) or list(stats) != expected:
+                raise ValueError(f"running_stats must hold exactly {expected or 'nothing'} for this network, got "
+                                 f"{list(stats) if isinstance(stats, Mapping) else type(stats).__name__}")
+            for key in expected:
+                r = self._running(key)
+                if not np.all(np.isfinite(r)) or (key.startswith("var") and np.any(r < 0)):
+                    raise ValueError(f"running_stats[{key!r}] must be finite (and a variance >= 0), got {r}")
+
+    def _running(self, key: str) -> Array:
+        """``running_stats[key]``, checked like a parameter."""
+        r = self.running_stats[key]
+        shape = self._stat_shapes[key]
+        if not isinstance(r, np.ndarray) or r.shape != shape or r.dtype != self.dtype:
+            raise ValueError(f"running_stats[{key!r}] must be an array of shape {shape} and dtype {self.dtype}, "
+                             f"got {type(r).__name__} {np.shape(r)}")
+        return r
 
     def _param(self, key: str) -> Array:
         """``params[key]``, checked where it is used (a parameter may be replaced at any time)."""
@@ -409,18 +554,77 @@ class MLP:
         return Y
 
     # -- forward ------------------------------------------------------------------------------
-    def _forward(self, X: Array) -> ForwardPass:
-        z: list[Array | None] = [None]
-        a: list[Array] = [X]
+    def dropout_masks(self, n: int, rng: np.random.Generator | None = None) -> list[Array | None]:
+        """Draw the dropout masks of a training pass over ``n`` samples, one per layer (``None`` where no dropout).
+
+        ``forward(..., train=True)`` draws them from the network's ``rng``; to
+        hold them fixed (for a gradient check), draw them once and pass them as
+        ``masks=``.
+
+        Parameters
+        ----------
+        n
+            N, the number of samples.
+        rng
+            The generator to draw from (default: the network's ``rng``).
+
+        Returns
+        -------
+        list
+            ``masks[l]`` for l = 0, …, L: an (N, n_l) array of 0 and 1/(1 − rate)
+            for a hidden layer with dropout, else ``None``.
+
+        Examples
+        --------
+        >>> import numpy as np, backprop as bp
+        >>> net = bp.MLP([2, 4, 1], dropout=0.5, seed=0)
+        >>> masks = net.dropout_masks(3, np.random.default_rng(0))
+        >>> [None if m is None else m.shape for m in masks]
+        [None, (3, 4), None]
+        """
+        rng = self.rng if rng is None else rng
+        return [dropout_mask((n, self.sizes[l]), self._dropped(l), rng, self.dtype) if self._dropped(l) else None
+                for l in range(len(self.sizes))]
+
+    def _check_masks(self, masks: object, n: int) -> list[Array | None]:
+        if not isinstance(masks, (list, tuple)) or len(masks) != len(self.sizes):
+            raise ValueError(f"masks must be a list of {len(self.sizes)} entries (one per layer, as from "
+                             f"dropout_masks), got {type(masks).__name__}")
+        for l, m in enumerate(masks):
+            if m is None:
+                continue
+            if not self._dropped(l):
+                raise ValueError(f"masks[{l}] must be None: layer {l} has no dropout")
+            if not isinstance(m, np.ndarray) or m.shape != (n, self.sizes[l]):
+                raise ValueError(f"masks[{l}] must have shape {(n, self.sizes[l])}, got {np.shape(m)}")
+        return list(masks)
+
+    def _forward(self, X: Array, train: bool = False, masks: list | None = None) -> ForwardPass:
+        L = self.n_layers
+        fp = ForwardPass([None], [X], train=train, masks=[None] * (L + 1), unmasked=[None] * (L + 1),
+                         norms=[None] * (L + 1))
+        if train and any(self.dropout):
+            masks = self.dropout_masks(len(X)) if masks is None else self._check_masks(masks, len(X))
         for l, act in enumerate(self.activations, 1):
-            Z = a[-1] @ self._param(f"W{l}")
-            Z += self._param(f"b{l}")
+            if self._normalised(l):  # Z = Z-hat diag(gamma) + 1 beta, Z-hat normalised from Z-tilde = A W
+                Z_tilde = fp.a[-1] @ self._param(f"W{l}")
+                if train:
+                    Z, fp.norms[l] = batch_norm(Z_tilde, self._param(f"gamma{l}"), self._param(f"beta{l}"))
+                else:
+                    Z, fp.norms[l] = batch_norm(Z_tilde, self._param(f"gamma{l}"), self._param(f"beta{l}"),
+                                                self._running(f"mean{l}"), self._running(f"var{l}"))
+            else:
+                Z = fp.a[-1] @ self._param(f"W{l}")
+                Z += self._param(f"b{l}")
             A = act.function(Z)
             if type(A) is not np.ndarray or A.shape != Z.shape or A.dtype != Z.dtype:
                 A = self._activation_output(act, Z, A)
-            z.append(Z)
-            a.append(A)
-        return ForwardPass(z, a)
+            if train and masks is not None and masks[l] is not None:  # dropout: A times the mask
+                fp.masks[l], fp.unmasked[l] = masks[l], A
+                A = A * masks[l]
+            fp.z.append(Z)
+            fp.a.append(A)
+        return fp
 
     @staticmethod
     def _activation_output(act: Activation, Z: Array, A: object) -> Array:
@@ -428,6 +632,9 @@ class MLP:
             raise ValueError(f"activation {act.name!r} returned shape {np.shape(A)} for z of shape {Z.shape}; "
                              f"it must return one value per entry of z")
         return np.asarray(A, dtype=Z.dtype)
+
+    def _weights(self) -> list[Array]:
+        return [self._param(f"W{l}") for l in range(1, len(self.sizes))]
 
     def _loss(self, fp: ForwardPass, Y: Array) -> float:
         if self._fused:
@@ -439,9 +646,13 @@ class MLP:
                 raise TypeError(f"loss {self.loss_fn.name!r} returned {type(value).__name__} of shape "
                                 f"{np.shape(value)}; it must return one number, the mean over the N samples")
             value = float(value)
+        if fp.train and self.l2:
+            fp.penalty = l2_penalty(self._weights(), self.l2)
+            value += fp.penalty
         return value
 
-    def forward(self, X: object, Y: object | None = None, *, checked: bool = False) -> ForwardPass:
+    def forward(self, X: object, Y: object | None = None, *, train: bool = False, masks: list | None = None,
+                checked: bool = False) -> ForwardPass:
         """Run the forward pass and keep every Z⁽ˡ⁾ and A⁽ˡ⁾ (and the loss, if Y is given).
 
         Parameters
@@ -450,6 +661,15 @@ class MLP:
             Inputs, shape (N, n₀).
         Y
             Targets (optional): the pass then computes the loss too.
+        train
+            ``False`` (default): the network as it predicts.  ``True``: the
+            training pass: dropout masks, batch statistics in batch-normalised
+            layers, and the L2 penalty in the loss (for a network without
+            these, the two are the same).
+        masks
+            With ``train=True``: the dropout masks to use (from
+            [dropout_masks][backprop.MLP.dropout_masks]); by default new ones
+            are drawn from the network's ``rng``.
         checked
             True if X and Y come from [check_inputs][backprop.MLP.check_inputs]
             (they are used as they are; only the parameters' shapes are checked).
@@ -457,7 +677,8 @@ class MLP:
         Returns
         -------
         ForwardPass
-            ``z``, ``a``, ``output`` and ``loss``.
+            ``z``, ``a``, ``output`` and ``loss`` (and what training needs:
+            ``masks``, ``norms``, ``penalty``).
 
         Examples
         --------
@@ -466,14 +687,22 @@ class MLP:
         >>> [a.shape for a in fp.a], fp.z[0] is None, fp.loss is None
         ([(5, 2), (5, 3), (5, 1)], True, True)
         """
+        return self._pass(X, Y, train, masks, checked)[0]
+
+    def _pass(self, X: object, Y: object, train: object, masks: object, checked: bool) -> tuple[ForwardPass, Array]:
+        """The forward pass (with the loss if Y is given) and the targets as arrays."""
+        if not isinstance(train, (bool, np.bool_)):
+            raise TypeError(f"train must be True or False, got {train!r}")
+        if masks is not None and not train:
+            raise ValueError("masks are for the training pass: give train=True with them")
         if checked:
             self._check_params(finite=False)
         else:
             X, Y = self.check_inputs(X, Y)
-        fp = self._forward(X)
+        fp = self._forward(X, bool(train), masks)
         if Y is not None:
             fp.loss = self._loss(fp, Y)
-        return fp
+        return fp, Y
 
     def predict(self, X: object) -> Array:
         """The prediction Ŷ = A⁽ᴸ⁾ for inputs X of shape (N, n₀).
@@ -481,7 +710,8 @@ class MLP:
         For a classifier Ŷ holds probabilities: a softmax network's row i is the
         distribution over the classes of sample i, a sigmoid network's entry is
         the probability of class 1.  [predict_labels][backprop.MLP.predict_labels]
-        turns them into labels.
+        turns them into labels.  No dropout; batch normalisation uses the
+        running statistics, so each sample's prediction is its own.
 
         Examples
         --------
@@ -525,8 +755,13 @@ class MLP:
         return out[:, 0] if out.shape[1] == 1 else out
 
     # -- loss and gradients ---------------------------------------------------------------------
-    def loss(self, X: object, Y: object, *, checked: bool = False) -> float:
+    def loss(self, X: object, Y: object, *, train: bool = False, masks: list | None = None,
+             checked: bool = False) -> float:
         """The loss 𝓛 on (X, Y): summed over the outputs, averaged over the N samples.
+
+        With ``train=True`` (and ``masks``) it is the training loss instead, as
+        in [forward][backprop.MLP.forward]: dropout, batch statistics, and the
+        L2 penalty added.
 
         Examples
         --------
@@ -535,7 +770,7 @@ class MLP:
         >>> net.loss(np.zeros((3, 2)), np.ones((3, 1)))
         0.5
         """
-        return self.forward(X, Y, checked=checked).loss
+        return self.forward(X, Y, train=train, masks=masks, checked=checked).loss
 
     def _output_delta(self, fp: ForwardPass, Y: Array) -> Array:
         yhat = fp.output
@@ -547,29 +782,80 @@ class MLP:
                              f"predictions of shape {yhat.shape}; it must return dL/dYhat, one entry per prediction")
         return self.activations[-1].backward(fp.z[-1], yhat, np.asarray(grad_a, dtype=yhat.dtype))
 
-    def _backward(self, fp: ForwardPass, Y: Array, deltas: list | None = None) -> dict[str, Array]:
+    def backward(self, fp: ForwardPass, Y: Array, deltas: list | None = None) -> dict[str, Array]:
+        """The backward pass: ∂𝓛/∂p for every parameter, from a forward pass ``fp`` with targets Y.
+
+        The delta recursion of the module's description, layer by layer from
+        the output; a dropout mask multiplies the gradient where it multiplied
+        the activation, and a batch-normalised layer passes δ⁽ˡ⁾ through its
+        normalisation ([batch_norm_backward][backprop.batch_norm_backward])
+        before the weights.
+
+        Parameters
+        ----------
+        fp
+            A forward pass of this network (``forward(X, Y, ...)``; its
+            ``train`` decides whether the L2 penalty's gradient is added).
+        Y
+            The targets, as from [check_inputs][backprop.MLP.check_inputs].
+        deltas
+            Optional list of L + 1 entries; ``deltas[l]`` is set to δ⁽ˡ⁾.
+
+        Returns
+        -------
+        dict of str to ndarray
+            Keyed and shaped like ``params``: fresh arrays.
+
+        Examples
+        --------
+        >>> import numpy as np, backprop as bp
+        >>> net = bp.MLP([2, 3, 1], hidden="tanh", seed=0)
+        >>> X, Y = net.check_inputs(np.ones((4, 2)), np.zeros((4, 1)))
+        >>> fp = net.forward(X, Y, checked=True)
+        >>> all(np.array_equal(g, net.gradients(X, Y)[k]) for k, g in net.backward(fp, Y).items())
+        True
+        """
         grads: dict[str, Array] = {}
         delta = self._output_delta(fp, Y)
         for l in range(self.n_layers, 0, -1):
             if deltas is not None:
                 deltas[l] = delta
-            grads[f"W{l}"] = fp.a[l - 1].T @ delta
-            grads[f"b{l}"] = delta.sum(axis=0)
+            if fp.norms[l] is not None:  # back through the normalisation: g becomes dL/dZ-tilde, Z-tilde = A W
+                gamma = self._param(f"gamma{l}")
+                grads[f"gamma{l}"], grads[f"beta{l}"], g = batch_norm_backward(fp.norms[l], gamma, delta)
+            else:
+                g = delta
+                grads[f"b{l}"] = delta.sum(axis=0)
+            W = self._param(f"W{l}")
+            grads[f"W{l}"] = fp.a[l - 1].T @ g
+            if fp.train and self.l2:
+                grads[f"W{l}"] += self.l2 * W
             if l > 1:  # the first layer's input gradient dL/dX is never needed
-                grad_a = delta @ self._param(f"W{l}").T
-                delta = self.activations[l - 2].backward(fp.z[l - 1], fp.a[l - 1], grad_a)
+                grad_a = g @ W.T
+                a = fp.a[l - 1]
+                if fp.masks[l - 1] is not None:  # dropout: A = f(Z) * mask
+                    grad_a *= fp.masks[l - 1]
+                    a = fp.unmasked[l - 1]
+                delta = self.activations[l - 2].backward(fp.z[l - 1], a, grad_a)
         return {k: grads[k] for k in self._shapes}
 
-    def value_and_grad(self, X: object, Y: object, *, checked: bool = False) -> tuple[float, dict[str, Array]]:
+    def value_and_grad(self, X: object, Y: object, *, train: bool = False, masks: list | None = None,
+                       checked: bool = False) -> tuple[float, dict[str, Array]]:
         """The loss and its gradient in one forward and one backward pass: the step of training.
 
         [fit][backprop.MLP.fit], [check_gradients][backprop.check_gradients] and
-        the benchmarks all call this.
+        the benchmarks all call this (or its two halves,
+        [forward][backprop.MLP.forward] and [backward][backprop.MLP.backward]).
 
         Parameters
         ----------
         X, Y
             A batch: inputs (N, n₀) and targets (N, n_L) (or labels).
+        train
+            The training loss (dropout, batch statistics, L2 penalty) instead
+            of the loss as the network predicts; see [forward][backprop.MLP.forward].
+        masks
+            With ``train=True``, the dropout masks to hold fixed.
         checked
             True if X and Y come from [check_inputs][backprop.MLP.check_inputs]:
             they are used as they are, and of the parameters only the shapes and
@@ -580,8 +866,8 @@ class MLP:
         loss : float
             𝓛 at the current parameters.
         grads : dict of str to ndarray
-            ∂𝓛/∂W⁽ˡ⁾ and ∂𝓛/∂b⁽ˡ⁾, keyed and shaped like ``params``: fresh
-            arrays, the caller's to keep or overwrite.
+            ∂𝓛/∂W⁽ˡ⁾ and ∂𝓛/∂b⁽ˡ⁾ (and ∂𝓛/∂γ⁽ˡ⁾, ∂𝓛/∂β⁽ˡ⁾), keyed and shaped
+            like ``params``: fresh arrays, the caller's to keep or overwrite.
 
         Examples
         --------
@@ -591,16 +877,13 @@ class MLP:
         >>> loss == net.loss(np.ones((4, 2)), np.zeros((4, 1))), sorted(grads)
         (True, ['W1', 'W2', 'b1', 'b2'])
         """
-        if checked:
-            self._check_params(finite=False)
-        else:
-            X, Y = self.check_inputs(X, Y)
-        fp = self._forward(X)
-        loss = self._loss(fp, Y)
-        return loss, self._backward(fp, Y)
+        if Y is None:
+            raise ValueError("value_and_grad needs targets Y")
+        fp, Y = self._pass(X, Y, train, masks, checked)
+        return fp.loss, self.backward(fp, Y)
 
-    def gradients(self, X: object, Y: object) -> dict[str, Array]:
-        """∂𝓛/∂W⁽ˡ⁾ and ∂𝓛/∂b⁽ˡ⁾ for every layer, keyed and shaped like ``params``.
+    def gradients(self, X: object, Y: object, *, train: bool = False, masks: list | None = None) -> dict[str, Array]:
+        """∂𝓛/∂p for every parameter, keyed and shaped like ``params`` (``train``, ``masks``: as for value_and_grad).
 
         Examples
         --------
@@ -609,9 +892,9 @@ class MLP:
         >>> {k: v.shape for k, v in g.items()}
         {'W1': (2, 3), 'b1': (3,), 'W2': (3, 1), 'b2': (1,)}
         """
-        return self.value_and_grad(X, Y)[1]
+        return self.value_and_grad(X, Y, train=train, masks=masks)[1]
 
-    def deltas(self, X: object, Y: object) -> list[Array | None]:
+    def deltas(self, X: object, Y: object, *, train: bool = False, masks: list | None = None) -> list[Array | None]:
         """δ⁽ˡ⁾ = ∂𝓛/∂Z⁽ˡ⁾ for l = 1, …, L (``deltas[0]`` is ``None``), each of shape (N, n_l).
 
         Examples
@@ -621,10 +904,43 @@ class MLP:
         >>> [None if x is None else x.shape for x in d]
         [None, (5, 3), (5, 1)]
         """
-        X, Y = self.check_inputs(X, Y)
+        fp, Y = self._pass(X, Y, train, masks, False)
         out: list[Array | None] = [None] * (self.n_layers + 1)
-        self._backward(self._forward(X), Y, deltas=out)
+        self.backward(fp, Y, deltas=out)
         return out
+
+    def update_running_stats(self, fp: ForwardPass) -> None:
+        """Fold a training pass's batch statistics into the running ones prediction uses.
+
+        running mean ← (1 − m) running mean + m z̄, running variance ←
+        (1 − m) running variance + m N/(N − 1) (batch variance), with
+        m = [BATCH_NORM_MOMENTUM][backprop.BATCH_NORM_MOMENTUM] = 0.1.  ``fit`` calls it
+        after each update; it does nothing for a network without batch
+        normalisation.  New arrays are computed first, then copied in.
+
+        Parameters
+        ----------
+        fp
+            A forward pass with ``train=True``.
+
+        Examples
+        --------
+        >>> import numpy as np, backprop as bp
+        >>> net = bp.MLP([1, 1, 1], batch_norm=True, seed=0)
+        >>> net.params["W1"][:] = 1.0
+        >>> net.update_running_stats(net.forward(np.array([[0.0], [2.0]]), train=True))
+        >>> net.running_stats
+        {'mean1': array([0.1]), 'var1': array([1.1])}
+        """
+        if not fp.train:
+            raise ValueError("update_running_stats needs a training pass (forward(..., train=True))")
+        new = {}
+        for l, bn in enumerate(fp.norms):
+            if bn is not None:
+                new[f"mean{l}"], new[f"var{l}"] = running_averages(
+                    self._running(f"mean{l}"), self._running(f"var{l}"), bn, len(fp.a[0]))
+        for key, value in new.items():
+            np.copyto(self.running_stats[key], value)
 
     # -- training and saving --------------------------------------------------------------------
     def fit(
@@ -632,19 +948,23 @@ class MLP:
         X: object,
         Y: object,
         epochs: int = 100,
-        lr: float = 0.1,
+        lr: float | Callable[[int], float] = 0.1,
         *,
         batch_size: int | None = None,
         shuffle: bool = True,
         validation: tuple[object, object] | None = None,
         patience: int | None = None,
+        optimiser: str | Optimiser = "sgd",
+        clip_norm: float | None = None,
         progress: bool | TextIO = False,
     ) -> History:
         """Train the network in place by gradient descent and return what happened, epoch by epoch.
 
-        Each update is p ← p − η ∂𝓛/∂p for every parameter p, with η = ``lr``.
-        The arrays in ``params`` are updated in place (copy them first to keep
-        the old values).
+        Each update is the optimiser's step for every parameter p; for the
+        default, plain gradient descent, p ← p − η ∂𝓛/∂p with η = ``lr``.  The
+        gradient is that of the training loss (``value_and_grad(...,
+        train=True)``: dropout, batch statistics, L2 penalty).  The arrays in
+        ``params`` are updated in place (copy them first to keep the old values).
 
         Parameters
         ----------
@@ -654,7 +974,9 @@ class MLP:
         epochs
             Passes over the data.
         lr
-            The learning rate η, a positive finite number.
+            The learning rate η, a positive finite number, or a schedule: a
+            function of the epoch (0, 1, …) that returns η for that epoch's
+            updates, e.g. ``lambda epoch: 0.1 * 0.5 ** (epoch // 20)``.
         batch_size
             ``None``: full-batch gradient descent, one update per epoch.  An
             integer: mini-batches of that size (the last may be smaller).
@@ -668,6 +990,17 @@ class MLP:
             Early stopping (needs ``validation``): stop when the validation loss
             has not improved for this many epochs, and restore the parameters of
             the epoch with the lowest validation loss.
+        optimiser
+            ``"sgd"`` (default), ``"momentum"``, ``"nesterov"``, ``"rmsprop"``,
+            ``"adam"``, ``"adamw"`` (a new one with default settings), or an
+            [Optimiser][backprop.Optimiser] object such as ``bp.Adam(beta2=0.99)``,
+            whose state carries over to the next ``fit``.  What each one updates
+            and how: [backprop.optimisers][backprop.Optimiser].
+        clip_norm
+            Gradient clipping by global norm: when the norm of the whole gradient
+            (all parameters together) exceeds this, every gradient is scaled by
+            ``clip_norm / norm`` before the update (the direction is kept).
+            ``History.grad_norm`` records the norm before clipping.
         progress
             ``True`` (to stderr) or a text stream: a progress bar with the epoch,
             the loss, the time elapsed and an estimate of the time left.
@@ -681,9 +1014,10 @@ class MLP:
         Raises
         ------
         TrainingDiverged
-            (a ``FloatingPointError``) if the loss becomes inf or NaN.  The
-            parameters are rolled back to the last ones whose loss was finite,
-            and the history of the completed epochs is on the exception.
+            (a ``FloatingPointError``) if the loss, the gradient or an update
+            becomes inf or NaN.  The parameters, running statistics and
+            optimiser state are rolled back to the last ones whose loss was
+            finite, and the history of the completed epochs is on the exception.
         ValueError or TypeError
             For a bad option or bad data, before any update.
 
@@ -709,7 +1043,7 @@ class MLP:
         True
         """
         return _fit(self, X, Y, epochs, lr, batch_size=batch_size, shuffle=shuffle, validation=validation,
-                    patience=patience, progress=progress)
+                    patience=patience, optimiser=optimiser, clip_norm=clip_norm, progress=progress)
 
     def save(self, path: str | Path) -> Path:
         """Save the architecture and parameters to an ``.npz`` file; see [save][backprop.save].

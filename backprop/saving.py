@@ -1,10 +1,12 @@
 """Save a network to one ``.npz`` file and load it back: architecture and parameters, no pickle.
 
 The file is a NumPy ``.npz`` archive holding the parameter arrays (``W1``,
-``b1``, …) and a JSON header (the array ``__header__``): the format version,
-the layer sizes, the names of the activations and of the loss, the dtype, and
-the state of the network's random generator (so shuffling continues as it
-would have).  It is read with ``allow_pickle=False``: loading a file runs no
+``b1``, …), the running statistics of batch normalisation (``running_mean1``,
+…) and a JSON header (the array ``__header__``): the format version, the
+layer sizes, the names of the activations and of the loss, the dtype, the
+dropout rates, which layers are batch-normalised, the L2 coefficient, and the
+state of the network's random generator (so shuffling continues as it would
+have).  An optimiser's state is not saved.  It is read with ``allow_pickle=False``: loading a file runs no
 code from it.
 
 Examples
@@ -38,10 +40,13 @@ from .network import MLP
 FORMAT = "backprop.MLP"
 """The ``format`` field of the header of every file [save][backprop.save] writes."""
 
-FORMAT_VERSION = 1
-"""The version of the file layout written by [save][backprop.save]; [load][backprop.load] reads this one and older."""
+FORMAT_VERSION = 2
+"""The version of the file layout written by [save][backprop.save]; [load][backprop.load] reads this one and older.
+
+Version 2 added dropout, batch normalisation (with its running statistics) and the L2 coefficient."""
 
 _HEADER = "__header__"
+_RUNNING = "running_"
 
 
 def _npz_path(path: str | os.PathLike) -> Path:
@@ -95,9 +100,13 @@ def save(net: MLP, path: str | os.PathLike) -> Path:
         "activations": [_describe(act, ACTIVATIONS) for act in net.activations],
         "loss": _describe(net.loss_fn, LOSSES),
         "dtype": net.dtype.name,
+        "dropout": net.dropout,
+        "batch_norm": net.batch_norm,
+        "l2": net.l2,
         "rng": net.rng.bit_generator.state,
     }
     arrays = {key: net.params[key] for key in net.params}
+    arrays.update({_RUNNING + key: value for key, value in net.running_stats.items()})
     tmp = path.with_name(path.name + ".part")
     try:
         with open(tmp, "wb") as f:
@@ -192,16 +201,19 @@ def load(path: str | os.PathLike, custom: Iterable[Activation | Loss] = ()) -> M
         except (KeyError, TypeError, AttributeError) as err:
             raise ValueError(f"{path}: its header does not describe a network ({type(err).__name__}: {err})") from None
         try:
-            net = MLP(header["sizes"], hidden=acts[:-1], output=acts[-1], loss=loss, dtype=header["dtype"])
+            net = MLP(header["sizes"], hidden=acts[:-1], output=acts[-1], loss=loss, dtype=header["dtype"],
+                      dropout=header.get("dropout", 0.0), batch_norm=header.get("batch_norm", False),
+                      l2=header.get("l2", 0.0))
         except (KeyError, TypeError, IndexError, ValueError) as err:
             raise ValueError(f"{path}: its header does not describe a network ({type(err).__name__}: {err})") from None
+        stored = {**net.params, **{_RUNNING + k: v for k, v in net.running_stats.items()}}
         arrays = [k for k in names if k != _HEADER]
-        missing = [k for k in net.params if k not in arrays]
-        extra = [k for k in arrays if k not in net.params]
+        missing = [k for k in stored if k not in arrays]
+        extra = [k for k in arrays if k not in stored]
         if missing or extra:
             raise ValueError(f"{path}: the arrays do not fit the architecture in its header (sizes {net.sizes}): "
                              f"missing {missing or 'none'}, unexpected {extra or 'none'}")
-        for key, p in net.params.items():
+        for key, p in stored.items():
             try:
                 value = data[key]
             except ValueError as err:  # an object array: it would need pickle

@@ -1,11 +1,15 @@
-"""Gradient descent: full batch or mini-batches, with validation, early stopping, and safe stops.
+"""Training: full batch or mini-batches, an optimiser, validation, early stopping, and safe stops.
 
-[fit][backprop.fit] repeats one step, [MLP.value_and_grad][backprop.MLP.value_and_grad]
-then p ← p − η ∂𝓛/∂p for every parameter p, and records a [History][backprop.History].
+[fit][backprop.fit] repeats one step: a training forward pass and the backward
+pass ([MLP.forward][backprop.MLP.forward] with ``train=True``,
+[MLP.backward][backprop.MLP.backward]), optionally clipping the gradient, then
+the optimiser's update (p ← p − η ∂𝓛/∂p for plain gradient descent; the others
+are in [backprop.optimisers][backprop.Optimiser]) and, with batch normalisation,
+the running statistics; it records a [History][backprop.History].
 Whatever stops it (the last epoch, early stopping, a diverging loss, Ctrl-C,
-an exception), the network is left with a consistent set of parameters:
-those after a completed update, the best ones (early stopping), or the last
-ones whose loss was finite (divergence).
+an exception), the network is left with a consistent set of parameters,
+running statistics and optimiser state: those after a completed update, the
+best ones (early stopping), or the last ones whose loss was finite (divergence).
 
 Examples
 --------
@@ -32,7 +36,11 @@ from typing import TYPE_CHECKING, TextIO
 
 import numpy as np
 
+from .optimisers import Optimiser, check_lr, get_optimiser
+
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from .network import MLP
 
 Array = np.ndarray
@@ -45,13 +53,15 @@ class History:
     Attributes
     ----------
     loss : ndarray
-        The training loss of each epoch.  Full batch: ``loss[e]`` is 𝓛 at the
-        parameters epoch e started from (before its update).  Mini-batches: the
-        mean over the epoch's batches, each measured before its own update,
-        weighted by batch size.
+        The training loss of each epoch (with dropout, batch statistics and the
+        L2 penalty, when the network has them: the loss that training
+        minimises).  Full batch: ``loss[e]`` is 𝓛 at the parameters epoch e
+        started from (before its update).  Mini-batches: the mean over the
+        epoch's batches, each measured before its own update, weighted by
+        batch size.
     grad_norm : ndarray
         The Euclidean norm of the full gradient (all parameters together),
-        measured like ``loss``.
+        measured like ``loss``, before any clipping.
     epochs : int
         The number of completed epochs (the length of ``loss``).
     seconds : float
@@ -70,6 +80,10 @@ class History:
         Why training ended: ``"completed"`` (all epochs), ``"early stopping"``,
         ``"interrupted"`` (KeyboardInterrupt) or ``"diverged"`` (on the
         history of a [TrainingDiverged][backprop.TrainingDiverged]).
+    lr : ndarray
+        The learning rate of each epoch (from the schedule, if ``lr`` is one).
+    clipped : ndarray
+        The number of updates of each epoch whose gradient was clipped (``clip_norm``).
     """
 
     loss: Array = field(default_factory=lambda: np.empty(0))
@@ -80,13 +94,16 @@ class History:
     best_epoch: int | None = None
     step_loss: Array = field(default_factory=lambda: np.empty(0))
     stopped: str = "completed"
+    lr: Array = field(default_factory=lambda: np.empty(0))
+    clipped: Array = field(default_factory=lambda: np.empty(0, dtype=np.int64))
 
 
 class TrainingDiverged(FloatingPointError):
     """The loss became inf or NaN during [fit][backprop.fit].
 
-    The network's parameters have been rolled back to the last ones whose loss
-    was finite (they were never left at the failing values).
+    The network's parameters (with its running statistics and the optimiser's
+    state) have been rolled back to the last ones whose loss was finite (they
+    were never left at the failing values).
 
     Attributes
     ----------
@@ -153,20 +170,39 @@ class _UpdateGuard:
             raise KeyboardInterrupt
 
 
-def _sgd_update(params: dict[str, Array], grads: dict[str, Array], lr: float) -> None:
-    """p -= lr * g for every parameter, all or none (the gradient arrays are scaled in place)."""
-    for key, p in params.items():
-        if not p.flags.writeable:
-            raise ValueError(f"params[{key!r}] is read-only (a broadcast or a view of read-only memory): "
-                             f"fit updates the parameters in place; give it a writable copy, p.copy()")
-    for key, g in grads.items():
-        g *= lr  # p -= lr * g without a temporary the size of p
-        params[key] -= g
+class _Snapshot:
+    """The parameters, running statistics and optimiser state of a network at one moment, to go back to."""
+
+    def __init__(self, net: MLP, optimiser: Optimiser) -> None:
+        self.params = {k: np.empty_like(v) for k, v in net.params.items()}
+        self.stats = {k: np.empty_like(v) for k, v in net.running_stats.items()}
+        self.optimiser = optimiser.snapshot()
+        self.taken = False
+
+    def take(self, net: MLP, optimiser: Optimiser) -> None:
+        for key, p in net.params.items():
+            np.copyto(self.params[key], p)
+        for key, r in net.running_stats.items():
+            np.copyto(self.stats[key], r)
+        self.optimiser = optimiser.snapshot()
+        self.taken = True
+
+    def restore(self, net: MLP, optimiser: Optimiser) -> None:
+        for key, value in self.params.items():
+            np.copyto(net.params[key], value)
+        for key, value in self.stats.items():
+            np.copyto(net.running_stats[key], value)
+        optimiser.restore(self.optimiser)
 
 
-def _copy_into(dst: dict[str, Array], src: dict[str, Array]) -> None:
-    for key, value in src.items():
-        np.copyto(dst[key], value)
+def _clip(grads: dict[str, Array], norm: float, clip_norm: float | None) -> bool:
+    """Scale the gradients in place so their global norm is at most ``clip_norm``; True if they were scaled."""
+    if clip_norm is None or norm <= clip_norm:
+        return False
+    scale = clip_norm / norm
+    for g in grads.values():
+        g *= scale
+    return True
 
 
 def fit(
@@ -180,6 +216,8 @@ def fit(
     shuffle: bool = True,
     validation: tuple[object, object] | None = None,
     patience: int | None = None,
+    optimiser: str | Optimiser = "sgd",
+    clip_norm: float | None = None,
     progress: bool | TextIO = False,
 ) -> History:
     """Train ``net`` in place by gradient descent: ``fit(net, X, Y, ...)`` is ``net.fit(X, Y, ...)``.
@@ -195,9 +233,17 @@ def fit(
     5
     """
     epochs = _positive_int(epochs, "epochs")
-    if not isinstance(lr, numbers.Real) or isinstance(lr, (bool, np.bool_)) or not (math.isfinite(lr) and lr > 0):
-        raise ValueError(f"lr must be a positive finite number, got {lr!r}")
-    lr = float(lr)
+    schedule: Callable[[int], float] | None = None
+    if callable(lr) and not isinstance(lr, numbers.Real):
+        schedule = lr
+    else:
+        lr = check_lr(lr, " or a function of the epoch")
+    opt = get_optimiser(optimiser)
+    if clip_norm is not None:
+        if not isinstance(clip_norm, numbers.Real) or isinstance(clip_norm, (bool, np.bool_)) or not (
+                math.isfinite(clip_norm) and clip_norm > 0):
+            raise ValueError(f"clip_norm must be a positive finite number or None, got {clip_norm!r}")
+        clip_norm = float(clip_norm)
     if batch_size is not None:
         batch_size = _positive_int(batch_size, "batch_size", " or None")
     if not isinstance(shuffle, (bool, np.bool_)):
@@ -221,32 +267,36 @@ def fit(
     losses, norms = np.empty(epochs), np.empty(epochs)
     step_losses = np.empty(epochs * -(-n // step))
     val_losses = np.empty(epochs if validation is not None else 0)
-    last_good = {k: np.empty_like(v) for k, v in net.params.items()}  # the last parameters with a finite loss
-    have_good = False
+    rates, clipped = np.empty(epochs), np.zeros(epochs, dtype=np.int64)
+    last_good = _Snapshot(net, opt)  # the state before the last update (whose loss was finite)
     best, best_epoch, best_val = None, None, math.inf
-    stopped, done, steps = "completed", 0, 0
+    stopped, done, steps, rate = "completed", 0, 0, lr
     start = last_print = time.perf_counter()
 
     def history(status: str) -> History:
         return History(losses[:done].copy(), norms[:done].copy(), done, time.perf_counter() - start,
-                       val_losses[:done].copy(), best_epoch, step_losses[:steps].copy(), status)
+                       val_losses[:done].copy(), best_epoch, step_losses[:steps].copy(), status,
+                       rates[:done].copy(), clipped[:done].copy())
 
-    def restore(saved: dict[str, Array]) -> None:
+    def restore(saved: _Snapshot) -> None:
         guard.hold()
-        _copy_into(net.params, saved)
+        saved.restore(net, opt)
         guard.release()
 
-    def diverged(value: float, where: str) -> TrainingDiverged:
-        if have_good:
+    def diverged(what: str, where: str) -> TrainingDiverged:
+        if last_good.taken:
             restore(last_good)
         return TrainingDiverged(
-            f"loss became {value} {where} with lr={lr}; the parameters were rolled back to the last ones with a "
-            f"finite loss. Try a smaller learning rate (the {done} completed epochs are in .history)",
+            f"{what} {where} with lr={rate} ({opt.name}); the parameters were rolled back to the last ones with "
+            f"a finite loss. Try a smaller learning rate (the {done} completed epochs are in .history)",
             history("diverged"))
 
     with _UpdateGuard() as guard:
         try:
             for epoch in range(epochs):
+                if schedule is not None:
+                    rate = check_lr(schedule(epoch), f" (the schedule lr({epoch}) gave it)")
+                rates[epoch] = rate
                 order = net.rng.permutation(n) if step < n and shuffle else None
                 total_loss = total_norm = 0.0
                 for lo in range(0, n, step):
@@ -255,33 +305,42 @@ def fit(
                     else:
                         idx = order[lo:lo + step] if order is not None else slice(lo, lo + step)
                         Xb, Yb = X[idx], Y[idx]
-                    loss, grads = net.value_and_grad(Xb, Yb, checked=True)
-                    if not math.isfinite(loss):
-                        where = f"at epoch {epoch}" + ("" if step == n else f", batch {lo // step}")
-                        raise diverged(loss, where)
-                    step_losses[steps] = loss
+                    where = f"at epoch {epoch}" + ("" if step == n else f", batch {lo // step}")
+                    fp = net.forward(Xb, Yb, train=True, checked=True)
+                    if not math.isfinite(fp.loss):
+                        raise diverged(f"loss became {fp.loss}", where)
+                    grads = net.backward(fp, Yb)
+                    step_losses[steps] = fp.loss
                     norm = _grad_norm(grads)
-                    for key, p in net.params.items():
-                        np.copyto(last_good[key], p)
-                    have_good = True
+                    if not math.isfinite(norm):
+                        raise diverged(f"gradient norm became {norm}", where)
+                    clipped[epoch] += _clip(grads, norm, clip_norm)
+                    last_good.take(net, opt)
                     guard.hold()
-                    _sgd_update(net.params, grads, lr)
-                    steps += 1
-                    guard.release()
-                    total_loss += loss * len(Xb)
+                    try:
+                        opt.step(net.params, grads, rate)  # all or nothing
+                        net.update_running_stats(fp)
+                        steps += 1
+                    except FloatingPointError as err:
+                        raise diverged(f"the update failed ({err})", where) from None
+                    finally:
+                        guard.release()
+                    total_loss += fp.loss * len(Xb)
                     total_norm += norm * len(Xb)
                 losses[epoch], norms[epoch] = total_loss / n, total_norm / n
                 if validation is not None:
                     value = net.loss(Xv, Yv, checked=True)
                     if not math.isfinite(value):
-                        raise diverged(value, f"on the validation data after epoch {epoch}")
+                        raise diverged(f"loss became {value}", f"on the validation data after epoch {epoch}")
                     val_losses[epoch] = value
                 done = epoch + 1
                 if validation is not None:
                     if value < best_val:
                         best_val, best_epoch = value, epoch
                         if patience is not None:
-                            best = {k: v.copy() for k, v in net.params.items()}
+                            if best is None:
+                                best = _Snapshot(net, opt)
+                            best.take(net, opt)
                     elif patience is not None and epoch - best_epoch >= patience:
                         stopped = "early stopping"
                         break
@@ -294,7 +353,7 @@ def fit(
             if best is None:  # the last update was never evaluated: check it did not blow up
                 value = net.loss(X, Y, checked=True)
                 if not math.isfinite(value):
-                    raise diverged(value, f"after the last update (epoch {done - 1})")
+                    raise diverged(f"loss became {value}", f"after the last update (epoch {done - 1})")
             else:
                 restore(best)
         except KeyboardInterrupt:

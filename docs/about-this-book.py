@@ -11,9 +11,9 @@
 # classifying irises) train networks end to end. The pages are written with a small NumPy library of
 # the same name, `backprop`, whose code the book explains and tests.
 #
-# It covers fully connected networks trained by plain gradient descent (full batch or mini-batches).
-# Convolutional and recurrent networks, optimisers such as momentum or Adam, regularisation and GPU
-# computation are outside it.
+# It covers fully connected networks trained by gradient descent (full batch or mini-batches), with
+# the optimisers momentum, RMSProp and Adam, regularisation (weight decay, dropout, early stopping) and
+# batch normalisation. Convolutional and recurrent networks and GPU computation are outside it.
 #
 # ## Prerequisites
 #

@@ -76,7 +76,9 @@ md_table(
 # It derives, with SymPy, the derivative of every activation and every loss the library offers,
 # the output delta of every pair of output activation and loss that the library fuses, the delta
 # rule of [backpropagation](backpropagation.py) (for elementwise activations, for a softmax output,
-# and for softmax with cross-entropy), and every gradient of the two worked examples. It prints one
+# and for softmax with cross-entropy), every gradient of the two worked examples, and what training
+# adds: the backward pass of [batch normalisation](batch-normalisation.py), the delta rule through a
+# [dropout](regularisation.py) mask and the gradient of the L2 penalty. It prints one
 # line per item and ends with exit status 1 if any item disagrees, so it can run in your own
 # continuous integration. Its options:
 

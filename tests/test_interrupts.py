@@ -133,3 +133,58 @@ def test_ctrl_c_during_an_update_waits_for_the_update_to_finish(monkeypatch):
         assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # fit put the handler back
     finally:
         signal.signal(signal.SIGINT, previous)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    after=st.integers(1, 150),
+    optimiser=st.sampled_from(["momentum", "rmsprop", "adam"]),
+    batch_size=st.sampled_from([None, 4, 7]),
+    early_stopping=st.booleans(),
+    seed=st.integers(0, 2**16),
+)
+def test_interrupting_fit_keeps_optimiser_and_running_statistics_with_the_parameters(
+        after, optimiser, batch_size, early_stopping, seed):
+    """With an optimiser, batch normalisation and dropout, an interrupt leaves parameters, running statistics and
+    the optimiser's state from one and the same moment of the uninterrupted run."""
+    X, y = data(20, seed)
+    options = dict(epochs=8, lr=0.05, batch_size=batch_size)
+    if early_stopping:
+        options.update(validation=data(10, seed + 1), patience=2)
+
+    def make():
+        return bp.MLP([3, 5, 4, 1], hidden="tanh", loss="bce", batch_norm=[True, False], dropout=[0.3, 0.2],
+                      seed=seed)
+
+    twin, twin_opt = make(), bp.get_optimiser(optimiser)
+    moments = []
+
+    def record():
+        steps, state = twin_opt.snapshot()
+        moments.append(({k: v.copy() for k, v in twin.params.items()},
+                        {k: v.copy() for k, v in twin.running_stats.items()}, steps, state))
+
+    def recording_tanh(z):
+        record()
+        return np.tanh(z)
+
+    twin.activations[0] = bp.Activation("tanh", recording_tanh, bp.tanh_grad, (-1.0, 1.0), vjp=tanh_vjp)
+    twin.fit(X, y, optimiser=twin_opt, **options)
+    record()
+
+    net, opt = make(), bp.get_optimiser(optimiser)
+    net.activations[1] = interrupting_tanh(after)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        history = net.fit(X, y, optimiser=opt, **options)
+
+    def same(moment):
+        params, stats, steps, state = moment
+        return (all(np.array_equal(net.params[k], params[k]) for k in params)
+                and all(np.array_equal(net.running_stats[k], stats[k]) for k in stats)
+                and opt.steps == steps and opt.state.keys() == state.keys()
+                and all(np.array_equal(opt.state[k][s], v) for k in state for s, v in state[k].items()))
+
+    assert any(same(m) for m in moments), "parameters, statistics and optimiser state are not from one moment"
+    if history.stopped != "interrupted":
+        assert same(moments[-1])

@@ -18,4 +18,8 @@ def test_the_readme_example_runs(tmp_path, monkeypatch, capsys):
     net, copy, history = namespace["net"], namespace["copy"], namespace["history"]
     assert history.stopped == "early stopping" and (tmp_path / "iris.npz").exists()
     assert all(np.array_equal(net.params[k], copy.params[k]) for k in net.params)
-    assert set(namespace["grads"]) == set(net.params) and "verified" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert set(namespace["grads"]) == set(net.params) and out.count("\nverified ") == 2  # two reports
+    deep = namespace["deep"]
+    assert "FAILED" not in out and namespace["deep_history"].lr[-1] == 0.005
+    assert list(deep.running_stats) == ["mean1", "var1", "mean2", "var2"] and deep.dropout == [0.2, 0.2]

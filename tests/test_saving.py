@@ -39,7 +39,8 @@ def test_the_file_is_an_npz_with_a_json_header_and_no_pickle(tmp_path):
         assert sorted(z.namelist()) == ["W1.npy", "W2.npy", "__header__.npy", "b1.npy", "b2.npy"]
     with np.load(path, allow_pickle=False) as data:  # readable without pickle
         header = json.loads(str(data["__header__"]))
-    assert header["format"] == "backprop.MLP" and header["version"] == 1 and header["sizes"] == [4, 5, 3]
+    assert header["format"] == "backprop.MLP" and header["version"] == bp.saving.FORMAT_VERSION == 2
+    assert header["sizes"] == [4, 5, 3]
     assert [a["name"] for a in header["activations"]] == ["tanh", "softmax"]
     assert header["loss"] == {"name": "cross_entropy", "builtin": True}
     assert not list(tmp_path.glob("*.part"))
@@ -87,8 +88,8 @@ def test_incompatible_files_are_refused_clearly(tmp_path):
     with pytest.raises(ValueError, match=r"the arrays do not fit .* missing \['W2'\], unexpected \['W3'\]"):
         bp.load(path)
     net.save(path)
-    rewrite(path, header={**header, "version": 2, "backprop": "9.0"})
-    with pytest.raises(ValueError, match=r"format version 2, written by a newer backprop \(9.0\)"):
+    rewrite(path, header={**header, "version": 3, "backprop": "9.0"})
+    with pytest.raises(ValueError, match=r"format version 3, written by a newer backprop \(9.0\)"):
         bp.load(path)
     rewrite(path, header={**header, "format": "keras"})
     with pytest.raises(ValueError, match="was not written by backprop.save"):
@@ -123,3 +124,30 @@ def test_saving_invalid_parameters_is_refused(tmp_path):
     with pytest.raises(ValueError, match=r"params\['W1'\] contains inf"):
         net.save(tmp_path / "bad")
     assert not list(tmp_path.iterdir())
+
+
+def test_dropout_batch_norm_l2_and_running_statistics_are_saved(tmp_path):
+    rng = np.random.default_rng(0)
+    X, Y = rng.normal(size=(30, 3)), rng.normal(size=(30, 2))
+    net = bp.MLP([3, 6, 5, 2], hidden="tanh", dropout=[0.2, 0.0], batch_norm=[True, False], l2=0.01, seed=0)
+    net.fit(X, Y, epochs=3, lr=0.05, batch_size=10)
+    assert not np.array_equal(net.running_stats["var1"], np.ones(6))  # fit moved them
+    copy = bp.load(bp.save(net, tmp_path / "bn"))
+    assert (copy.dropout, copy.batch_norm, copy.l2) == ([0.2, 0.0], [True, False], 0.01)
+    assert all(np.array_equal(copy.running_stats[k], net.running_stats[k]) for k in net.running_stats)
+    np.testing.assert_array_equal(copy.predict(X), net.predict(X))  # prediction uses the running statistics
+    with zipfile.ZipFile(tmp_path / "bn.npz") as z:
+        assert {"running_mean1.npy", "running_var1.npy", "gamma1.npy", "beta1.npy"} <= set(z.namelist())
+
+
+def test_a_version_1_file_still_loads(tmp_path):
+    net, _, _ = trained()
+    path = bp.save(net, tmp_path / "old")
+    with np.load(path, allow_pickle=False) as data:
+        header = json.loads(str(data["__header__"]))
+        arrays = {k: data[k] for k in data.files if k != "__header__"}
+    old = {k: v for k, v in header.items() if k not in ("dropout", "batch_norm", "l2")} | {"version": 1}
+    np.savez(path, __header__=np.array(json.dumps(old)), **arrays)
+    copy = bp.load(path)
+    assert copy.dropout == [0.0] and copy.batch_norm == [False] and copy.l2 == 0.0
+    assert all(np.array_equal(copy.params[k], net.params[k]) for k in net.params)

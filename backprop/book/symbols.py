@@ -123,6 +123,33 @@ SYMBOLS: tuple[Symbol, ...] = (
            r"diverges from almost every start for $\eta > \eta_c$", "", _TRAINING),
     Symbol("tau", "\\tau", r"clipping threshold: a gradient with $\lVert \nabla \mathcal{L} \rVert > \tau$ is "
            r"scaled down to norm $\tau$ before the step", "", _TRAINING),
+    # -- optimisers, regularisation, batch normalisation (the chapters of "Training in practice")
+    Symbol("g", r"g,\ g_t", r"a gradient $\partial \mathcal{L}/\partial p$ as an optimiser receives it (all "
+           r"parameters together where a vector is meant); $g_t$ at step $t$", "`grads`", _TRAINING),
+    Symbol("t", "t", r"step counter of an optimiser, $t = 1, 2, \dots$", "`opt.steps`", _TRAINING),
+    Symbol("mu", r"\mu,\ v", r"momentum coefficient ($0 \le \mu < 1$) and velocity: $v \leftarrow \mu v + g$, "
+           r"$p \leftarrow p - \eta v$", '`bp.Momentum(mu=...)`, `opt.state[key]["v"]`', _TRAINING),
+    Symbol("rho", r"\rho,\ r", r"RMSProp's decay and its running mean of squared gradients, "
+           r"$r \leftarrow \rho r + (1 - \rho)\, g \odot g$", '`bp.RMSProp(rho=...)`, `state["r"]`', _TRAINING),
+    Symbol("adam", r"\beta_1,\ \beta_2,\ m,\ \hat m,\ \hat r", r"Adam's decays and running means of $g$ "
+           r"($m$) and $g \odot g$ ($r$), and their bias-corrected forms $\hat m = m/(1 - \beta_1^t)$, "
+           r"$\hat r = r/(1 - \beta_2^t)$", '`bp.Adam(beta1=..., beta2=...)`, `state["m"]`', _TRAINING),
+    Symbol("epsilon", r"\epsilon", r"a small constant that keeps a division finite: RMSProp's and Adam's "
+           r"$10^{-8}$ (added to $\sqrt r$), batch normalisation's $10^{-5}$ (added to the variance); not the "
+           r"machine epsilon $\varepsilon$", "`eps=`, `bp.BATCH_NORM_EPSILON`", _TRAINING),
+    Symbol("alpha", r"\alpha", r"weight-decay coefficient: the L2 penalty $\frac{\alpha}{2}\sum_l "
+           r"\lVert W^{(l)} \rVert^2$ in the training loss, or AdamW's decoupled decay", "`MLP(l2=...)`, "
+           "`bp.AdamW(weight_decay=...)`", _TRAINING),
+    Symbol("q", r"q,\ M^{(l)}", r"dropout: the probability $q$ of keeping a hidden unit, and the mask $M^{(l)}$ "
+           r"($N \times n_l$, entries $0$ or $1/q$) that multiplies $A^{(l)}$ in training", "`dropout=1 - q`, "
+           "`fp.masks[l]`", _TRAINING),
+    Symbol("bn", r"\tilde Z^{(l)},\ \bar z^{(l)},\ s^{(l)},\ \hat Z^{(l)}", r"batch normalisation: the linear "
+           r"part $\tilde Z^{(l)} = A^{(l-1)} W^{(l)}$, its mean over the batch (a row), its standard deviation "
+           r"with $\epsilon$ (a row), and the normalised $\hat Z^{(l)}$ (each column mean $0$, variance nearly $1$)",
+           "`fp.norms[l]`", _TRAINING),
+    Symbol("gamma", r"\gamma^{(l)},\ \beta^{(l)}", r"batch normalisation's learned scale and shift (rows, "
+           r"$1 \times n_l$): $Z^{(l)} = \hat Z^{(l)} \operatorname{diag}(\gamma^{(l)}) + \mathbf{1}_N "
+           r"\beta^{(l)}$", "`gamma{l}`, `beta{l}`", _TRAINING),
     # -- initialisation
     Symbol("expectation", "\\mathbb{E},\\ \\operatorname{Var}",
            "expectation and variance over the random initial weights "

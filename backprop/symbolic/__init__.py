@@ -19,6 +19,11 @@ The general rule (`backprop.symbolic.rule`)
   `SOFTMAX_RULE_LATEX` and their parts `OUTPUT_DELTA_LATEX`, `SOFTMAX_DELTA_LATEX`,
   `HIDDEN_RULE_LATEX`, `FUSED_DELTA_LATEX`.
 
+What training adds (`backprop.symbolic.training`)
+: `derive_batch_norm` (the backward pass of batch normalisation, proved equal to the library's
+  matrix form), `derive_dropout`, `derive_weight_decay`; their LaTeX: `BATCH_NORM_LATEX`,
+  `DROPOUT_LATEX`, `WEIGHT_DECAY_LATEX`.
+
 Everything at once (`backprop.symbolic.verification`)
 : `verify()` and the command `python -m backprop.symbolic` (installed as `backprop-verify`).
 
@@ -77,14 +82,25 @@ from backprop.symbolic.rule import (
     RuleProof,
     prove_backprop_rule,
 )
+from backprop.symbolic.training import (
+    BATCH_NORM_LATEX,
+    DROPOUT_LATEX,
+    WEIGHT_DECAY_LATEX,
+    BatchNormDerivation,
+    TrainingRuleProof,
+    derive_batch_norm,
+    derive_dropout,
+    derive_weight_decay,
+)
 from backprop.symbolic.verification import Report, Result, items, verify
 
 __all__ = [
-    "ACTIVATION_TABLE", "FD_STEP", "FD_TOLERANCE", "FUSED_DELTA_LATEX", "HIDDEN_RULE_LATEX", "LIBRARY_TOLERANCE",
-    "LOSS_TABLE", "OUTPUT_DELTA_LATEX", "RULE_LATEX", "SOFTMAX_DELTA_LATEX", "SOFTMAX_RULE_LATEX",
-    "ActivationDerivation", "ChainFactor", "ChainRule", "Comparison", "Derivation", "FusedDelta",
-    "JacobianDerivation", "LossDerivation", "NetworkDerivation", "Report", "Result", "RuleProof",
-    "SymbolicActivation", "SymbolicLoss", "chain_rule", "derive_activation", "derive_fused_delta", "derive_loss",
-    "derive_network", "exact", "exact_matrix", "is_zero", "items", "parameter_symbols", "prove_backprop_rule",
-    "verify", "worked_example",
+    "ACTIVATION_TABLE", "BATCH_NORM_LATEX", "DROPOUT_LATEX", "FD_STEP", "FD_TOLERANCE", "FUSED_DELTA_LATEX",
+    "HIDDEN_RULE_LATEX", "LIBRARY_TOLERANCE", "LOSS_TABLE", "OUTPUT_DELTA_LATEX", "RULE_LATEX",
+    "SOFTMAX_DELTA_LATEX", "SOFTMAX_RULE_LATEX", "WEIGHT_DECAY_LATEX", "ActivationDerivation", "BatchNormDerivation",
+    "ChainFactor", "ChainRule", "Comparison", "Derivation", "FusedDelta", "JacobianDerivation", "LossDerivation",
+    "NetworkDerivation", "Report", "Result", "RuleProof", "SymbolicActivation", "SymbolicLoss", "TrainingRuleProof",
+    "chain_rule", "derive_activation", "derive_batch_norm", "derive_dropout", "derive_fused_delta", "derive_loss",
+    "derive_network", "derive_weight_decay", "exact", "exact_matrix", "is_zero", "items", "parameter_symbols",
+    "prove_backprop_rule", "verify", "worked_example",
 ]

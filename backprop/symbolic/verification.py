@@ -2,8 +2,9 @@
 
 `verify()` derives, with SymPy, the derivative of every activation and loss in the library's tables
 (`backprop.ACTIVATIONS`, `backprop.LOSSES`), the output delta of every fused pair
-(`backprop.FUSED`), the delta rule (elementwise, softmax, softmax with cross-entropy) and the
-gradients of both worked examples.  Each item is proved (the symbolic identities reduce to 0) and
+(`backprop.FUSED`), the delta rule (elementwise, softmax, softmax with cross-entropy), the
+gradients of both worked examples, and what training adds (batch normalisation's backward pass,
+dropout, the L2 penalty).  Each item is proved (the symbolic identities reduce to 0) and
 compared with the library's NumPy code at random points and with centred finite differences of the
 library's values.  `main()` is the command line (`python -m backprop.symbolic`, `backprop-verify`);
 it exits with status 1 if any item disagrees.
@@ -42,6 +43,7 @@ from backprop.symbolic._base import FD_STEP, FD_TOLERANCE, LIBRARY_TOLERANCE, Co
 from backprop.symbolic.elementary import derive_activation, derive_fused_delta, derive_loss
 from backprop.symbolic.networks import ChainRule, NetworkDerivation, chain_rule, derive_network, worked_example
 from backprop.symbolic.rule import prove_backprop_rule
+from backprop.symbolic.training import derive_batch_norm, derive_dropout, derive_weight_decay
 
 RULE_SIZES = {"elementwise": [2, 3, 2], "softmax": [2, 2, 3], "softmax+cross_entropy": [2, 2, 3]}
 """Layer sizes of the networks the delta rule is proved for (N = 2 samples, everything symbolic)."""
@@ -77,7 +79,7 @@ def items() -> list[Item]:
     Examples
     --------
     >>> [i.name for i in items()][-5:]
-    ['rule:elementwise', 'rule:softmax', 'rule:softmax+cross_entropy', 'example:1-1-1', 'example:3-2-1']
+    ['example:1-1-1', 'example:3-2-1', 'training:batch-norm', 'training:dropout', 'training:l2']
     """
     out = [Item(f"activation:{name}", f"derivative of {name}", lambda name=name: [derive_activation(name)])
            for name in backprop.ACTIVATIONS]
@@ -93,6 +95,10 @@ def items() -> list[Item]:
                         [prove_backprop_rule(sizes, RULE_SAMPLES, output=output, loss=loss)]))
     out += [Item(f"example:{name}", f"all gradients of the {name} worked example", lambda name=name: _example(name))
             for name in ("1-1-1", "3-2-1")]
+    out += [Item("training:batch-norm", "batch normalisation's backward pass (N = 3, 2 units)",
+                 lambda: [derive_batch_norm(3, 2)]),
+            Item("training:dropout", "delta rule through a dropout mask (2-2-1, N = 2)", lambda: [derive_dropout()]),
+            Item("training:l2", "gradient of the L2 penalty (2-2-1, N = 2)", lambda: [derive_weight_decay()])]
     return out
 
 
@@ -258,7 +264,7 @@ def select(names: Sequence[str] | None, available: Sequence[Item]) -> list[Item]
     ValueError: no item matches 'swish'; items: activation:identity, activation:sigmoid, activation:tanh, \
 activation:relu, activation:softmax, loss:mse, loss:bce, loss:cross_entropy, fused:sigmoid+bce, \
 fused:softmax+cross_entropy, rule:elementwise, rule:softmax, rule:softmax+cross_entropy, example:1-1-1, \
-example:3-2-1
+example:3-2-1, training:batch-norm, training:dropout, training:l2
     """
     if not names:
         return list(available)
