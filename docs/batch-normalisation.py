@@ -314,7 +314,7 @@ whatever $s$ up to the effect of $\\epsilon$ (not negligible at $s = 0.05$, wher
 as small as ${tex(smallest_var, 1)}$: the $\\hat Z^{{(l)}}$ differ by at most ${tex(zhat_gap, 1)}$), and only
 the output layer, which is not normalised, still sees the scale of its own weights. All the layers' gradient norms, at
 all three scales, then lie within a factor of {num(spread_bn, 2)} of each other. (The chapter on
-vanishing and exploding gradients follows such norms through deeper stacks.)
+[vanishing and exploding gradients](vanishing-gradients.py) follows such norms through deeper stacks.)
 """)
 
 # %% [markdown]
