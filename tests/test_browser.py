@@ -645,15 +645,16 @@ def test_search_finds_the_activation_chapter(tabs, built_site: Path):
 
 
 def test_search_index_is_fetched_only_when_the_reader_searches(browser, built_site: Path, site_server):
-    """The search index (the whole book's text) is not part of a first visit: it is requested when
-    the reader opens the search (docs/assets/javascripts/search-on-demand.js), and search then works."""
+    """The search index (the whole book's text) and the search worker are not part of a first visit:
+    they are requested when the reader opens the search (docs/assets/javascripts/search-on-demand.js),
+    and search then works."""
     tab = Tab(browser, site_server.url, "light", route=False)
     try:
         tab.visit("")
         tab.page.wait_for_load_state("networkidle")
         tab.page.wait_for_timeout(500)
-        fetched = [r.url for r in tab.responses if "search_index" in r.url]
-        assert fetched == [], f"the search index was fetched before any search: {fetched}"
+        fetched = [r.url for r in tab.responses if "search_index" in r.url or "/workers/search" in r.url]
+        assert fetched == [], f"the search index or worker was fetched before any search: {fetched}"
         tab.page.keyboard.press("/")  # Material's search key
         results = _search(tab, "sigmoid")
         assert results.count() > 0
