@@ -126,6 +126,12 @@ SYMBOLS: tuple[Symbol, ...] = (
     Symbol("eta_c", "\\eta_c", r"critical learning rate $2/\lambda_{\max}$: on a quadratic loss with "
            r"positive-definite $H$, gradient descent converges from every start for $\eta < \eta_c$ and "
            r"diverges from almost every start for $\eta > \eta_c$", "", _TRAINING),
+    # -- optimisers (the same entries as the optimisers chapter's; the chain rule chapter uses them too)
+    Symbol("g", r"g,\ g_t", r"a gradient $\partial \mathcal{L}/\partial p$ as an optimiser receives it (all "
+           r"parameters together where a vector is meant); $g_t$ at step $t$", "`grads`", _TRAINING),
+    Symbol("t", "t", r"step counter of an optimiser, $t = 1, 2, \dots$", "", _TRAINING),
+    Symbol("mu", r"\mu,\ v", r"momentum coefficient ($0 \le \mu < 1$) and velocity: $v \leftarrow \mu v + g$, "
+           r"$p \leftarrow p - \eta v$", "", _TRAINING),
     # -- numerics
     Symbol("h", "h", r"step of a finite difference, as in $\bigl(\mathcal{L}(p + h) - \mathcal{L}(p - h)\bigr)/2h$",
            "`check_gradients(..., h=...)`", _NUMERICS),
