@@ -455,12 +455,15 @@ def train_with_momentum(mu, steps, lr=0.3):
 
 
 never_reset = train_by_accumulation(reset=False)[1]
-same_as_mu1 = max(float(np.max(np.abs(train_with_momentum(1.0, 40)[1].params[k] - never_reset.params[k])))
+mu_one = train_with_momentum(1.0, 40)[1]
+same_as_mu1 = max(float(np.max(np.abs(mu_one.params[k] - never_reset.params[k])))
                   for k in never_reset.params)
-print(f"40 steps: momentum with mu = 1 against the never-emptied buffer, largest difference {same_as_mu1:.1e}")
+print(f"40 steps, momentum with mu = 1 against the never-emptied buffer: "
+      f"largest difference {same_as_mu1:.1e}")
 long_runs = {mu: train_with_momentum(mu, 400)[0] for mu in (0.0, 0.5, 0.9, 1.0)}
 for mu, losses in long_runs.items():
-    print(f"mu = {mu}: loss after 40 steps {losses[39]:.4f}, after 400 steps {losses[-1]:.2e}")
+    print(f"mu = {mu}: loss after 40 steps {losses[39]:.4f}, "
+          f"after 400 steps {losses[-1]:.2e}")
 
 # %% tags=["hide-input"]
 # mu = 0 is the buffer emptied at every step (the reset loop above), mu = 1 the buffer never emptied.

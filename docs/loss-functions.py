@@ -288,8 +288,8 @@ display(Math(
 # $$
 # -\frac1N \log \prod_{i=1}^{N} \Pr(y_i \mid \hat y_i) =
 # \begin{cases}
-# \mathcal{L}/\tau^2 + n_L\bigl(\log \tau + \tfrac12 \log 2\pi\bigr) & \text{half squared error,} \\
-# \mathcal{L} & \text{binary cross-entropy and cross-entropy,}
+# \mathcal{L}/\tau^2 + n_L\bigl(\log \tau + \tfrac12 \log 2\pi\bigr) & \text{(half squared error)} \\
+# \mathcal{L} & \text{(BCE, cross-entropy)}
 # \end{cases}
 # $$
 #
@@ -350,12 +350,12 @@ assert abs(tau_fit / 0.2 - 1) < 0.25, tau_fit  # set beside the noise's 0.2 in t
 md(f"""
 On random batches the library's `mse` (with $\\tau = 1$ and $\\tau = {tex(0.3)}$, two outputs), `bce` and
 `cross_entropy` match minus the mean log-probability computed independently (Python's own `NormalDist`
-density, and the probability of each observed label or class looked up directly), to a relative
-${tex(max(lik_errors), 1)}$ or better.
+density, and the probability of each observed label or class looked up directly), with relative differences
+of at most ${tex(max(lik_errors), 1)}$.
 
 Minimising over $\\tau$ as well estimates the noise: SymPy sets the derivative of the batch's
 $-\\log$-likelihood in $\\tau$ to 0 and finds one solution, a minimum,
-$\\tau = {sp.latex(sp.sqrt(2 * loss_s / nL_s))}$: the root mean square error of the $N n_L$ entries. For
+$\\tau = \\sqrt{{2\\mathcal{{L}}/n_L}}$, the root mean square error of the $N n_L$ entries. For
 a 1-6-1 tanh network fitted to {len(X_n)} noisy samples of $\\sin x$ (noise of standard deviation
 ${tex(0.2)}$) that is ${tex(tau_fit, 3)}$, and the likelihood is lower with $\\tau$ $1\\%$ above or below it.
 """)
@@ -470,7 +470,7 @@ import backprop as bp
 
 
 def sigmoid_unit(loss, z0):
-    """One sigmoid unit z = w x + b with w = b = z0 / 2, so that z = z0 at x = 1."""
+    """One sigmoid unit z = w x + b, w = b = z0 / 2: z = z0 at x = 1."""
     net = bp.MLP([1, 1], output="sigmoid", loss=loss)
     net.params.update(W1=np.array([[z0 / 2]]), b1=np.array([z0 / 2]))
     return net
@@ -489,7 +489,8 @@ def epochs_to_half(loss, z0, lr=0.5):
 
 
 starts = [2.0, 4.0, 6.0, 8.0]
-slow = {loss: [epochs_to_half(loss, z0) for z0 in starts] for loss in ("mse", "bce")}
+slow = {loss: [epochs_to_half(loss, z0) for z0 in starts]
+        for loss in ("mse", "bce")}
 print(slow)
 
 # %% [markdown]
@@ -515,9 +516,9 @@ for loss, inv in inverse.items():
     assert bs.is_zero(sp.diff(antider[loss], zs_) - 1 / delta_of[loss])
 display(Math(  # the deltas as written are the ones asserted above
     r"\begin{aligned}"
-    r"\delta_{\text{half SE}} &= \sigma(z)^2\bigl(1 - \sigma(z)\bigr), &"
-    rf"\int \frac{{dz}}{{\delta_{{\text{{half SE}}}}}} &= {sp.latex(antider['mse'])} \\"
-    r"\delta_{\text{BCE}} &= \sigma(z), &"
+    r"\delta_{\text{half SE}} &= \sigma(z)^2\bigl(1 - \sigma(z)\bigr), \\"
+    rf"\int \frac{{dz}}{{\delta_{{\text{{half SE}}}}}} &= {sp.latex(antider['mse'])}, \\"
+    r"\delta_{\text{BCE}} &= \sigma(z), \\"
     rf"\int \frac{{dz}}{{\delta_{{\text{{BCE}}}}}} &= {sp.latex(antider['bce'])}"
     r"\end{aligned}"))
 eta_slow = 0.5
@@ -532,7 +533,8 @@ assert all(abs(m / p - 1) < 0.05 for m, p in zip(slow["mse"], predicted["mse"], 
 assert all(abs(m - p) <= 1 for m, p in zip(slow["bce"], predicted["bce"], strict=True)), predicted
 assert all(a < b for a, b in zip(growth[:-1], growth[1:], strict=True)) and 0.9 * np.e**2 < growth[-1] < np.e**2, growth
 assert np.all(np.diff(slow["bce"]) == 2), slow["bce"]
-md_table(["start $z_0$", "$\\hat y = \\sigma(z_0)$", "epochs, half SE", "predicted", "epochs, BCE", "predicted"],
+md("Epochs to $\\hat y < 0.5$, measured and predicted by the integral (the flow):")
+md_table(["$z_0$", "$\\sigma(z_0)$", "half SE", "flow", "BCE", "flow"],
          [[num(z0, 2, trim=True), float(bp.sigmoid(np.array(z0))), m, num(pm, 3), c, num(pc, 2)]
           for z0, m, pm, c, pc in zip(starts, slow["mse"], predicted["mse"], slow["bce"], predicted["bce"],
                                        strict=True)], fmt=4, align="rrrrrr")
