@@ -427,8 +427,9 @@ each time.
 # v_t = \mu\, v_{t-1} + g_t, \qquad p \leftarrow p - \eta\, v_t, \qquad v_0 = 0,
 # $$
 #
-# with $g_t$ the gradient at step $t$ and a coefficient $0 \le \mu < 1$. Unrolled, the velocity is a sum of
-# all the gradients so far, each one weighted down by the factor $\mu$ once per step since it was computed:
+# with $g_t$ the gradient at step $t$ and a coefficient $\mu \ge 0$ (the optimiser takes $\mu < 1$).
+# Unrolled, the velocity is a sum of all the gradients so far, each one weighted down by the factor
+# $\mu$ once per step since it was computed:
 #
 # $$
 # v_t = g_t + \mu\, g_{t-1} + \mu^2 g_{t-2} + \dots + \mu^{t-1} g_1 = \sum_{s=1}^{t} \mu^{\,t-s} g_s .
@@ -539,11 +540,12 @@ ${tex(weight_rows[2][3], 3)}$ at $\\mu = 0.9$ and ${tex(weight_rows[1][3], 2)}$ 
 ${tex(weight_rows[3][3])}$ at $\\mu = 1$; and a gradient that stays the same builds
 a velocity that levels off at $1/(1 - \\mu)$ times itself for $\\mu < 1$ but grows without limit for
 $\\mu = 1$. On the network, the three runs with $\\mu < 1$ settle: in the last 100 of the 400 steps their loss
-never rises, and it ends at ${tex(finals[0.0], 2)}$ ($\\mu = 0$), ${tex(finals[0.5], 2)}$ ($\\mu = 0.5$) and
-${tex(finals[0.9], 2)}$ ($\\mu = 0.9$). With $\\mu = 1$ the sum of every gradient since the start keeps
-carrying the parameters past the minimum, like a ball rolling without friction: in those last 100 steps the
-loss rises {tail_rises[1.0]} times and never gets below ${tex(tail_low[1.0], 2)}$. Forgetting to empty the
-buffer (PyTorch's `zero_grad()`) turns gradient descent into momentum with no friction at all.
+never rises, and it ends at ${tex(finals[0.0], 2, trim=False)}$ ($\\mu = 0$), ${tex(finals[0.5], 2, trim=False)}$
+($\\mu = 0.5$) and ${tex(finals[0.9], 2, trim=False)}$ ($\\mu = 0.9$). With $\\mu = 1$ the sum of every
+gradient since the start keeps the parameters moving, like a ball rolling without friction:
+in those last 100 steps the loss rises {tail_rises[1.0]} times and never gets below ${tex(tail_low[1.0], 2)}$.
+Forgetting to empty the buffer (PyTorch's `zero_grad()`) turns gradient descent into momentum with no friction
+at all.
 """)
 
 # %% [markdown]
