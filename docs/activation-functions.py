@@ -518,8 +518,9 @@ assert abs(he.params["W1"].std() / np.sqrt(2 / 1000) - 1) < 0.01 and not np.any(
 # them all. Weights that must move apart (one up, one down) get there only by alternating steps, a
 # zig-zag. With tanh the inputs $a^{(l-1)}_{ij}$ have both signs and the constraint is gone.
 #
-# A full batch sums the samples' gradients, whose deltas differ in sign, so its gradient is not bound to
-# one sign per unit. What the positive inputs leave behind there is a steep direction: moving all the
+# A full batch sums the samples' gradients, whose deltas can differ in sign, so its gradient is not bound to
+# one sign per unit (though at the start it mostly has one, as measured below). The positive inputs also
+# leave a steep direction behind: moving all the
 # weights into a unit the same way changes every sample's $z$ in the same direction, so the loss curves
 # sharply along it. On a steep direction a large learning rate overshoots: in the
 # [gradient descent](gradient-descent.py#the-learning-rate) chapter a step along an eigenvector of the
@@ -587,6 +588,17 @@ def one_signed_fraction(hidden):
 
 
 sign_fraction = {name: one_signed_fraction(h) for name, h in hidden_choices.items()}
+# The full batch's gradient at the start (seed 0, sigmoid): columns of one sign, out of all columns of W2..W4.
+batch_grad = bp.MLP([4, 8, 8, 8, 3], hidden="sigmoid", loss="cross_entropy", seed=0).gradients(X, Y)
+batch_cols = [np.all(batch_grad[f"W{l}"] > 0, axis=0) | np.all(batch_grad[f"W{l}"] < 0, axis=0) for l in (2, 3, 4)]
+batch_one_signed, batch_total = int(sum(c.sum() for c in batch_cols)), sum(c.size for c in batch_cols)
+assert 0 < batch_one_signed < batch_total, (batch_one_signed, batch_total)  # not bound to one sign, yet mostly
+# "The same initial weights for a given seed": the three activations all use Glorot initialisation.
+for s_ in seeds:
+    first = bp.MLP([4, 8, 8, 8, 3], hidden="sigmoid", loss="cross_entropy", seed=s_).params
+    for h_ in (centred_sigmoid, "tanh"):
+        other = bp.MLP([4, 8, 8, 8, 3], hidden=h_, loss="cross_entropy", seed=s_).params
+        assert all(np.array_equal(first[k], other[k]) for k in first), (s_, h_)
 assert sign_fraction[sig][0] == 1.0, sign_fraction            # every column: all a_j > 0
 assert sign_fraction[tnh][0] < 0.05 and sign_fraction[cen][0] < 0.05, sign_fraction
 
@@ -641,6 +653,11 @@ for s in seeds:
     for name in (sig, cen):
         assert to_target[(name, 2.0, s)] < to_target[(name, 1.0, s)]
         assert to_target[(tnh, 1.0, s)] < to_target[(name, 2.0, s)] / 2
+    # The slope matters more than the centring: tanh(z) = 2 (sigma(2z) - 1/2) gains more over the centred
+    # sigmoid than the centred sigmoid over the sigmoid (each at its best rate).
+    best = {name: min(to_target[(name, lr, s)] for lr in rates if (name, lr, s) in to_target)
+            for name in hidden_choices}
+    assert best[cen] / best[tnh] > best[sig] / best[cen] > 1, (s, best)
 gain = [to_target[(sig, 2.0, s)] / to_target[(cen, 2.0, s)] for s in seeds]
 
 md("Epochs to a loss below 0.1, from the same initial weights for each seed (tanh only at $\\eta = 1$):")
@@ -680,7 +697,8 @@ md(f"""
 Of the {sign_fraction[sig][1]} columns of one sample's $\\partial \\mathcal{{L}}/\\partial W^{{(l)}}$
 ($l = 2, 3, 4$, all {len(X)} samples, seed 0), {num(100 * sign_fraction[sig][0], 3, trim=True)} % have a single
 sign with sigmoid hidden units, {num(100 * sign_fraction[tnh][0], 2, trim=True)} % with tanh and
-{num(100 * sign_fraction[cen][0], 2, trim=True)} % with the centred sigmoid.
+{num(100 * sign_fraction[cen][0], 2, trim=True)} % with the centred sigmoid. The gradient of the full batch
+at the start has a single sign in {batch_one_signed} of its {batch_total} columns with sigmoid hidden units.
 
 The steep direction is measured by the Hessian at the start (seed 0, built from the library's gradients).
 Its largest eigenvalue is ${tex(lam_max[sig], 3)}$ with sigmoid hidden units and only

@@ -233,7 +233,7 @@ for name in bp.LOSSES:
 # The three losses are not arbitrary. Read the network's output $\hat y$ as the parameter of a probability
 # distribution for the target, and write $\Pr(y \mid \hat y)$ for the probability (for a continuous target,
 # the probability density) that this distribution gives the observed target. Each loss is then
-# $-\log \Pr(y \mid \hat y)$ for one distribution:
+# $-\log \Pr(y \mid \hat y)$ for one distribution (for the Gaussian, up to a factor and a constant):
 #
 # - **Regression**: the target is the prediction plus Gaussian noise of mean 0 and a fixed standard
 #   deviation $\tau$, so $\Pr(y \mid \hat y) = \frac{1}{\sqrt{2\pi}\,\tau} \exp\bigl(-(y - \hat y)^2 / 2\tau^2\bigr)$.
@@ -573,7 +573,9 @@ s_ = sp.Symbol("s", positive=True)  # s = sigma(z) in (0, 1): delta = s^2 (1 - s
 s_star = [r for r in sp.solve(sp.diff(s_**2 * (1 - s_), s_), s_) if 0 < r < 1]
 mse_delta_max = (s_**2 * (1 - s_)).subs(s_, s_star[0])
 assert s_star == [sp.Rational(2, 3)] and mse_delta_max == sp.Rational(4, 27)
-assert mse_delta_max > (s_**2 * (1 - s_)).subs(s_, sp.Rational(1, 2)) and gm_.max() <= 4 / 27 and gb_[0] == gb_.max()
+# One critical point inside (0, 1) and 0 at both ends: it is the maximum.
+assert (s_**2 * (1 - s_)).subs(s_, 0) == 0 == (s_**2 * (1 - s_)).subs(s_, 1) and mse_delta_max > 0
+assert gm_.max() <= 4 / 27 and np.all(np.diff(gb_) < 0)  # cross-entropy's gradient shrinks at every epoch
 assert abs(gb_[0] / gm_[0] - 1 / float(bp.sigmoid_grad(np.array(curve_z0)))) < 1e-9 * gb_[0] / gm_[0]
 assert plateau["mse"] > 10 * plateau["bce"] and np.all(np.diff(gm_[:peak_epoch + 1]) > 0)
 

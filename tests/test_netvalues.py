@@ -147,3 +147,26 @@ def test_a_network_too_wide_for_its_figure_is_refused():
     with pytest.raises(ValueError, match="overlap|no free place"):
         svg_figure_html(lambda fig: draw_network_values(fig, net, X, Y), alt="Too wide.",
                         figsize=network_values_figsize(net.sizes))
+
+
+def test_lines_and_numbers_into_unit_k_take_colour_k():
+    import matplotlib as mpl
+    from matplotlib.colors import to_hex
+    from matplotlib.figure import Figure
+
+    net, X, Y = three_two_one()
+    cycle = ["#111111", "#222222", "#333333", "#444444", "#555555", "#666666"]
+    with mpl.rc_context({"axes.prop_cycle": mpl.cycler(color=cycle), "text.color": "#000001"}):
+        d = draw_network_values(Figure(figsize=network_values_figsize(net.sizes)), net, X, Y, "forward")
+    labels = {t.get_gid(): to_hex(t.get_color()) for t in d.ax.texts
+              if (t.get_gid() or "").startswith("bp-graph-node:w")}
+    for j in range(3):
+        for k in range(2):  # layer 1 has two units: unit k + 1 takes colour C{k}
+            assert labels[f"bp-graph-node:w1:{j}:{k}"] == cycle[k]
+    arrows = [t for t in d.ax.texts if isinstance(t, Annotation) and t.arrow_patch is not None]
+    into = {}
+    for a in arrows:
+        into.setdefault(round(a.xy[0], 6), set()).add(to_hex(a.arrow_patch.get_edgecolor()))
+    layer1_heads = sorted(x for x in into if len(into[x] & {cycle[0], cycle[1]}))
+    assert [into[x] for x in layer1_heads] == [{cycle[0]}, {cycle[1]}]  # left unit C0, right unit C1
+    assert labels["bp-graph-node:w2:0:0"] == "#000001"  # a single output unit: the text colour
