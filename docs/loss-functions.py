@@ -283,17 +283,10 @@ display(Math(
 # %% [markdown]
 # If the samples, and for the Gaussian the outputs of one sample, are independent, the probability of
 # the whole batch is the product of these probabilities, its $-\log$ is the sum of the terms above, and
-# dividing by $N$ gives the mean. So
-#
-# $$
-# -\frac1N \log \prod_{i=1}^{N} \Pr(y_i \mid \hat y_i) =
-# \begin{cases}
-# \mathcal{L}/\tau^2 + n_L\bigl(\log \tau + \tfrac12 \log 2\pi\bigr) & \text{(half squared error)} \\
-# \mathcal{L} & \text{(BCE, cross-entropy)}
-# \end{cases}
-# $$
-#
-# where $\mathcal{L}$ is the library's loss. The constant does not depend on the weights, and dividing by
+# dividing by $N$ gives the mean. So $-\frac1N \log \prod_{i=1}^{N} \Pr(y_i \mid \hat y_i)$ is
+# $\mathcal{L}/\tau^2 + n_L\bigl(\log \tau + \tfrac12 \log 2\pi\bigr)$ for the half squared error and
+# $\mathcal{L}$ itself for binary cross-entropy and cross-entropy, where $\mathcal{L}$ is the library's loss.
+# The constant does not depend on the weights, and dividing by
 # the fixed $\tau^2$ moves no minimum (like the $\tfrac12$), so the weights that minimise $\mathcal{L}$ are
 # the ones that make the observed targets most probable: training minimises the loss, and in doing so
 # finds the *maximum-likelihood* weights. The reading also says which output activation each loss wants:
