@@ -5,8 +5,9 @@
 # the five functions the library offers (identity, sigmoid, tanh, ReLU and softmax), derives each
 # derivative with SymPy, plots it under its function and checks the library's NumPy derivative against
 # SymPy and against finite differences. Two failure modes follow from the derivatives: saturation, where
-# the sigmoid and tanh have almost no slope, and dead ReLU units, which have none at all. Symbols are
-# those of the [notation](notation.py#symbols) table.
+# the sigmoid and tanh have almost no slope, and dead ReLU units, which have none at all. A last section
+# measures what tanh gains over the sigmoid by being centred on 0. Symbols are those of the
+# [notation](notation.py#symbols) table.
 
 # %% tags=["hide-input"]
 import numpy as np
@@ -501,6 +502,221 @@ not zero.
 """)
 he = bp.MLP([1000, 1000, 1], hidden="relu", seed=0)
 assert abs(he.params["W1"].std() / np.sqrt(2 / 1000) - 1) < 0.01 and not np.any(he.params["b1"])
+
+# %% [markdown]
+# ## Zero-centred outputs: tanh against the sigmoid
+#
+# Tanh differs from the sigmoid in two ways: its outputs are centred on 0 instead of $\tfrac12$, and its
+# slope at 0 is 1 instead of $\tfrac14$ (indeed $\tanh z = 2\sigma(2z) - 1$). The slope's effect is the one
+# of the [vanishing gradients](#vanishing-gradients-and-what-bounds-them) above. This section isolates the
+# centring with the *centred sigmoid* $\sigma(z) - \tfrac12$, which has the sigmoid's slope and tanh's centre.
+#
+# **All inputs positive, all weights move together.** For one sample $i$, the gradient of the weight from
+# unit $j$ of layer $l-1$ into unit $k$ of layer $l$ is $a^{(l-1)}_{ij}\, \delta^{(l)}_{ik}$. If layer
+# $l-1$ is a sigmoid layer, every $a^{(l-1)}_{ij}$ is positive, so all the weights into unit $k$ get
+# gradients of one sign, the sign of $\delta^{(l)}_{ik}$: a step on that sample raises them all or lowers
+# them all. Weights that must move apart (one up, one down) get there only by alternating steps, a
+# zig-zag. With tanh the inputs $a^{(l-1)}_{ij}$ have both signs and the constraint is gone.
+#
+# A full batch sums the samples' gradients, whose deltas can differ in sign, so its gradient is not bound to
+# one sign per unit (though at the start it mostly has one, as measured below). The positive inputs also
+# leave a steep direction behind: moving all the
+# weights into a unit the same way changes every sample's $z$ in the same direction, so the loss curves
+# sharply along it. On a steep direction a large learning rate overshoots: in the
+# [gradient descent](gradient-descent.py#the-learning-rate) chapter a step along an eigenvector of the
+# Hessian $H$ multiplies the distance to the minimum by $1 - \eta\lambda$, which is below $-1$ once
+# $\eta > 2/\lambda$.
+#
+# The code trains a 4-8-8-8-3 classifier on the standardised Iris flowers with each of the three hidden
+# activations, the same initial weights for a given seed, full batch, at two learning rates. It prints
+# the epochs it takes to reach a loss below 0.1 and the number of epochs in which the loss rose:
+
+# %%
+import numpy as np
+
+import backprop as bp
+
+X, labels, species = bp.datasets.load_iris()
+X = (X - X.mean(axis=0)) / X.std(axis=0)
+Y = bp.datasets.one_hot(labels)
+
+# The sigmoid moved down by 1/2: outputs in (-1/2, 1/2), centred on 0,
+# with the sigmoid's slope sigma'(z).
+centred_sigmoid = bp.Activation("centred_sigmoid", lambda z: bp.sigmoid(z) - 0.5,
+                                bp.sigmoid_grad, bounds=(-0.5, 0.5))
+hidden_choices = {"sigmoid": "sigmoid", "centred sigmoid": centred_sigmoid,
+                  "tanh": "tanh"}
+seeds, rates, epochs = (0, 1, 2), (1.0, 2.0), 300
+
+
+def training_losses(hidden, seed, lr):
+    """The loss at the start of every epoch of a 4-8-8-8-3 classifier (full batch)."""
+    net = bp.MLP([4, 8, 8, 8, 3], hidden=hidden, loss="cross_entropy", seed=seed)
+    return net.fit(X, Y, epochs=epochs, lr=lr).loss
+
+
+def epochs_to(losses, target=0.1):
+    """The first epoch whose loss is below target (None if none is)."""
+    below = np.flatnonzero(losses < target)
+    return int(below[0]) if below.size else None
+
+
+runs = {(name, lr, seed): training_losses(hidden, seed, lr)
+        for name, hidden in hidden_choices.items() for lr in rates for seed in seeds
+        if name != "tanh" or lr == 1.0}
+for (name, lr, seed), losses in runs.items():
+    rises = int(np.sum(np.diff(losses) > 0))
+    print(f"{name}, lr {lr}, seed {seed}: {epochs_to(losses)} epochs, {rises} rises")
+
+# %% tags=["hide-input"]
+sig, cen, tnh = "sigmoid", "centred sigmoid", "tanh"
+
+
+def one_signed_fraction(hidden):
+    """Over all samples and the layers l = 2, 3, 4 (seed 0): the fraction of columns of one sample's
+    dL/dW(l) (the weights into one unit) whose entries all have one sign."""
+    net = bp.MLP([4, 8, 8, 8, 3], hidden=hidden, loss="cross_entropy", seed=0)
+    one_signed = total = 0
+    for i in range(len(X)):
+        g = net.gradients(X[i:i + 1], Y[i:i + 1])
+        for l in (2, 3, 4):
+            cols = g[f"W{l}"]
+            one_signed += int(np.sum(np.all(cols > 0, axis=0) | np.all(cols < 0, axis=0) | np.all(cols == 0, axis=0)))
+            total += cols.shape[1]
+    return one_signed / total, total
+
+
+sign_fraction = {name: one_signed_fraction(h) for name, h in hidden_choices.items()}
+# The full batch's gradient at the start (seed 0, sigmoid): columns of one sign, out of all columns of W2..W4.
+batch_grad = bp.MLP([4, 8, 8, 8, 3], hidden="sigmoid", loss="cross_entropy", seed=0).gradients(X, Y)
+batch_cols = [np.all(batch_grad[f"W{l}"] > 0, axis=0) | np.all(batch_grad[f"W{l}"] < 0, axis=0) for l in (2, 3, 4)]
+batch_one_signed, batch_total = int(sum(c.sum() for c in batch_cols)), sum(c.size for c in batch_cols)
+assert 0 < batch_one_signed < batch_total, (batch_one_signed, batch_total)  # not bound to one sign, yet mostly
+# "The same initial weights for a given seed": the three activations all use Glorot initialisation.
+for s_ in seeds:
+    first = bp.MLP([4, 8, 8, 8, 3], hidden="sigmoid", loss="cross_entropy", seed=s_).params
+    for h_ in (centred_sigmoid, "tanh"):
+        other = bp.MLP([4, 8, 8, 8, 3], hidden=h_, loss="cross_entropy", seed=s_).params
+        assert all(np.array_equal(first[k], other[k]) for k in first), (s_, h_)
+assert sign_fraction[sig][0] == 1.0, sign_fraction            # every column: all a_j > 0
+assert sign_fraction[tnh][0] < 0.05 and sign_fraction[cen][0] < 0.05, sign_fraction
+
+
+def hessian_at_start(hidden, seed=0, h=1e-5):
+    """Eigenvalues of the loss's Hessian at the initial weights, built column by column from centred
+    differences of the library's gradients (symmetrised), the eigenvector of the largest one by parameter
+    array, and the relative asymmetry before symmetrising (a check)."""
+    net = bp.MLP([4, 8, 8, 8, 3], hidden=hidden, loss="cross_entropy", seed=seed)
+    keys, start = list(net.params), {k: v.copy() for k, v in net.params.items()}
+    sizes_ = [start[k].size for k in keys]
+
+    def grad_at(step):
+        for k, part in zip(keys, np.split(step, np.cumsum(sizes_)[:-1]), strict=True):
+            net.params[k][...] = start[k] + part.reshape(start[k].shape)
+        g = net.gradients(X, Y)
+        return np.concatenate([g[k].ravel() for k in keys])
+
+    H_ = np.column_stack([(grad_at(h * e) - grad_at(-h * e)) / (2 * h) for e in np.eye(sum(sizes_))])
+    asym = float(np.max(np.abs(H_ - H_.T)) / np.max(np.abs(H_)))
+    values, vectors = np.linalg.eigh((H_ + H_.T) / 2)
+    top = dict(zip(keys, np.split(vectors[:, -1], np.cumsum(sizes_)[:-1]), strict=True))
+    return values, {k: v.reshape(start[k].shape) for k, v in top.items()}, asym
+
+
+eig = {name: hessian_at_start(hidden_choices[name]) for name in (sig, cen)}
+lam_max = {name: float(ev[-1]) for name, (ev, _, _) in eig.items()}
+assert max(asym for _, _, asym in eig.values()) < 1e-6  # centred differences of exact gradients: h^2 and eps/h
+# The steepest direction of the sigmoid net moves all weights into each unit of layers 3 and 4 one way (every
+# column of the eigenvector's W3 and W4 has one sign), and those weights carry most of its length; the centred
+# sigmoid's steepest direction is mostly the output biases.
+top_sig, top_cen = eig[sig][1], eig[cen][1]
+weights_share = float(np.sum(top_sig["W3"] ** 2) + np.sum(top_sig["W4"] ** 2))
+bias_share = float(np.sum(top_cen["b4"] ** 2))
+for key in ("W3", "W4"):
+    assert np.all(np.all(top_sig[key] > 0, axis=0) | np.all(top_sig[key] < 0, axis=0)), key
+assert weights_share > 0.5 and bias_share > 0.5, (weights_share, bias_share)
+assert lam_max[sig] > 3 * lam_max[cen], lam_max
+assert rates[0] < 2 / lam_max[sig] < rates[1] < 2 / lam_max[cen], lam_max  # eta = 1 below both, eta = 2 between
+
+to_target = {key: epochs_to(losses) for key, losses in runs.items()}
+rises = {key: int(np.sum(np.diff(losses) > 0)) for key, losses in runs.items()}
+assert all(v is not None for v in to_target.values()), to_target
+for s in seeds:
+    # lr = 1: neither loss ever rises, and the two take the same time to within 20 %.
+    assert rises[(sig, 1.0, s)] == rises[(cen, 1.0, s)] == 0, rises
+    assert 0.8 < to_target[(sig, 1.0, s)] / to_target[(cen, 1.0, s)] < 1.25, (s, to_target)
+    # lr = 2: the sigmoid's loss rises in dozens of epochs, the centred sigmoid's in at most 2, and the centred
+    # sigmoid is sooner; lr = 2 is the faster rate for both; tanh at lr = 1 is sooner than either.
+    assert rises[(sig, 2.0, s)] > 50 and rises[(cen, 2.0, s)] <= 2, rises
+    assert to_target[(cen, 2.0, s)] < to_target[(sig, 2.0, s)], (s, to_target)
+    for name in (sig, cen):
+        assert to_target[(name, 2.0, s)] < to_target[(name, 1.0, s)]
+        assert to_target[(tnh, 1.0, s)] < to_target[(name, 2.0, s)] / 2
+    # The slope matters more than the centring: tanh(z) = 2 (sigma(2z) - 1/2) gains more over the centred
+    # sigmoid than the centred sigmoid over the sigmoid (each at its best rate).
+    best = {name: min(to_target[(name, lr, s)] for lr in rates if (name, lr, s) in to_target)
+            for name in hidden_choices}
+    assert best[cen] / best[tnh] > best[sig] / best[cen] > 1, (s, best)
+gain = [to_target[(sig, 2.0, s)] / to_target[(cen, 2.0, s)] for s in seeds]
+
+md("Epochs to a loss below 0.1, from the same initial weights for each seed (tanh only at $\\eta = 1$):")
+md_table(["hidden", "$\\eta$", *[f"seed {s}" for s in seeds]],
+         [[name, num(lr, 2, trim=True), *[to_target[(name, lr, s)] for s in seeds]]
+          for name in hidden_choices for lr in rates if (name, lr, 0) in runs], fmt=4, align="lrrrr")
+
+
+def spread(table, name, lr):
+    values = [table[(name, lr, s)] for s in seeds]
+    return f"{min(values)} to {max(values)}" if min(values) != max(values) else f"{min(values)}"
+
+
+cen_rises = [rises[(cen, 2.0, s)] for s in seeds]
+centred_rises = "never" if max(cen_rises) == 0 else f"in at most {max(cen_rises)}"
+
+
+def draw_centring(fig):
+    ax = fig.subplots()
+    for (name, lr), style in zip(((sig, 2.0), (cen, 2.0), (tnh, 1.0)), ("-", "--", ":"), strict=True):
+        ax.semilogy(runs[(name, lr, 0)], linestyle=style, label=f"{name}, η = {num(lr, 2, trim=True)}")
+    ax.axhline(0.1, color="C3", lw=1)
+    ax.set_xlabel("epoch")
+    ax.set_ylabel(r"loss $\mathcal{L}$")
+    fig.legend(loc="outside upper center", ncols=2)
+
+
+figure(draw_centring,
+       alt=f"Training loss on a log scale over {epochs} epochs for seed 0. With sigmoid hidden units at learning "
+       f"rate 2 the loss goes down with a jitter, rising in {rises[(sig, 2.0, 0)]} epochs, and first goes below 0.1 "
+       f"at epoch {to_target[(sig, 2.0, 0)]}; with the centred sigmoid at the same rate it falls smoothly, rising in "
+       f"{rises[(cen, 2.0, 0)] or 'no'} epochs, and first goes below 0.1 at epoch {to_target[(cen, 2.0, 0)]}; tanh "
+       f"at learning rate 1 gets there first, at epoch {to_target[(tnh, 1.0, 0)]}, with large early swings.",
+       caption=r"Loss of the 4-8-8-8-3 classifier (seed 0) with sigmoid and centred-sigmoid hidden units at "
+       r"$\eta = 2$ and tanh at $\eta = 1$; the horizontal line is $\mathcal{L} = 0.1$.")
+md(f"""
+Of the {sign_fraction[sig][1]} columns of one sample's $\\partial \\mathcal{{L}}/\\partial W^{{(l)}}$
+($l = 2, 3, 4$, all {len(X)} samples, seed 0), {num(100 * sign_fraction[sig][0], 3, trim=True)} % have a
+single sign with sigmoid hidden units, {num(100 * sign_fraction[tnh][0], 2, trim=True)} % with tanh and
+{num(100 * sign_fraction[cen][0], 2, trim=True)} % with the centred sigmoid. The gradient of the full batch
+at the start has a single sign in {batch_one_signed} of its {batch_total} columns with sigmoid hidden units.
+
+The steep direction is measured by the Hessian at the start (seed 0, built from the library's gradients).
+Its largest eigenvalue is ${tex(lam_max[sig], 3)}$ with sigmoid hidden units and only
+${tex(lam_max[cen], 3)}$ with the centred sigmoid. For the sigmoid it is the direction described above: its
+eigenvector moves all the weights into each unit of layers 3 and 4 the same way (each of those columns of the
+eigenvector has one sign), and those weights make up {num(100 * weights_share, 2)} % of its squared length;
+for the centred sigmoid the steepest direction is mostly the output biases ({num(100 * bias_share, 2)} %).
+
+At $\\eta = 1$, below $2/\\lambda_{{\\max}}$ for both (${tex(2 / lam_max[sig], 3)}$ and
+${tex(2 / lam_max[cen], 3)}$), neither loss ever goes up and the two take about as long
+({spread(to_target, sig, 1.0)} and {spread(to_target, cen, 1.0)} epochs): with small steps the centring changes
+little. At $\\eta = 2$, above the sigmoid's $2/\\lambda_{{\\max}}$, the sigmoid's loss goes up in
+{spread(rises, sig, 2.0)} of the {epochs} epochs and the centred sigmoid's {centred_rises}, and
+the centred sigmoid reaches the target sooner, by a factor of {num(min(gain), 3)} to {num(max(gain), 3)}. So
+here centring makes the descent smooth at a larger learning rate, and that larger rate is the faster one for
+both; the gain in epochs is modest. Tanh, centred and with four times the sigmoid's slope at 0, needs only
+{spread(to_target, tnh, 1.0)} epochs at $\\eta = 1$, less than half of either sigmoid's best, although its loss
+goes up in {spread(rises, tnh, 1.0)} of its epochs: in this network its slope matters more than its centring.
+""")
 
 # %% [markdown]
 # ## Summary

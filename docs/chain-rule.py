@@ -5,7 +5,8 @@
 # up in three steps (one variable, several variables, several paths that meet), derives each example
 # with SymPy, and checks each derivative against a finite difference. It ends with the consequence that
 # matters in code: gradients are *sums*, so code that builds them piece by piece adds into a buffer,
-# and that buffer must be emptied before the next step. The symbols are those of the
+# and that buffer must be emptied before the next step; a buffer that never is turns out to be momentum
+# without friction. The symbols are those of the
 # [notation table](notation.py#symbols).
 
 # %% tags=["hide-input"]
@@ -414,6 +415,137 @@ ${tex(100 * step2_error, 2)}\\%$ of its length, and the error compounds: the sta
 old directions, the loss rises in {rises_stale} of the {steps - 1} steps and ends at
 ${tex(loss_stale[-1], 4)}$. The library keeps no buffer between calls: `gradients` returns new arrays
 each time.
+""")
+
+# %% [markdown]
+# ### A buffer never emptied is momentum without friction
+#
+# The stale sum is not an arbitrary mistake: it is a known optimiser taken to an extreme. *Momentum* (see the
+# chapter on optimisers) keeps a velocity $v$ for each parameter and steps along it,
+#
+# $$
+# v_t = \mu\, v_{t-1} + g_t, \qquad p \leftarrow p - \eta\, v_t, \qquad v_0 = 0,
+# $$
+#
+# with $g_t$ the gradient at step $t$ and a coefficient $\mu \ge 0$ (the optimiser takes $\mu < 1$).
+# Unrolled, the velocity is a sum of all the gradients so far, each one weighted down by the factor
+# $\mu$ once per step since it was computed:
+#
+# $$
+# v_t = g_t + \mu\, g_{t-1} + \mu^2 g_{t-2} + \dots + \mu^{t-1} g_1 = \sum_{s=1}^{t} \mu^{\,t-s} g_s .
+# $$
+#
+# The buffer that is emptied at every step is $\mu = 0$, plain gradient descent. The buffer that is never
+# emptied holds $g_1 + g_2 + \dots + g_t$: it is exactly momentum with $\mu = 1$, where no old gradient ever
+# loses weight. With $\mu < 1$ the old gradients fade exponentially; with $\mu = 1$ they never do. The loop
+# below is momentum, written out; it trains the same 1-4-1 network with four values of $\mu$, first for the
+# same 40 steps as above and then for 400:
+
+# %%
+def train_with_momentum(mu, steps, lr=0.3):
+    net = bp.MLP([1, 4, 1], hidden="tanh", loss="mse", seed=0)
+    velocity = {k: np.zeros_like(p) for k, p in net.params.items()}
+    losses = []
+    for _ in range(steps):
+        losses.append(net.loss(X, Y))
+        grads = net.gradients(X, Y)
+        for k, p in net.params.items():
+            velocity[k] = mu * velocity[k] + grads[k]  # v_t = mu v_(t-1) + g_t
+            p -= lr * velocity[k]
+    return np.array(losses), net
+
+
+never_reset = train_by_accumulation(reset=False)[1]
+mu_one = train_with_momentum(1.0, 40)[1]
+same_as_mu1 = max(float(np.max(np.abs(mu_one.params[k] - never_reset.params[k])))
+                  for k in never_reset.params)
+print(f"40 steps, momentum with mu = 1 against the never-emptied buffer: "
+      f"largest difference {same_as_mu1:.1e}")
+long_runs = {mu: train_with_momentum(mu, 400)[0] for mu in (0.0, 0.5, 0.9, 1.0)}
+for mu, losses in long_runs.items():
+    print(f"mu = {mu}: loss after 40 steps {losses[39]:.4f}, "
+          f"after 400 steps {losses[-1]:.2e}")
+
+# %% tags=["hide-input"]
+# mu = 0 is the buffer emptied at every step (the reset loop above), mu = 1 the buffer never emptied.
+same_as_mu0 = max(float(np.max(np.abs(train_with_momentum(0.0, 40)[1].params[k] - net_reset.params[k])))
+                  for k in net_reset.params)
+assert same_as_mu1 < 1e-12 and same_as_mu0 < 1e-12, (same_as_mu1, same_as_mu0)  # the same sums, in another order
+assert np.allclose(long_runs[1.0][:steps], loss_stale, rtol=1e-12, atol=0)
+assert np.allclose(long_runs[0.0][:steps], loss_reset, rtol=1e-12, atol=0)
+
+# The weights of the sum, by running the recursion itself: the weight of g_1 in v_t (feed g_1 = 1 and then
+# zeros) and v_t for a gradient that stays 1 (feed ones); against mu^(t-1) and (1 - mu^t) / (1 - mu), or t.
+def velocities(mu, gradients):
+    v, out = 0.0, []
+    for g in gradients:
+        v = mu * v + g
+        out.append(v)
+    return np.array(out)
+
+
+t_show = [2, 10, 40, 400]
+mus = [0.0, 0.5, 0.9, 1.0]
+weight_rows, constant_rows = [], []
+for mu in mus:
+    first = velocities(mu, [1.0] + [0.0] * 399)
+    steady = velocities(mu, [1.0] * 400)
+    t_all = np.arange(1, 401)
+    assert np.allclose(first, mu ** (t_all - 1.0), rtol=1e-12, atol=0)
+    expected = t_all.astype(float) if mu == 1 else (1 - mu**t_all) / (1 - mu)
+    assert np.allclose(steady, expected, rtol=1e-12, atol=0)
+    weight_rows.append([num(mu, 2, trim=True), *[float(first[t - 1]) for t in t_show]])
+    constant_rows.append([num(mu, 2, trim=True), *[float(steady[t - 1]) for t in t_show]])
+md("The weight $\\mu^{t-1}$ of the first gradient $g_1$ in the velocity $v_t$, computed by running the "
+   "recursion with $g_1 = 1$ and all later gradients 0:")
+md_table(["$\\mu$", *[f"$t = {t}$" for t in t_show]], weight_rows, fmt=3, align="lrrrr")
+md("and $v_t$ when every gradient is 1, which is $(1 - \\mu^t)/(1 - \\mu)$, tending to $1/(1 - \\mu)$, for "
+   "$\\mu < 1$, and $t$, without limit, for $\\mu = 1$:")
+md_table(["$\\mu$", *[f"$t = {t}$" for t in t_show]], constant_rows, fmt=4, align="lrrrr")
+
+finals = {mu: float(losses[-1]) for mu, losses in long_runs.items()}
+tail_rises = {mu: int(np.sum(np.diff(losses[-100:]) > 0)) for mu, losses in long_runs.items()}
+tail_low = {mu: float(losses[-100:].min()) for mu, losses in long_runs.items()}
+# The claims: with mu < 1 the loss never rises in the last 100 of 400 steps and ends lower the larger mu is;
+# with mu = 1 it keeps rising and falling there and stays above every mu < 1 run's final loss.
+assert all(tail_rises[mu] == 0 for mu in (0.0, 0.5, 0.9)), tail_rises
+assert [row[0] for row in weight_rows] == ["0", "0.5", "0.9", "1"] and t_show[2] == 40  # the rows the text quotes
+assert finals[0.9] < finals[0.5] < finals[0.0], finals
+assert tail_rises[1.0] >= 20 and tail_low[1.0] > 10 * max(finals[mu] for mu in (0.0, 0.5, 0.9)), (tail_rises, tail_low)
+
+
+def draw_momentum(fig):
+    ax = fig.subplots()
+    for (mu, losses), style in zip(long_runs.items(), ("-", "--", "-.", ":"), strict=True):
+        ax.semilogy(losses, linestyle=style, label=f"μ = {num(mu, 2, trim=True)}")
+    ax.set_xlabel("step")
+    ax.set_ylabel(r"loss $\mathcal{L}$")
+    fig.legend(loc="outside upper center", ncols=2)
+
+
+figure(draw_momentum,
+       alt=f"Loss on a log scale over 400 steps of momentum with four coefficients. μ = 0 (the buffer emptied "
+       f"every step) ends at {num(finals[0.0], 2)}, μ = 0.5 at {num(finals[0.5], 2)}, μ = 0.9 at "
+       f"{num(finals[0.9], 2)}, each falling steadily at the end; μ = 1 (the buffer never emptied) keeps "
+       f"swinging between {num(tail_low[1.0], 2)} and {num(float(long_runs[1.0][-100:].max()), 2)} in the last "
+       f"100 steps.",
+       caption=r"Momentum $v_t = \mu v_{t-1} + g_t$ on the 1-4-1 network at $\eta = 0.3$: $\mu = 0$ empties the "
+       r"buffer every step, $\mu = 1$ never does.")
+agreement = "identical" if same_as_mu1 == 0 else f"within ${tex(same_as_mu1, 1)}$ of each other"
+md(f"""
+Momentum with $\\mu = 1$ and the never-emptied buffer end {agreement} after 40 steps (they add the same
+gradients in another order), and $\\mu = 0$ reproduces the emptied buffer. The difference between
+$\\mu < 1$ and $\\mu = 1$ is the friction. In the velocity of step 40 the first gradient weighs
+${tex(weight_rows[2][3], 3)}$ at $\\mu = 0.9$ and ${tex(weight_rows[1][3], 2)}$ at $\\mu = 0.5$, but its full
+${tex(weight_rows[3][3])}$ at $\\mu = 1$; and a gradient that stays the same builds
+a velocity that levels off at $1/(1 - \\mu)$ times itself for $\\mu < 1$ but grows without limit for
+$\\mu = 1$. On the network, the three runs with $\\mu < 1$ settle: in the last 100 of the 400 steps their loss
+never rises, and it ends at ${tex(finals[0.0], 2, trim=False)}$ ($\\mu = 0$), ${tex(finals[0.5], 2, trim=False)}$
+($\\mu = 0.5$) and ${tex(finals[0.9], 2, trim=False)}$ ($\\mu = 0.9$). With $\\mu = 1$ the sum of every
+gradient since the start keeps the parameters moving, like a ball rolling without friction:
+in those last 100 steps the loss rises {tail_rises[1.0]} times and never gets below ${tex(tail_low[1.0], 2)}$.
+Forgetting to empty the buffer (PyTorch's `zero_grad()`) turns gradient descent into momentum with no friction
+at all.
 """)
 
 # %% [markdown]

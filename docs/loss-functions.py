@@ -4,9 +4,10 @@
 # Training needs one number that says how wrong the network is, and its derivative with respect to the
 # network's output, which starts the backward pass. This chapter takes the library's three losses (the half
 # mean squared error, binary cross-entropy and categorical cross-entropy), derives their derivatives with
-# SymPy, explains the choices behind them (the $\tfrac12$, the square), shows the two pairings of an output
-# activation with a loss whose output delta reduces to $(\hat y - y)/N$, and measures why the library
-# computes those two losses from the logits.
+# SymPy, explains the choices behind them (the $\tfrac12$, the square), reads each of them as the negative
+# log-likelihood of a probability distribution, shows the two pairings of an output activation with a loss
+# whose output delta reduces to $(\hat y - y)/N$, measures how much slower a sigmoid output learns under the
+# squared error, and measures why the library computes those two losses from the logits.
 #
 # Conventions, as everywhere in the book (see the [notation](notation.py#symbols) table): a loss is
 # summed over the output units and averaged over the $N$ samples of a batch,
@@ -227,6 +228,132 @@ for name in bp.LOSSES:
     fd_rows.append([f"`{name}` gradient", loss_fd(name, P_test, Y_test)])
 
 # %% [markdown]
+# ## Each loss is a negative log-likelihood
+#
+# The three losses are not arbitrary. Read the network's output $\hat y$ as the parameter of a probability
+# distribution for the target, and write $\Pr(y \mid \hat y)$ for the probability (for a continuous target,
+# the probability density) that this distribution gives the observed target. Each loss is then
+# $-\log \Pr(y \mid \hat y)$ for one distribution (for the Gaussian, up to a factor and a constant):
+#
+# - **Regression**: the target is the prediction plus Gaussian noise of mean 0 and a fixed standard
+#   deviation $s$, so $\Pr(y \mid \hat y) = \frac{1}{\sqrt{2\pi}\,s} \exp\bigl(-(y - \hat y)^2 / 2s^2\bigr)$.
+# - **Two classes**: a label $y \in \{0, 1\}$ is a coin flip that comes up 1 with probability $\hat y$
+#   (a Bernoulli distribution), $\Pr(y \mid \hat y) = \hat y^{\,y} (1 - \hat y)^{1 - y}$: $\hat y$ for $y = 1$
+#   and $1 - \hat y$ for $y = 0$.
+# - **$n_L$ classes**: a one-hot target row is drawn from the categorical distribution with the
+#   probabilities $\hat y_1, \dots, \hat y_{n_L}$, $\Pr(y \mid \hat y) = \prod_k \hat y_k^{\,y_k}$, which is
+#   $\hat y_c$ for the sample's class $c$.
+#
+# SymPy takes minus the logarithm of each (for $n_L = 3$ classes):
+
+# %% tags=["hide-input"]
+from statistics import NormalDist  # the Python standard library's Gaussian: an independent density
+
+tau = sp.Symbol("s", positive=True)  # the noise level s (tau in code)
+gauss = sp.exp(-((y - yhat) ** 2) / (2 * tau**2)) / (sp.sqrt(2 * sp.pi) * tau)
+bern = yhat**y * (1 - yhat) ** (1 - y)
+yh3, y3 = sp.symbols("yhat_1:4"), sp.symbols("y_1:4")
+categorical = sp.Mul(*[p**t for p, t in zip(yh3, y3, strict=True)])
+nll = {name: sp.expand_log(-sp.log(dist), force=True)
+       for name, dist in (("gauss", gauss), ("bern", bern), ("cat", categorical))}
+ce_sum = sum(d_ce.entry.subs({yhat: p, y: t}, simultaneous=True) for p, t in zip(yh3, y3, strict=True))
+const = sp.log(tau) + sp.log(2 * sp.pi) / 2
+# The three claims: minus the log is the library's loss of one entry (one sample for cross-entropy), up to
+# the factor 1/tau^2 and a constant for the Gaussian.
+assert sp.expand(nll["gauss"] - (d_mse.entry / tau**2 + const)) == 0
+assert sp.expand(nll["bern"] - d_bce.entry) == 0
+assert sp.expand(nll["cat"] - ce_sum) == 0
+# The distributions are the ones the prose names: the Bernoulli gives yhat and 1 - yhat, the categorical
+# gives the probability of the one class of a one-hot row, and the Gaussian is Python's own NormalDist.
+assert bern.subs(y, 1) == yhat and bern.subs(y, 0) == 1 - yhat
+assert [categorical.subs(dict(zip(y3, row, strict=True))) for row in ((1, 0, 0), (0, 1, 0), (0, 0, 1))] == list(yh3)
+gauss_f = sp.lambdify((y, yhat, tau), gauss, "math")
+assert all(abs(gauss_f(t, m, sd) / NormalDist(m, sd).pdf(t) - 1) < 1e-14
+           for t, m, sd in ((0.3, -0.2, 1.0), (2.0, 1.5, 0.3), (-1.0, 0.0, 2.5)))
+display(Math(
+    r"\begin{aligned}"
+    rf"\text{{Gaussian:}}\quad -\log \Pr(y \mid \hat y) &= {sp.latex(nll['gauss'])} \\"
+    rf" &= \frac{{\ell_{{\text{{half SE}}}}(\hat y, y)}}{{s^2}} + {sp.latex(const)} \\"
+    rf"\text{{Bernoulli:}}\quad -\log \Pr(y \mid \hat y) &= {sp.latex(nll['bern'])} \\"
+    r" &= \ell_{\text{BCE}}(\hat y, y) \\"
+    rf"\text{{categorical:}}\quad -\log \Pr(y \mid \hat y) &= {sp.latex(nll['cat'])} \\"
+    r" &= \textstyle\sum_k \ell_{\text{CE}}(\hat y_k, y_k)"
+    r"\end{aligned}"))
+
+# %% [markdown]
+# If the samples, and for the Gaussian the outputs of one sample, are independent, the probability of
+# the whole batch is the product of these probabilities, its $-\log$ is the sum of the terms above, and
+# dividing by $N$ gives the mean. So $-\frac1N \log \prod_{i=1}^{N} \Pr(y_i \mid \hat y_i)$ is
+# $\mathcal{L}/s^2 + n_L\bigl(\log s + \tfrac12 \log 2\pi\bigr)$ for the half squared error and
+# $\mathcal{L}$ itself for binary cross-entropy and cross-entropy, where $\mathcal{L}$ is the library's loss.
+# The constant does not depend on the weights, and dividing by
+# the fixed $s^2$ moves no minimum (like the $\tfrac12$), so the weights that minimise $\mathcal{L}$ are
+# the ones that make the observed targets most probable: training minimises the loss, and in doing so
+# finds the *maximum-likelihood* weights. The reading also says which output activation each loss wants:
+# the mean of a Gaussian may be any real number (identity), a Bernoulli probability lies in $(0, 1)$
+# (sigmoid), categorical probabilities are positive and sum to 1 (softmax). These are the library's default
+# pairings, and with each of them the output delta is $(\hat Y - Y)/N$: trivially for the identity, and by
+# the cancellation of the next section for the other two.
+
+# %% tags=["hide-input"]
+rng_lik = np.random.default_rng(7)
+lik_errors = []  # relative differences, library loss vs -log-likelihood computed independently
+Yhat_r, Y_r = rng_lik.normal(size=(6, 2)), rng_lik.normal(size=(6, 2))
+for tau_v in (1.0, 0.3):
+    nll_batch = -sum(np.log(NormalDist(m, tau_v).pdf(t)) for m, t in zip(Yhat_r.ravel(), Y_r.ravel(), strict=True))
+    nll_batch /= len(Y_r)
+    from_loss = bp.mse(Yhat_r, Y_r) / tau_v**2 + Y_r.shape[1] * (np.log(tau_v) + 0.5 * np.log(2 * np.pi))
+    lik_errors.append(abs(nll_batch - from_loss) / abs(nll_batch))
+P_b, labels_b = rng_lik.uniform(0.05, 0.95, size=(8, 1)), rng_lik.integers(0, 2, size=(8, 1)).astype(float)
+nll_bern = -np.mean(np.log(np.where(labels_b == 1, P_b, 1 - P_b)))  # the probability of each observed label
+lik_errors.append(abs(nll_bern - bp.bce(P_b, labels_b)) / nll_bern)
+P_c = rng_lik.dirichlet(np.ones(4), size=8)
+classes = rng_lik.integers(0, 4, size=8)
+nll_cat = -np.mean(np.log(P_c[np.arange(8), classes]))  # the probability of each sample's class
+lik_errors.append(abs(nll_cat - bp.cross_entropy(P_c, bp.datasets.one_hot(classes, 4))) / nll_cat)
+assert max(lik_errors) < 1e-13, lik_errors  # sums of a dozen logs: a few ulps each
+pairing = {name: bp.MLP([2, 3], loss=name).activations[-1].name for name in ("mse", "bce", "cross_entropy")}
+assert pairing == {"mse": "identity", "bce": "sigmoid", "cross_entropy": "softmax"}, pairing
+reg = bp.MLP([2, 3], loss="mse", seed=0)
+X_r = rng_lik.normal(size=(5, 2))
+Y_reg = rng_lik.normal(size=(5, 3))
+assert np.allclose(reg.deltas(X_r, Y_reg)[1], (reg.predict(X_r) - Y_reg) / len(X_r), rtol=1e-15, atol=1e-17)
+
+# The noise level: minimising the batch's Gaussian -log-likelihood over tau as well (the text's formula times N).
+loss_s, N_s, nL_s = sp.symbols(r"\mathcal{L} N n_L", positive=True)
+batch_nll = N_s * loss_s / tau**2 + N_s * nL_s * (sp.log(tau) + sp.log(2 * sp.pi) / 2)
+tau_hat = sp.solve(sp.diff(batch_nll, tau), tau)
+assert len(tau_hat) == 1 and bs.is_zero(tau_hat[0] - sp.sqrt(2 * loss_s / nL_s)), tau_hat
+assert sp.diff(batch_nll, tau, 2).subs(tau, tau_hat[0]).is_positive  # a minimum
+fit_net = bp.MLP([1, 6, 1], hidden="tanh", loss="mse", seed=1)
+X_n = np.linspace(-2, 2, 40)[:, None]
+Y_n = np.sin(X_n) + 0.2 * rng_lik.normal(size=X_n.shape)
+fit_net.fit(X_n, Y_n, epochs=2000, lr=0.2)
+loss_n = fit_net.loss(X_n, Y_n)
+tau_fit = float(np.sqrt(2 * loss_n))  # sqrt(S / N) with S = 2 N L for one output
+
+
+def gauss_nll(t):
+    return -np.mean([np.log(NormalDist(m, t).pdf(v)) for m, v in zip(fit_net.predict(X_n).ravel(), Y_n.ravel(),
+                                                                      strict=True)])
+
+
+assert gauss_nll(tau_fit) < min(gauss_nll(0.99 * tau_fit), gauss_nll(1.01 * tau_fit))
+assert abs(tau_fit / 0.2 - 1) < 0.25, tau_fit  # set beside the noise's 0.2 in the text: not far from it
+md(f"""
+On random batches the library's `mse` (with $s = 1$ and $s = {tex(0.3)}$, two outputs), `bce` and
+`cross_entropy` match minus the mean log-probability computed independently (Python's own `NormalDist`
+density, and the probability of each observed label or class looked up directly), with relative differences
+of at most ${tex(max(lik_errors), 1)}$.
+
+Minimising over $s$ as well estimates the noise: SymPy sets the derivative of the batch's
+$-\\log$-likelihood in $s$ to 0 and finds one solution, a minimum,
+$s = \\sqrt{{2\\mathcal{{L}}/n_L}}$, the root mean square error of the $N n_L$ entries. For
+a 1-6-1 tanh network fitted to {len(X_n)} noisy samples of $\\sin x$ (noise of standard deviation
+${tex(0.2)}$) that is ${tex(tau_fit, 3)}$, and the likelihood is lower with $s$ $1\\%$ above or below it.
+""")
+
+# %% [markdown]
 # ## The fused output deltas
 #
 # The backward pass starts from the output delta $\delta^{(L)} = \partial \mathcal{L} / \partial Z^{(L)}$,
@@ -319,6 +446,165 @@ soft.params.update(W1=np.eye(3), b1=np.zeros(3))
 Zs = rng.normal(scale=2.0, size=(5, 3))
 Ys = bp.datasets.one_hot(rng.integers(0, 3, size=5), 3)
 fd_rows.append(["softmax + CE delta", delta_fd(soft, Zs, Ys)])
+
+# %% [markdown]
+# ## The learning slowdown of a sigmoid output under the squared error
+#
+# How much slower does the factor $\sigma'(z)$ make training? Take one sigmoid unit, $\hat y = \sigma(w x + b)$,
+# with the input $x = 1$ and the target $y = 0$, and start it badly wrong: $w = b = z_0/2$, so that
+# $z = z_0$ and $\hat y = \sigma(z_0)$ is close to 1. The code below runs gradient descent with
+# $\eta = 0.5$ on each loss until the prediction is on the right side, $\hat y < 0.5$, and counts the
+# epochs (one sample, so one update per epoch):
+
+# %%
+import numpy as np
+
+import backprop as bp
+
+
+def sigmoid_unit(loss, z0):
+    """One sigmoid unit z = w x + b, w = b = z0 / 2: z = z0 at x = 1."""
+    net = bp.MLP([1, 1], output="sigmoid", loss=loss)
+    net.params.update(W1=np.array([[z0 / 2]]), b1=np.array([z0 / 2]))
+    return net
+
+
+def epochs_to_half(loss, z0, lr=0.5):
+    """Steps of gradient descent until yhat < 0.5 on the sample x = 1, y = 0."""
+    net, x1, y0 = sigmoid_unit(loss, z0), np.array([[1.0]]), np.array([[0.0]])
+    epochs = 0
+    while net.predict(x1)[0, 0] >= 0.5:
+        _, grads = net.value_and_grad(x1, y0)
+        for key in net.params:
+            net.params[key] -= lr * grads[key]
+        epochs += 1
+    return epochs
+
+
+starts = [2.0, 4.0, 6.0, 8.0]
+slow = {loss: [epochs_to_half(loss, z0) for z0 in starts]
+        for loss in ("mse", "bce")}
+print(slow)
+
+# %% [markdown]
+# The squared error needs many times more epochs, and the gap widens fast as the start gets worse. The
+# reason is in the deltas. With $x = 1$ and one sample, $w$ and $b$ both move by $-\eta\,\delta$, so $z$
+# moves by $-2\eta\,\delta$ per epoch, where $\delta = \partial \mathcal{L}/\partial z$ is
+# $\hat y\, \sigma'(z) = \sigma(z)^2 (1 - \sigma(z))$ for the half squared error and $\hat y = \sigma(z)$ for
+# binary cross-entropy. Treating the small steps as a continuous flow, $dz/dt = -2\eta\,\delta(z)$, the
+# number of epochs from $z_0$ down to $0$ is $\int_0^{z_0} dz \,/\, 2\eta\,\delta(z)$. SymPy derives the two
+# deltas from the losses and integrates:
+
+# %% tags=["hide-input"]
+zs_ = sp.Symbol("z", real=True)
+sig_z = 1 / (1 + sp.exp(-zs_))
+delta_of = {"mse": sp.diff(sig_z**2 / 2, zs_), "bce": sp.diff(-sp.log(1 - sig_z), zs_)}  # y = 0, x = 1, N = 1
+assert bs.is_zero(delta_of["mse"] - sig_z**2 * (1 - sig_z)) and bs.is_zero(delta_of["bce"] - sig_z)
+# 1/delta in powers of e^{-z}: (1 + e^{-z})^3 e^{z} and 1 + e^{-z}; integrate those.
+inverse = {"mse": sp.expand((1 + sp.exp(-zs_)) ** 3 * sp.exp(zs_)), "bce": 1 + sp.exp(-zs_)}
+antider = {}
+for loss, inv in inverse.items():
+    assert bs.is_zero(inv - 1 / delta_of[loss])
+    antider[loss] = sp.integrate(inv, zs_)
+    assert bs.is_zero(sp.diff(antider[loss], zs_) - 1 / delta_of[loss])
+display(Math(  # the deltas as written are the ones asserted above
+    r"\begin{aligned}"
+    r"\delta_{\text{half SE}} &= \sigma(z)^2\bigl(1 - \sigma(z)\bigr), \\"
+    rf"\int \frac{{dz}}{{\delta_{{\text{{half SE}}}}}} &= {sp.latex(antider['mse'])}, \\"
+    r"\delta_{\text{BCE}} &= \sigma(z), \\"
+    rf"\int \frac{{dz}}{{\delta_{{\text{{BCE}}}}}} &= {sp.latex(antider['bce'])}"
+    r"\end{aligned}"))
+eta_slow = 0.5
+predicted = {loss: [float((F.subs(zs_, z0) - F.subs(zs_, 0)) / (2 * eta_slow)) for z0 in starts]
+             for loss, F in antider.items()}
+growth = [slow["mse"][i + 1] / slow["mse"][i] for i in range(len(starts) - 1)]
+# The table and the claims: the squared error is slower from every start; the flow predicts its epochs to
+# within 5 % and cross-entropy's to within one epoch; squared-error epochs grow by a factor approaching
+# e^2 per 2 units of z0 (the e^z term), cross-entropy's by 2 epochs (the z / (2 eta) term, 2 / (2 * 0.5)).
+assert all(m > 3 * c for m, c in zip(slow["mse"], slow["bce"], strict=True)), slow
+assert all(abs(m / p - 1) < 0.05 for m, p in zip(slow["mse"], predicted["mse"], strict=True)), predicted
+assert all(abs(m - p) <= 1 for m, p in zip(slow["bce"], predicted["bce"], strict=True)), predicted
+assert all(a < b for a, b in zip(growth[:-1], growth[1:], strict=True)) and 0.9 * np.e**2 < growth[-1] < np.e**2, growth
+assert np.all(np.diff(slow["bce"]) == 2), slow["bce"]
+md("Epochs to $\\hat y < 0.5$, measured and predicted by the integral (the flow):")
+md_table(["$z_0$", "$\\sigma(z_0)$", "half SE", "flow", "BCE", "flow"],
+         [[num(z0, 2, trim=True), float(bp.sigmoid(np.array(z0))), m, num(pm, 3), c, num(pc, 2)]
+          for z0, m, pm, c, pc in zip(starts, slow["mse"], predicted["mse"], slow["bce"], predicted["bce"],
+                                       strict=True)], fmt=4, align="rrrrrr")
+md(f"""
+The integral predicts the measured counts closely (within 5 % for the squared error, within one epoch for
+cross-entropy). For a large $z_0$ it is dominated by $e^{{z_0}}/2\\eta$ under the squared error and by
+$z_0/2\\eta$ under cross-entropy: the time to recover from a wrong start grows *exponentially* with how
+wrong the start is under the squared error, and *linearly* under cross-entropy. Measured, each 2 more units of
+$z_0$ multiply the squared error's epochs by {", ".join(num(g, 3) for g in growth)} (tending to
+$e^2 \\approx {tex(np.e**2, 3)}$) and add exactly {int(slow["bce"][1] - slow["bce"][0])} epochs to
+cross-entropy's.
+""")
+
+# %% tags=["hide-input"]
+curve_z0, curve_epochs = 4.0, 100
+curves = {}
+for loss in ("mse", "bce"):
+    net_c, x1c, y0c = sigmoid_unit(loss, curve_z0), np.array([[1.0]]), np.array([[0.0]])
+    preds, gw = [], []
+    for _ in range(curve_epochs):
+        preds.append(float(net_c.predict(x1c)[0, 0]))
+        _, g_c = net_c.value_and_grad(x1c, y0c)
+        gw.append(abs(float(g_c["W1"][0, 0])))
+        for key in net_c.params:
+            net_c.params[key] -= eta_slow * g_c[key]
+    curves[loss] = (np.array(preds), np.array(gw))
+    # The loop is the library's fit: the same losses, epoch by epoch.
+    hist_c = sigmoid_unit(loss, curve_z0).fit(x1c, y0c, epochs=curve_epochs, lr=eta_slow)
+    yhat_from_loss = np.sqrt(2 * hist_c.loss) if loss == "mse" else -np.expm1(-hist_c.loss)
+    assert np.allclose(yhat_from_loss, curves[loss][0], rtol=1e-12, atol=0), loss
+pm_, gm_ = curves["mse"]
+pb_, gb_ = curves["bce"]
+plateau = {loss: int(np.argmax(curves[loss][0] < curves[loss][0][0] - 0.1)) for loss in curves}
+peak_epoch = int(np.argmax(gm_))
+s_ = sp.Symbol("u", positive=True)  # u = sigma(z) in (0, 1): delta = s^2 (1 - s) is largest where its slope is 0
+s_star = [r for r in sp.solve(sp.diff(s_**2 * (1 - s_), s_), s_) if 0 < r < 1]
+mse_delta_max = (s_**2 * (1 - s_)).subs(s_, s_star[0])
+assert s_star == [sp.Rational(2, 3)] and mse_delta_max == sp.Rational(4, 27)
+# One critical point inside (0, 1) and 0 at both ends: it is the maximum.
+assert (s_**2 * (1 - s_)).subs(s_, 0) == 0 == (s_**2 * (1 - s_)).subs(s_, 1) and mse_delta_max > 0
+assert gm_.max() <= 4 / 27 and np.all(np.diff(gb_) < 0)  # cross-entropy's gradient shrinks at every epoch
+assert abs(gb_[0] / gm_[0] - 1 / float(bp.sigmoid_grad(np.array(curve_z0)))) < 1e-9 * gb_[0] / gm_[0]
+assert plateau["mse"] > 10 * plateau["bce"] and np.all(np.diff(gm_[:peak_epoch + 1]) > 0)
+
+
+def draw_slowdown(fig):
+    ax1, ax2 = fig.subplots(2, 1, sharex=True)
+    ax1.plot(pm_, label="half squared error")
+    ax1.plot(pb_, label="cross-entropy", linestyle="--")
+    ax1.axhline(0.5, color="C2", lw=1, linestyle=":")
+    ax1.set_ylabel(r"$\hat y$")
+    ax1.set_ylim(0, 1.05)
+    ax2.semilogy(gm_)
+    ax2.semilogy(gb_, linestyle="--")
+    ax2.set_ylabel(r"$|\partial \mathcal{L}/\partial w|$")
+    ax2.set_xlabel("epoch")
+    fig.legend(loc="outside upper center", ncols=2)
+
+
+figure(draw_slowdown, figsize=(5.0, 4.8),
+       alt=f"Two plots over {curve_epochs} epochs of one sigmoid unit started at z = {num(curve_z0, 2, trim=True)}, "
+       f"prediction {num(pm_[0], 3)}, target 0. Top, the prediction: under cross-entropy it falls at once and is "
+       f"below 0.5 after {slow['bce'][1]} epochs; under the half squared error it stays above "
+       f"{num(pm_[0] - 0.1, 2)} for {plateau['mse']} epochs and crosses 0.5 after {slow['mse'][1]}. Bottom, on a "
+       f"log scale, the size of the weight's gradient: cross-entropy's starts at its largest, {num(gb_[0], 3)}; the "
+       f"squared error's starts {num(gb_[0] / gm_[0], 3)} times smaller, at {num(gm_[0], 3)}, and grows to at most "
+       f"{num(gm_.max(), 3)} at epoch {peak_epoch}.",
+       caption=r"One sigmoid unit from $z_0 = 4$, $y = 0$, $\eta = 0.5$: the prediction (top) and the size of the "
+       r"weight's gradient (bottom) under each loss; the dotted line marks $\hat y = 0.5$.")
+md(f"""
+From $z_0 = {tex(curve_z0)}$ the squared error's gradient starts ${tex(gb_[0] / gm_[0], 3)}$ times smaller than
+cross-entropy's ($1/\\sigma'(z_0)$), and the prediction creeps: it takes {plateau['mse']} epochs to fall by
+$0.1$, against {plateau['bce']} under cross-entropy. The squared error's gradient *grows* as the unit leaves
+saturation, up to epoch {peak_epoch}; its delta can never exceed ${sp.latex(mse_delta_max)}$ (SymPy's maximum
+of $\\sigma^2(1 - \\sigma)$, at $\\hat y = \\tfrac23$). Cross-entropy's gradient is largest at the start, when
+the prediction is most wrong, and shrinks as it improves: the behaviour one wants from a learning signal.
+""")
 
 # %% [markdown]
 # ## Why the library computes these losses from the logits

@@ -15,6 +15,7 @@ from IPython.display import display
 
 import backprop.symbolic as bs
 from backprop.book import figure, md, md_table, num, solution, tex
+from backprop.book.netvalues import draw_network_values, network_values_alt, network_values_figsize
 from backprop.book.symbols import symbol_box
 
 symbol_box(["x", "y", "yhat", "z", "a", "sigma", "w111", "loss", "eta", "p", "grad"])
@@ -88,8 +89,28 @@ $$
 
 The prediction ${tex(yhat, 4)}$ falls short of the target ${tex(y)}$, so
 $\\partial \\mathcal{{L}}/\\partial \\hat y = \\hat y - y = {tex(yhat - y, 6)}$ is negative: raising the
-output would lower the loss.
+output would lower the loss. The same forward pass, drawn on the network:
 """)
+
+
+def show_network(view: str, caption: str):
+    """Draw the network's forward or backward pass (numbers from the library) and return what was drawn."""
+    drawing = {}
+
+    def draw(fig):
+        drawing["numbers"] = draw_network_values(fig, net, X, Y, view).numbers
+
+    figure(draw, alt=network_values_alt(net, X, Y, view), caption=caption, figsize=network_values_figsize(net.sizes))
+    return drawing["numbers"]
+
+
+forward_drawn = show_network(
+    "forward", "The forward pass on $x = " + tex(x) + "$: each line carries its weight $w^{(l)}$, each unit its "
+    r"bias $b^{(l)}$, pre-activation $z^{(l)}$ and activation $a^{(l)}$; the output is $\hat y = a^{(2)}$.")
+# The numbers on the picture are the library's, and the scalar recomputation's above.
+assert forward_drawn == {("a", 0, 1): x, ("w", 1, 1, 1): w1, ("b", 1, 1): b1, ("z", 1, 1): z1, ("a", 1, 1): a1,
+                         ("w", 2, 1, 1): w2, ("b", 2, 1): b2, ("z", 2, 1): z2, ("a", 2, 1): yhat}, forward_drawn
+assert math.isclose(forward_drawn[("a", 2, 1)], yhat_m, rel_tol=1e-15)
 
 # %% [markdown]
 # ## Backward pass: the chain rule, factor by factor
@@ -140,6 +161,35 @@ display(sig)
 deltas = net.deltas(X, Y)
 assert math.isclose(deltas[2][0, 0], yhat - y, rel_tol=1e-15)
 assert math.isclose(deltas[1][0, 0], (yhat - y) * w2 * a1 * (1 - a1), rel_tol=1e-14)
+
+# %% [markdown]
+# Drawn on the network, the backward pass runs from the output up. Each unit holds its activation
+# $a^{(l)}$ from the forward pass and its delta $\delta^{(l)}$; each line holds the gradient of its weight,
+# which is the activation at the line's upper end times the delta at its lower end,
+# $\partial \mathcal{L}/\partial w^{(l)} = a^{(l-1)} \delta^{(l)}$. With one sample the gradient of a bias is
+# its unit's delta, $\partial \mathcal{L}/\partial b^{(l)} = \delta^{(l)}$.
+
+# %% tags=["hide-input"]
+backward_drawn = show_network(
+    "backward", r"The backward pass: each unit shows its activation $a^{(l)}$ and its delta "
+    r"$\delta^{(l)} = \partial \mathcal{L}/\partial z^{(l)}$, each line the gradient "
+    r"$\partial \mathcal{L}/\partial w^{(l)} = a^{(l-1)}\,\delta^{(l)}$ of its weight.")
+grads_lib = net.gradients(X, Y)
+# The numbers on the picture are the library's deltas and gradients, and SymPy's chain-rule products.
+assert backward_drawn == {("a", 0, 1): x, ("a", 1, 1): a1, ("a", 2, 1): yhat, ("delta", 1, 1): deltas[1][0, 0],
+                          ("delta", 2, 1): deltas[2][0, 0], ("dw", 1, 1, 1): grads_lib["W1"][0, 0],
+                          ("dw", 2, 1, 1): grads_lib["W2"][0, 0]}, backward_drawn
+for key, chain in (("W1", chains["W1"]), ("W2", chains["W2"])):
+    drawn = backward_drawn[("dw", int(key[1]), 1, 1)]
+    assert math.isclose(drawn, float(chain.product), rel_tol=1e-13), (key, drawn, chain.product)
+    assert math.isclose(drawn, backward_drawn[("a", int(key[1]) - 1, 1)] * backward_drawn[("delta", int(key[1]), 1)],
+                        rel_tol=1e-15)
+assert grads_lib["b1"][0] == deltas[1][0, 0] and grads_lib["b2"][0] == deltas[2][0, 0]
+md(f"""
+For example, $\\partial \\mathcal{{L}}/\\partial w^{{(1)}} = x\\, \\delta^{{(1)}}
+= {tex(x)} \\cdot ({tex(deltas[1][0, 0], 6)}) = {tex(grads_lib["W1"][0, 0], 6)}$, the value of the chain-rule
+product above.
+""")
 
 # %% [markdown]
 # ## Three routes, one answer

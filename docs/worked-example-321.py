@@ -15,7 +15,8 @@ import sympy as sp
 from IPython.display import Math, display
 
 import backprop.symbolic as bs
-from backprop.book import md, md_table, num, solution, tex
+from backprop.book import figure, md, md_table, num, solution, tex
+from backprop.book.netvalues import draw_network_values, network_values_alt, network_values_figsize
 from backprop.book.symbols import symbol_box
 
 symbol_box(["x", "y", "yhat", "z", "a", "W", "w", "b", "Wcol", "loss", "delta", "odot", "top", "eta"])
@@ -138,6 +139,42 @@ $$
 $$
 """)
 
+
+def show_network(view: str, caption: str):
+    """Draw the network's forward or backward pass (numbers from the library) and return what was drawn."""
+    drawing = {}
+
+    def draw(fig):
+        drawing["numbers"] = draw_network_values(fig, net, X, Y, view).numbers
+
+    figure(draw, alt=network_values_alt(net, X, Y, view), caption=caption, figsize=network_values_figsize(net.sizes))
+    return drawing["numbers"]
+
+
+# %% [markdown]
+# The same forward pass drawn on the network. The line from input $j$ to hidden unit $k$ carries the
+# weight $w^{(1)}_{jk}$, entry $(j, k)$ of the library's $W^{(1)}$ and entry $(k, j)$ of the example's
+# $W^{(1)}_{\text{col}}$; the lines into hidden unit 1 are drawn in the first colour, those into unit 2
+# in the second.
+
+# %% tags=["hide-input"]
+forward_drawn = show_network(
+    "forward", r"The forward pass of one sample: each line carries its weight $w^{(l)}_{jk}$, each unit its bias "
+    r"$b^{(l)}_k$, pre-activation $z^{(l)}_k$ and activation $a^{(l)}_k$; the output is $\hat y = a^{(2)}_1$.")
+# The picture's numbers are the typed example's (weights in the column layout, transposed) and the scalar
+# recomputation's above.
+for j in range(3):
+    assert forward_drawn[("a", 0, j + 1)] == x[j]
+    for k in range(2):
+        assert forward_drawn[("w", 1, j + 1, k + 1)] == W1_col[k, j]
+for k in range(2):
+    assert forward_drawn[("w", 2, k + 1, 1)] == W2_col[0, k] and forward_drawn[("b", 1, k + 1)] == b1[k]
+    assert math.isclose(forward_drawn[("z", 1, k + 1)], z1_m[k], rel_tol=1e-14, abs_tol=1e-15)
+    assert forward_drawn[("a", 1, k + 1)] == a1[k] and math.isclose(a1[k], a1_m[k], rel_tol=1e-14, abs_tol=0)
+assert forward_drawn[("b", 2, 1)] == b2[0] and math.isclose(forward_drawn[("z", 2, 1)], z2_m, rel_tol=1e-14)
+assert math.isclose(forward_drawn[("a", 2, 1)], yhat_m, rel_tol=1e-14)
+assert len(forward_drawn) == 3 + 3 * 3 + 3 * 2 + 2  # inputs, (b, z, a) per unit, one weight per line
+
 # %% [markdown]
 # ## Backward pass
 #
@@ -202,6 +239,43 @@ $\\partial \\mathcal{{L}} / \\partial W^{{(1)}}$ is zero, and so are its bias's 
 $\\partial \\mathcal{{L}} / \\partial W^{{(2)}}$: an inactive ReLU unit neither passes signal forward nor
 gradient backward.
 """)
+
+# %% [markdown]
+# Drawn on the network, the backward pass runs from the output up. Each unit holds its activation and its
+# delta; the line from unit $j$ of layer $l-1$ to unit $k$ of layer $l$ holds
+# $\partial \mathcal{L}/\partial w^{(l)}_{jk} = a^{(l-1)}_j \delta^{(l)}_k$, the activation at its upper end
+# times the delta at its lower end. Every line into the inactive unit 1 carries the factor
+# $\delta^{(1)}_1 = 0$, and the line out of it the factor $a^{(1)}_1 = 0$.
+
+# %% tags=["hide-input"]
+backward_drawn = show_network(
+    "backward", r"The backward pass: each unit shows its activation $a^{(l)}_k$ and its delta "
+    r"$\delta^{(l)}_k = \partial \mathcal{L}/\partial z^{(l)}_k$, each line the gradient "
+    r"$\partial \mathcal{L}/\partial w^{(l)}_{jk} = a^{(l-1)}_j\,\delta^{(l)}_k$ of its weight.")
+# The picture's numbers are the library's deltas and gradients, and the products a_j delta_k of the scalars.
+a_scalar = [list(x), a1_m, [yhat_m]]
+d_scalar = [None, [(yhat_m - label) * W2_col[0, k] * (z1_m[k] > 0) for k in range(2)], [yhat_m - label]]
+zero_lines = []
+for l, n_in, n_out in ((1, 3, 2), (2, 2, 1)):
+    for k in range(n_out):
+        assert backward_drawn[("delta", l, k + 1)] == deltas[l][0, k]
+        assert math.isclose(deltas[l][0, k], d_scalar[l][k], rel_tol=1e-14, abs_tol=0)
+        for j in range(n_in):
+            g = backward_drawn[("dw", l, j + 1, k + 1)]
+            assert g == grads[f"W{l}"][j, k]
+            assert math.isclose(g, a_scalar[l - 1][j] * d_scalar[l][k], rel_tol=1e-14, abs_tol=0), (l, j, k)
+            if g == 0:
+                zero_lines.append((l, j + 1, k + 1))
+assert zero_lines == [(1, 1, 1), (1, 2, 1), (1, 3, 1), (2, 1, 1)], zero_lines  # into and out of unit 1 only
+md(f"""
+{len(zero_lines)} of the {len(grads["W1"].ravel()) + len(grads["W2"].ravel())} lines carry 0: the three into
+hidden unit 1 and the one out of it. The largest gradient in size,
+$\\partial \\mathcal{{L}}/\\partial w^{{(1)}}_{{32}} = x_3\\, \\delta^{{(1)}}_2
+= ({tex(x[2])}) \\cdot {tex(d1[1], 6)} = {tex(grads["W1"][2, 1], 6)}$, is on the line from the largest input
+in size to the active unit.
+""")
+assert np.argmax(np.abs(grads["W1"])) == np.ravel_multi_index((2, 1), grads["W1"].shape)
+assert np.max(np.abs(grads["W1"])) > np.max(np.abs(grads["W2"])) and np.argmax(np.abs(x)) == 2
 
 # %% [markdown]
 # ## Checks: SymPy and finite differences

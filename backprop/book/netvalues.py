@@ -1,16 +1,23 @@
-"""Draw a small network with the numbers of one forward and backward pass, computed by the library.
+"""Draw a small network with the numbers of one forward or backward pass, computed by the library.
 
-Each unit is a box: an input unit shows $x_j$; a unit of layer $l \\ge 1$ shows its pre-activation
-$z^{(l)}_k$, its activation $a^{(l)}_k$ and its delta $\\delta^{(l)}_k = \\partial \\mathcal{L}/\\partial z^{(l)}_k$.
-Each weight is a line labelled with its gradient $\\bar w^{(l)}_{jk} = \\partial \\mathcal{L}/\\partial w^{(l)}_{jk}$
-(the bar of the [graph chapter](computational-graph.py)). With one sample, the gradient of a bias is the
-delta of its unit, so the boxes carry the bias gradients too. Everything is computed from the network
-when drawing (`net.forward`, `net.deltas`, `net.gradients`); nothing is typed in.
+Two views of the same network and sample, drawn top (inputs) to bottom (outputs):
 
-A page shows it with `backprop.book.figure`::
+* ``show="forward"``: each line carries its weight $w^{(l)}_{jk}$, each unit of layer $l \\ge 1$ its bias
+  $b^{(l)}_k$, pre-activation $z^{(l)}_k$ and activation $a^{(l)}_k$; the arrows point the way the values
+  flow, down to the output.
+* ``show="backward"``: each unit shows its activation $a^{(l)}_k$ and its delta
+  $\\delta^{(l)}_k = \\partial \\mathcal{L}/\\partial z^{(l)}_k$, each line the gradient
+  $\\partial \\mathcal{L}/\\partial w^{(l)}_{jk} = a^{(l-1)}_j \\delta^{(l)}_k$ of its weight; the arrows point
+  the way the deltas flow, up from the output. With one sample the gradient of a bias is the delta of its
+  unit, so the boxes carry the bias gradients too.
 
-    figure(lambda fig: draw_network_values(fig, net, X, Y), alt=network_values_alt(net, X, Y),
-           figsize=network_values_figsize(net.sizes))
+Input units show $x_j$ in both. Every number comes from the network when drawing (`net.forward`,
+`net.deltas`, `net.gradients`); nothing is typed in, and the drawing returns what it drew
+(:class:`NetworkDrawing`), so a page can assert that the numbers on the picture are the library's::
+
+    drawn = {}
+    figure(lambda fig: drawn.update(draw_network_values(fig, net, X, Y, "forward").numbers),
+           alt=network_values_alt(net, X, Y, "forward"), figsize=network_values_figsize(net.sizes))
 
 The drawing refuses overlapping boxes or labels (see `backprop.book.graphs.check_graph_layout`), so a
 network too large to label legibly fails instead of printing a smudge.
@@ -19,6 +26,7 @@ network too large to label legibly fails instead of printing a smudge.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -26,9 +34,26 @@ import numpy as np
 from .graphs import GraphNode, check_graph_layout, draw_graph, layout_renderer
 from .numbers import num, tex
 
-__all__ = ["draw_network_values", "network_values", "network_values_alt", "network_values_figsize"]
+__all__ = ["NetworkDrawing", "draw_network_values", "network_values", "network_values_alt",
+           "network_values_figsize"]
 
-_DY = 1.0  # between layers (data units)
+_DY = 1.9  # between layers (data units, about inches)
+_VIEWS = ("forward", "backward")
+
+
+@dataclass
+class NetworkDrawing:
+    """What :func:`draw_network_values` drew.
+
+    ``numbers`` maps each drawn quantity to its value, with 1-based unit indices as in the book:
+    ``("a", l, k)`` (``l = 0``: the input $x_k$), ``("b", l, k)``, ``("z", l, k)``, ``("delta", l, k)``,
+    ``("w", l, j, k)`` (the weight $w^{(l)}_{jk}$, library ``W{l}[j-1, k-1]``) and ``("dw", l, j, k)`` (its
+    gradient). ``texts`` maps the same keys to the TeX of the number as it appears on the figure.
+    """
+
+    ax: Any
+    numbers: dict[tuple, float] = field(default_factory=dict)
+    texts: dict[tuple, str] = field(default_factory=dict)
 
 
 def network_values(net: Any, X: Any, Y: Any) -> dict[str, Any]:
@@ -54,9 +79,18 @@ def network_values(net: Any, X: Any, Y: Any) -> dict[str, Any]:
 
 
 def network_values_figsize(sizes: Sequence[int]) -> tuple[float, float]:
-    """A figure size (inches) that keeps 12-pt text legible on a phone: 5 inches wide, 1.9 inches per
-    layer from the top (inputs) to the bottom (outputs)."""
-    return (5.0, 1.9 * (len(sizes) - 1) + 1.0)
+    """A figure size (inches) that keeps 12-pt text legible on a phone: 5 inches wide (3.2 for a chain of
+    single units), 1.9 inches per layer from the top (inputs) to the bottom (outputs).
+
+    >>> network_values_figsize([1, 1, 1]), network_values_figsize([3, 2, 1])
+    ((3.2, 4.8), (5.0, 4.8))
+    """
+    return (5.0 if max(sizes) > 1 else 3.2, _DY * (len(sizes) - 1) + 1.0)
+
+
+def _check_view(show: str) -> None:
+    if show not in _VIEWS:
+        raise ValueError(f"show must be 'forward' or 'backward', got {show!r}")
 
 
 def _label_side(l: int, k: int, sizes: Sequence[int]) -> int:
@@ -65,46 +99,70 @@ def _label_side(l: int, k: int, sizes: Sequence[int]) -> int:
     return -1 if k < (sizes[l] - 1) / 2 else 1
 
 
-def draw_network_values(fig_or_ax: Any, net: Any, X: Any, Y: Any, digits: int = 4) -> Any:
-    """Draw `net` from the inputs (top) to the outputs (bottom) with the forward values, deltas and weight
-    gradients of the one sample `(X, Y)`.
+def _last_subpath(path: Any) -> Any:
+    """The last piece of a compound path (an arrow's head: the line is drawn first, then the head)."""
+    from matplotlib.path import Path
 
-    The lines into unit $k$ of a layer, and the numbers beside them (each weight's gradient), take the
-    colour `"C{k-1}"` of the cycle. Each number is placed beside its own line, at the first height where it
-    touches no other line, label or box. Returns the Axes. Raises `ValueError` for more than one sample, or
-    when a number finds no free place.
+    starts = np.flatnonzero(path.codes == Path.MOVETO) if path.codes is not None else [0]
+    return Path(path.vertices[starts[-1]:], None if path.codes is None else path.codes[starts[-1]:])
+
+
+def draw_network_values(fig_or_ax: Any, net: Any, X: Any, Y: Any, show: str = "backward",
+                        digits: int = 4) -> NetworkDrawing:
+    """Draw `net` from the inputs (top) to the outputs (bottom) with the numbers of the one sample `(X, Y)`:
+    its forward pass (``show="forward"``) or its backward pass (``show="backward"``), see the module.
+
+    The lines into unit $k$ of a layer, and the numbers beside them, take the colour `"C{k-1}"` of the
+    cycle. Each number is placed beside its own line, at the first height where it touches no other line,
+    label or box. Returns a :class:`NetworkDrawing` (the Axes, and every number drawn). Raises `ValueError`
+    for more than one sample, an unknown view, or when a number finds no free place.
     """
     import matplotlib as mpl
     from matplotlib.path import Path
+    from matplotlib.text import Annotation
 
+    _check_view(show)
     values = network_values(net, X, Y)
+    params, grads = net.params, values["grads"]
     sizes = net.sizes
     L = len(sizes) - 1
     ax = fig_or_ax.subplots() if hasattr(fig_or_ax, "subplots") else fig_or_ax
+    drawing = NetworkDrawing(ax)
     spread = 3.4 / max(max(sizes) - 1, 1)  # the widest layer spans 3.4 data units (about 3.4 inches)
 
+    def record(key: tuple, value: Any) -> str:
+        value = float(value)
+        drawing.numbers[key] = value
+        drawing.texts[key] = tex(value, digits)
+        return drawing.texts[key]
+
     def pos(l: int, k: int) -> tuple[float, float]:  # k is 0-based, unit 1 on the left
-        return (k - (sizes[l] - 1) / 2) * spread, -l * _DY * 1.9
+        return (k - (sizes[l] - 1) / 2) * spread, -l * _DY
 
     nodes, edges, colours = [], [], {}
     for l, n in enumerate(sizes):
         for k in range(n):
-            key = f"{l}:{k}"
+            key, unit = f"{l}:{k}", f"^{{({l})}}_{{{k + 1}}}"
+            a = values["a"][l][k]
             if l == 0:
-                nodes.append(GraphNode(key, pos(l, k), f"x_{{{k + 1}}}", float(values["a"][0][k]), leaf=True))
-                continue
-            z, a, d = (float(values[name][l][k]) for name in ("z", "a", "delta"))
-            # three lines: z on the first, a on the second, delta on the third
-            nodes.append(GraphNode(key, pos(l, k), f"a^{{({l})}}_{{{k + 1}}}", a, d,
-                                   bar=rf"\delta^{{({l})}}_{{{k + 1}}}",
-                                   op=f"$z^{{({l})}}_{{{k + 1}}} = {tex(z, digits)}$"))
+                nodes.append(GraphNode(key, pos(l, k), f"x_{{{k + 1}}} = {record(('a', 0, k + 1), a)}",
+                                       leaf=True))
+            elif show == "forward":  # three lines: the bias, z, a (node_text wraps the label in $...$)
+                nodes.append(GraphNode(key, pos(l, k), f"b{unit} = {record(('b', l, k + 1), params[f'b{l}'][k])}$\n"
+                                       f"$z{unit} = {record(('z', l, k + 1), values['z'][l][k])}$\n"
+                                       f"$a{unit} = {record(('a', l, k + 1), a)}"))
+            else:  # two lines: a, delta
+                nodes.append(GraphNode(key, pos(l, k), f"a{unit} = {record(('a', l, k + 1), a)}$\n"
+                                       f"$\\delta{unit} = {record(('delta', l, k + 1), values['delta'][l][k])}"))
     for l in range(1, L + 1):
         for j in range(sizes[l - 1]):
             for k in range(sizes[l]):
-                edges.append((f"{l - 1}:{j}", f"{l}:{k}"))
-                colours[edges[-1]] = f"C{k % 6}" if sizes[l] > 1 else None
-    ax = draw_graph(ax, nodes, edges, digits=digits, pad=(0.75, 0.42), check=False,
-                    edge_colors={e: c for e, c in colours.items() if c})
+                down = (f"{l - 1}:{j}", f"{l}:{k}")
+                edges.append(down if show == "forward" else down[::-1])
+                if sizes[l] > 1:
+                    colours[edges[-1]] = f"C{k % 6}"
+    ax = draw_graph(ax, nodes, edges, digits=digits, pad=(0.75, 0.5), check=False, edge_colors=colours)
+    drawing.ax = ax
 
     fig = ax.figure
     renderer = layout_renderer(fig)  # lay the figure out, then place the numbers in display coordinates
@@ -114,13 +172,19 @@ def draw_network_values(fig_or_ax: Any, net: Any, X: Any, Y: Any, digits: int = 
                 for l in range(1, L + 1) for j in range(sizes[l - 1]) for k in range(sizes[l])}
     cycle = mpl.rcParams["axes.prop_cycle"].by_key()["color"]
     fg = mpl.rcParams["text.color"]
-    placed = list(node_boxes)
-    grads = values["grads"]
-    for (l, j, k), _ in segments.items():
+    # Arrowheads are obstacles too (the lines are the segments above): a number over a head would hide it.
+    heads = [_last_subpath(t.arrow_patch.get_transform().transform_path(t.arrow_patch.get_path()))
+             .get_extents().padded(2.0) for t in ax.texts if isinstance(t, Annotation) and t.arrow_patch]
+    placed = node_boxes + heads
+    for l, j, k in segments:
         (x0, y0), (x1, y1) = pos(l - 1, j), pos(l, k)
         side = _label_side(l, k, sizes)
         colour = cycle[k % len(cycle)] if sizes[l] > 1 else fg
-        label = ax.annotate(tex(float(grads[f"W{l}"][j, k]), digits).join("$$"), (x0, y0), xytext=(5 * side, 0),
+        if show == "forward":
+            text = record(("w", l, j + 1, k + 1), params[f"W{l}"][j, k])
+        else:
+            text = record(("dw", l, j + 1, k + 1), grads[f"W{l}"][j, k])
+        label = ax.annotate(f"${text}$", (x0, y0), xytext=(5 * side, 0),
                             textcoords="offset points", ha="left" if side > 0 else "right", va="center",
                             color=colour, zorder=5, gid=f"bp-graph-node:w{l}:{j}:{k}",
                             bbox=dict(boxstyle="square,pad=0.1", fc="none", ec="none"))
@@ -134,33 +198,50 @@ def draw_network_values(fig_or_ax: Any, net: Any, X: Any, Y: Any, digits: int = 
                 placed.append(box)
                 break
         else:
-            raise ValueError(f"no free place for the gradient of w({l})_{j + 1}{k + 1}: make the figure larger")
+            raise ValueError(f"no free place for the number of w({l})_{j + 1}{k + 1}: make the figure larger")
     check_graph_layout(fig)
-    return ax
+    return drawing
 
 
-def network_values_alt(net: Any, X: Any, Y: Any, digits: int = 4) -> str:
-    """Alt text with the numbers of the drawing: the prediction, the output delta and the largest weight gradient.
+def network_values_alt(net: Any, X: Any, Y: Any, show: str = "backward", digits: int = 4) -> str:
+    """Alt text with the numbers of the drawing: for the forward view the inputs, the activations of each
+    layer and the prediction; for the backward view the deltas of each layer and the largest weight gradient.
 
     Examples
     --------
     >>> import numpy as np, backprop as bp
     >>> net = bp.MLP([1, 1, 1], hidden="sigmoid", output="identity", loss="mse")
     >>> net.params.update(W1=np.array([[0.4]]), b1=np.array([0.1]), W2=np.array([[0.3]]), b2=np.array([0.2]))
-    >>> network_values_alt(net, [[0.5]], [[0.6]])[:58]
-    'The 1-1-1 network drawn from the inputs at the top to the '
+    >>> network_values_alt(net, [[0.5]], [[0.6]], "forward")[:72]
+    'The 1-1-1 network drawn from the input at the top to the output at the b'
     """
+    _check_view(show)
     v = network_values(net, X, Y)
     L = len(net.sizes) - 1
-    yhat = ", ".join(num(float(a), digits) for a in v["a"][L])
-    delta = ", ".join(num(float(d), digits) for d in v["delta"][L])
-    largest = max(((abs(float(g)), key, idx) for key, G in v["grads"].items() if key.startswith("W")
-                   for idx, g in np.ndenumerate(G)))
-    _, key, (j, k) = largest
-    g = float(v["grads"][key][j, k])
-    return (f"The {'-'.join(map(str, net.sizes))} network drawn from the inputs at the top to the output at the "
-            f"bottom, with the numbers of one sample. "
-            f"Each unit shows its pre-activation z, its activation a and its delta, the derivative of the loss "
-            f"with respect to z; each weight's line shows the derivative of the loss with respect to that weight. "
-            f"The output is {yhat} with delta {delta}; the largest weight gradient in size is {num(g, digits)}, "
-            f"of the weight from unit {j + 1} of layer {int(key[1:]) - 1} to unit {k + 1} of layer {key[1:]}.")
+
+    def row(values: Any) -> str:
+        return ", ".join(num(float(x), digits, trim=True) for x in values)
+
+    inputs = "input" if net.sizes[0] == 1 else "inputs"
+    outputs = "output" if net.sizes[L] == 1 else "outputs"
+    head = (f"The {'-'.join(map(str, net.sizes))} network drawn from the {inputs} at the top to the {outputs} at "
+            f"the bottom, with the {show} pass of one sample. ")
+    back = "the input" if net.sizes[0] == 1 else "the inputs"
+    hidden = range(1, L)
+    if show == "forward":
+        layers = "; ".join(f"layer {l}: {row(v['a'][l])}" for l in hidden)
+        return (head + "Each line is labelled with its weight; each unit shows its bias, its pre-activation z and "
+                f"its activation a. The {inputs} {'is' if net.sizes[0] == 1 else 'are'} {row(v['a'][0])}; the "
+                f"activations are, by hidden layer, {layers}; the prediction is {row(v['a'][L])}.")
+    grads = {key: G for key, G in v["grads"].items() if key.startswith("W")}
+    _, key, (j, k) = max((abs(float(g)), key, idx) for key, G in grads.items() for idx, g in np.ndenumerate(G))
+    n_weights = sum(G.size for G in grads.values())
+    n_zero = sum(int(np.count_nonzero(G == 0)) for G in grads.values())
+    zeros = f" {n_zero} of the {n_weights} weight gradients are exactly 0." if n_zero else ""
+    deltas = "; ".join(f"layer {l}: {row(v['delta'][l])}" for l in range(L, 0, -1))
+    return (head + f"Arrows point from the {outputs} back to {back}. Each unit shows its activation a and its "
+            "delta, the derivative of the loss with respect to its pre-activation; each line shows the derivative "
+            "of the loss with respect to its weight, the activation at its upper end times the delta at its lower "
+            f"end. The deltas are, from the output back, {deltas}. The largest weight gradient in size is "
+            f"{num(float(grads[key][j, k]), digits, trim=True)}, of the weight from unit {j + 1} of layer "
+            f"{int(key[1:]) - 1} to unit {k + 1} of layer {key[1:]}.{zeros}")

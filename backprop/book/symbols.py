@@ -101,6 +101,12 @@ SYMBOLS: tuple[Symbol, ...] = (
     Symbol("J", "J", r"Jacobian of a function of a row vector, e.g. softmax's $\partial a^{(L)}/\partial z^{(L)}$ "
            r"($n_L \times n_L$): entry $(r, c)$ is $\partial a^{(L)}_r / \partial z^{(L)}_c$",
            "`bp.softmax_jacobian`", _LOSS),
+    Symbol("Pr", "\\Pr(y \\mid \\hat y)", r"probability (for a continuous target, probability density) of the "
+           r"target $y$ under the distribution whose parameter is the network's output $\hat y$; "
+           r"$-\log \Pr(y \mid \hat y)$ is the loss of the sample, up to a scale and a constant", "", _LOSS),
+    Symbol("s_noise", "s", r"standard deviation of the Gaussian noise when the half squared error is read as "
+           r"a negative log-likelihood, $y \sim \mathcal{N}(\hat y, s^2)$ (a normal distribution, as below)",
+           "", _LOSS),
     Symbol("iverson", "[r = c]", r"$1$ if $r = c$, else $0$ (the Kronecker delta; $\delta$ is kept for "
            r"$\partial \mathcal{L}/\partial Z$)", "`np.eye`", _LOSS),
     # -- training
