@@ -349,7 +349,7 @@ parameters (checked below).
 # %% [markdown]
 # ## Your own activation and loss
 #
-# An activation is one [`Activation`](api.md#backprop.Activation) record: its name, the function, its
+# An activation is one [`Activation`](api-components.md#backprop.Activation) record: its name, the function, its
 # derivative, and optionally its output range, its kinks and the weight initialisation it wants.
 # A leaky ReLU has a kink at 0 and, like ReLU, wants He initialisation:
 
@@ -367,7 +367,7 @@ report = bp.check_gradients(leaky_net, X[train[:10]], y[train[:10]])
 print(report.ok, report.verified, report.kinks)
 
 # %% [markdown]
-# A loss is one [`Loss`](api.md#backprop.Loss) record: its name, the value $\mathcal{L}$ (one number,
+# A loss is one [`Loss`](api-components.md#backprop.Loss) record: its name, the value $\mathcal{L}$ (one number,
 # the mean over the $N$ samples) and the gradient $\partial\mathcal{L}/\partial\hat Y$. The Huber loss
 # is quadratic for small errors and linear for large ones, so a few far-off targets pull less on the
 # fit than with the squared error:
