@@ -12,7 +12,7 @@
 # problems, by the number of epochs each needs to reach a loss.
 #
 # Every optimiser here is in the library (`fit(..., optimiser=...)`); the table of what each one
-# keeps and updates is [`bp.OPTIMISERS`](api.md#backprop.OPTIMISERS). The symbols are those of the
+# keeps and updates is [`bp.OPTIMISERS`](api-training.md#backprop.OPTIMISERS). The symbols are those of the
 # [notation](notation.py#symbols) table: $g$ is a gradient as an optimiser receives it, $t$ counts
 # the steps, and $\mu, v, \rho, r, \beta_1, \beta_2, m, \epsilon$ are defined where they first appear.
 

@@ -20,7 +20,7 @@ import pytest
 import backprop
 
 ROOT = Path(__file__).resolve().parents[1]
-API_PAGES = [ROOT / "docs" / name for name in ("api.md", "api-components.md", "api-symbolic.md")]
+API_PAGES = [ROOT / "docs" / name for name in ("api.md", "api-training.md", "api-components.md", "api-symbolic.md")]
 ROLE = re.compile(r":(?:py:)?(?:class|func|meth|data|attr|mod|exc|obj|const|ref|term):`")
 LITERAL_MARKER = re.compile(r"::\s*$", re.M)
 
