@@ -471,7 +471,9 @@ name, like `"relu"`.
 # one does; the interrupted network equals the same network trained for the completed epochs; the
 # diverged network holds no NaN, and a one-step blow-up is undone to the initial parameters; both
 # custom networks pass the gradient check and load back equal; the Huber gradient is never larger
-# than the squared error's; a record added to `bp.ACTIVATIONS` is found by name.
+# than the squared error's; records added to `bp.ACTIVATIONS` and `bp.LOSSES` are found by name; records
+# of the wrong shape are refused with their name in the error; an activation without `init=` gets Glorot
+# initialisation; a bool array of labels trains exactly as 0/1 labels do.
 
 # %% tags=["hide-input"]
 md("All checks passed.")
