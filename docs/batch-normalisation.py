@@ -441,6 +441,12 @@ zhat1_d = sp.simplify(zhat1.subs(u1, u2 + d_s))
 assert sp.simplify(zhat1_d - d_s / sp.sqrt(d_s**2 + 4 * e_s)) == 0
 two, _ = bp.batch_norm(np.array([[0.3, -2.0], [1.7, 5.0]]), np.ones(2), np.zeros(2))
 assert np.allclose(np.abs(two), 1, atol=1e-4)
+try:
+    bp.batch_norm(np.array([[0.3, -2.0]]), np.ones(2), np.zeros(2))   # one sample, in training
+except ValueError as err:
+    assert "at least 2 samples" in str(err), err
+else:
+    raise AssertionError("a batch of one was normalised in training")
 solution(f"""
 With $d = \\tilde z_1 - \\tilde z_2 > 0$, SymPy gives $\\hat z_1 = {sp.latex(zhat1_d)}$ and $\\hat z_2 = -\\hat z_1$:
 $\\pm 1$ up to $\\epsilon$, whatever the two values were. A batch of two keeps only which sample is larger.
@@ -463,6 +469,6 @@ assert np.allclose(weight_left, 0.9**n_upd, rtol=1e-9)
 solution(f"""
 After $t$ updates the initial value has weight $0.9^t$: below 1 % from $t = \\lceil \\ln 0.01/\\ln 0.9 \\rceil =
 {n_upd}$ on. With the weights held still (a learning rate of $10^{{-12}}$), the running variance after
-{n_upd} updates is $0.9^{{{n_upd}}} \\cdot 1 + (1 - 0.9^{{{n_upd}}})\\, v$ with $v$ the data's variance: the
+{n_upd} updates is $0.9^{{{n_upd}}} \\cdot 1$ plus $1 - 0.9^{{{n_upd}}}$ times the data's variance: the
 initial 1 still has the weight ${tex(float(weight_left.mean()), 4)}$ $= 0.9^{{{n_upd}}}$ in every unit.
 """)

@@ -481,11 +481,13 @@ tanh_100 = float(predict_original(tanh_net, np.array([[100.0]]))[0, 0])
 
 md(f"""
 For the best 16-unit ReLU network the rightmost corner is at $x = {tex(outer, 3)}$; its
-{len(corners)} corners are where the polygon bends. SymPy differentiates one hinge,
-$\\frac{{\\mathrm d}}{{\\mathrm dx}}\\, v \\max(0, wx + b) = v w\\, [wx + b > 0]$
-($[wx + b > 0]$ is 1 where $wx + b > 0$ and 0 elsewhere; SymPy writes it as the unit step), whose
-limit for $x \\to \\infty$ is $vw$ if $w > 0$ and $0$ if
-$w < 0$. Summed over the trained units, to the right of the last corner the slope is
+{len(corners)} corners are where the polygon bends. SymPy differentiates one unit's contribution
+to the output with respect to the input,
+$\\frac{{\\partial}}{{\\partial X_i}}\\, w^{{(2)}}_{{j1}} \\max\\bigl(0, X_i w^{{(1)}}_{{1j}} + b^{{(1)}}_j\\bigr)
+= w^{{(2)}}_{{j1}} w^{{(1)}}_{{1j}}\\, \\bigl[X_i w^{{(1)}}_{{1j}} + b^{{(1)}}_j > 0\\bigr]$
+(the bracket is 1 where the inequality holds and 0 elsewhere; SymPy writes it as the unit step), whose
+limit for $X_i \\to \\infty$ is $w^{{(2)}}_{{j1}} w^{{(1)}}_{{1j}}$ if $w^{{(1)}}_{{1j}} > 0$ and $0$ if
+$w^{{(1)}}_{{1j}} < 0$. Summed over the trained units, to the right of the last corner the slope is
 $\\frac{{s_y}}{{s_x}} \\sum_{{j:\\, w^{{(1)}}_{{1j}} > 0}} w^{{(2)}}_{{j1}} w^{{(1)}}_{{1j}} = {tex(slope_sympy)}$
 (the predictions between $x = 15$ and $20$ rise at ${tex(slope_measured)}$ per unit), whereas
 $\\mathrm{{d}}(x^2)/\\mathrm{{d}}x$ is already $20$ at the edge of the data and $40$ at $x = 20$.

@@ -44,6 +44,11 @@ print(net.loss(X[train], y[train]) == net.loss(X[train], bp.one_hot(y[train], 3)
 # %% tags=["hide-input"]
 same_loss = net.loss(X[train], y[train]) == net.loss(X[train], bp.one_hot(y[train], 3))
 assert same_loss
+by_label, by_row = net.value_and_grad(X[train], y[train]), net.value_and_grad(X[train], bp.one_hot(y[train], 3))
+assert by_label[0] == by_row[0] and all(np.array_equal(by_label[1][k], by_row[1][k]) for k in by_row[1])
+report_labels = bp.check_gradients(net, X[train[:5]], y[train[:5]])
+report_rows = bp.check_gradients(net, X[train[:5]], bp.one_hot(y[train[:5]], 3))
+assert report_labels.ok and report_labels.max_rel_error == report_rows.max_rel_error
 twin = bp.MLP([4, 16, 3], hidden="tanh", loss="cross_entropy", seed=0)
 twin.fit(X[train], bp.one_hot(y[train], 3), epochs=100, lr=0.5)
 assert all(np.array_equal(twin.params[k], net.params[k]) for k in net.params)  # labels = one-hot rows, bit for bit
