@@ -2,7 +2,7 @@
 # # Batch normalisation
 #
 # Batch normalisation (Ioffe and Szegedy) standardises every hidden unit's input over the batch:
-# each unit's pre-activation is shifted and scaled to mean 0 and variance 1 across the $N$ samples,
+# each unit's pre-activation is shifted and scaled to mean 0 and variance (nearly) 1 across the $N$ samples,
 # then given a learned scale and shift. This chapter writes the forward pass in the book's
 # notation, derives the backward pass, which has to go through the batch's mean and variance, with
 # SymPy and proves it equal to the matrix form the library uses, shows how prediction replaces the

@@ -163,7 +163,7 @@ assert all(a > b for a, b in zip(norms, norms[1:], strict=False)) and all(r[4] >
 md_table([r"$\alpha$", r"$w^{(1)}_{11}$", r"$w^{(1)}_{21}$", r"$b^{(1)}_1$", r"$\mathcal L$ (no penalty)"],
          ridge_rows, fmt=4, align="rrrrr")
 md("""
-The weights found by 3000 steps of `fit` equal the closed form to 9 significant figures in every
+The weights found by 3000 steps of `fit` equal the closed form to a relative $10^{-9}$ in every
 row. As $\\alpha$ grows the weights shrink (the norm of $W^{(1)}$ at every step of the table) and the
 unpenalised loss rises: the penalty trades fit for small weights.
 """)
