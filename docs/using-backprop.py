@@ -347,9 +347,9 @@ before, and the loss grew at every one of them, by a factor of {num(float(growth
 rolled back to the last parameters whose loss was finite, so it never holds NaN. That is all the
 rollback promises: after a gradual divergence like this one, those parameters are already far off
 (their loss is ${tex(after_rollback, 2)}$), and the remedy is to train again with a smaller learning rate.
-Only a sudden blow-up, one step from a good point to an infinite loss, is undone to a useful network:
-with a learning rate of $10^{{200}}$ the first update already overflows, and `fit` puts back the initial
-parameters (checked below).
+A sudden blow-up, one step from a good point to an infinite loss, is undone to a useful network: with
+a learning rate of $10^{{200}}$ the first update already overflows, and `fit` puts back the initial
+parameters (asserted while this page was built).
 """)
 
 # %% [markdown]
