@@ -490,8 +490,8 @@ overshoot = float(plain.predict(grid_x).max())
 assert overshoot > 1.5 * max(1.0, float(Y_train.max()))   # above every training sample and the sine
 figure(draw_fits, figsize=(5.0, 4.4),
        alt=f"The 20 training samples, the sine they come from, and the predictions of the four networks. The "
-       f"unregularised network's curve wiggles to follow the training samples, overshooting to {num(overshoot, 2)} "
-       f"between two of them where the sine stays below 1 (its largest curvature is "
+       f"unregularised network's curve wiggles to follow the training samples, overshooting to {num(overshoot, 2)}, "
+       f"above every training sample and the sine's maximum of 1 (its largest curvature is "
        f"{num(wiggle, 2)} times the early-stopped network's); the three regularised curves are smooth and "
        f"follow the sine.",
        caption="The four networks' predictions on $[-1, 1]$, with the training samples and the true function.")
