@@ -119,16 +119,17 @@ it needs several units side by side.
 # ## Many points, one hidden layer
 #
 # From now on the data are $N = 81$ equally spaced points $x \in [-10, 10]$ with targets $y = x^2$,
-# and the network has one hidden layer of $n_1$ units and a linear output. For one sample with
-# input $X$ (a single number, the standardised $x$ defined below) its output is
+# and the network has one hidden layer of $n_1$ units and a linear output. The network sees the
+# standardised inputs, an $N \times 1$ batch $X$ (defined below), and for sample $i$, whose input is the
+# single number $X_i$, its output is
 #
 # $$
-# \hat Y = \sum_{j=1}^{n_1} w^{(2)}_{j1}\, f_1\bigl(X w^{(1)}_{1j} + b^{(1)}_j\bigr) + b^{(2)} ,
+# \hat Y_i = \sum_{j=1}^{n_1} w^{(2)}_{j1}\, f_1\bigl(X_i w^{(1)}_{1j} + b^{(1)}_j\bigr) + b^{(2)}_1 ,
 # $$
 #
 # with the first layer's weights $w^{(1)}_{1j}$ and biases $b^{(1)}_j$ (`W1`, `b1`) and the
-# output layer's $w^{(2)}_{j1}$ and $b^{(2)}$ (`W2`, `b2`). With $f_1 = \mathrm{ReLU}$ each unit is
-# a hinge: zero on one side of $X = -b^{(1)}_j / w^{(1)}_{1j}$ and a straight line on the other.
+# output layer's $w^{(2)}_{j1}$ and $b^{(2)}_1$ (`W2`, `b2`). With $f_1 = \mathrm{ReLU}$ each unit is
+# a hinge: zero on one side of $X_i = -b^{(1)}_j / w^{(1)}_{1j}$ and a straight line on the other.
 # A sum of $n_1$ hinges is a polygonal line with at most $n_1$ corners, so at most $n_1 + 1$
 # straight pieces to follow the parabola with.
 #
@@ -159,10 +160,10 @@ assert abs(x_mean) < 1e-12, x_mean
 md(f"""
 Here $\\bar x = 0$, $s_x = {tex(x_std)}$, $\\bar y = {tex(y_mean)}$ and $s_y = {tex(y_std)}$ (the
 means and standard deviations of $x$ and $y$). A prediction in the standardised units maps back
-as $\\hat y = \\bar y + s_y \\hat Y$, so a loss $\\mathcal{{L}}_s$ on the standardised targets is a
+as $\\hat y_i = \\bar y + s_y \\hat Y_i$, so a loss $\\mathcal{{L}}_s$ on the standardised targets is a
 loss $s_y^2 \\mathcal{{L}}_s$ on the original ones (SymPy confirms this symbolically, the
 [checks](#checks) numerically on a trained network). The standardised loss of the best
-*constant* predictor, $\\hat Y = 0$, is
+*constant* predictor, $\\hat Y_i = 0$ for every $i$, is
 $\\tfrac12 \\operatorname{{var}}(Y) = \\tfrac12$: a network whose loss is $0.5$ does no better than
 predicting the mean.
 """)
@@ -252,7 +253,7 @@ end at exactly the loss $0.5$ of the constant predictor. In each of them *every*
 *dead*: its pre-activation is never positive on the training inputs, so $f_1' = 0$ there (the
 library takes $\\mathrm{{ReLU}}'(0) = 0$) and its weight and bias get a gradient of exactly zero.
 In a first hidden layer, whose inputs are the fixed training data, nothing can then revive it, and
-the output is the constant $b^{{(2)}}$, which descent moves to the mean. These units were active on
+the output is the constant $b^{{(2)}}_1$, which descent moves to the mean. These units were active on
 part of the data at the start and all were dead by epoch {died_by}. Each started with a negative
 output weight $w^{{(2)}}_{{j1}}$, a hinge bent the wrong way for a parabola: descent shrank its
 contribution $w^{{(2)}}_{{j1}} a^{{(1)}}_j$ to the output at every epoch until it was zero, which a
@@ -350,6 +351,8 @@ assert y_std < 50 and grad_ratio < 90, (y_std, grad_ratio)
 assert best_raw[0] > 10 * std_run["loss"][-1]
 assert np.all(np.diff(lr001) < 0) and lr001[-1] > best_raw[0]  # lr 0.001: steady, but slow
 assert lr01.min() < lr01[-1]  # lr 0.01: the loss went back up after its minimum
+tail01 = lr01[-100:]            # ... and oscillates: it changes direction often, over a wide range
+assert np.sum(np.diff(np.sign(np.diff(tail01))) != 0) > 20 and tail01.max() > 1.5 * tail01.min()
 md(f"""
 The gradient norm is that of all parameters' gradients together, at the start; the last two
 columns describe the hidden pre-activations $z^{{(1)}}$ on the training inputs at the end. Two things
@@ -369,13 +372,14 @@ ${tex(raw_run['slope'], 2)}$: the hidden layer has turned into a set of step fun
 
 **Large gradients.** The raw targets are the standardised ones times $s_y = {tex(y_std)}$ (plus
 $\\bar y$), and the raw inputs are the standardised ones times $s_x = {tex(x_std)}$. At the start
-the errors $\\hat y - y$ are {tex(error_ratio, 2)} times larger (in root mean square) than on
+the errors $\\hat y - y$ are {num(error_ratio, 2)} times larger (in root mean square) than on
 standardised data, and the gradient norm is ${tex(raw_run['grad0'], 3)}$ against
-${tex(std_run['grad0'], 3)}$, {tex(grad_ratio, 2)} times larger. A smaller learning rate does not
-rescue the raw data: at $0.01$ the loss reaches ${tex(lr01.min(), 3)}$ and climbs back to
-${tex(lr01[-1], 3)}$; at $0.001$ it falls at every epoch but only to ${tex(lr001[-1], 3)}$. The
+${tex(std_run['grad0'], 3)}$, {num(grad_ratio, 2)} times larger. A smaller learning rate does not
+rescue the raw data: at $0.01$ the loss does not settle (over the last 100 epochs it swings
+between ${tex(tail01.min(), 3)}$ and ${tex(tail01.max(), 3)}$) and ends at ${tex(lr01[-1], 3)}$;
+at $0.001$ it falls at every epoch but only to ${tex(lr001[-1], 3)}$. The
 standardised network ends at ${tex(std_run['loss'][-1], 3)}$ in the same number of epochs,
-{tex(best_raw[0] / std_run['loss'][-1], 2)} times lower than the best raw run.
+{num(best_raw[0] / std_run['loss'][-1], 2)} times lower than the best raw run.
 
 Tanh at least keeps the hidden outputs bounded. A ReLU network has no such brake: on the raw data at
 learning rate $0.2$ its gradient norm starts at ${tex(relu_raw['grad0'], 3)}$, the loss of its first
@@ -422,8 +426,8 @@ figure(
 # rightmost corner nothing changes any more: the network is exactly linear,
 #
 # $$
-# \hat Y = \Bigl(\sum_{j:\,w^{(1)}_{1j} > 0} w^{(2)}_{j1} w^{(1)}_{1j}\Bigr) X + \text{const}
-# \qquad \text{for } X > \max_j \bigl(-b^{(1)}_j / w^{(1)}_{1j}\bigr) ,
+# \hat Y_i = \Bigl(\sum_{j:\,w^{(1)}_{1j} > 0} w^{(2)}_{j1} w^{(1)}_{1j}\Bigr) X_i + \text{const}
+# \qquad \text{for } X_i > \max_j \bigl(-b^{(1)}_j / w^{(1)}_{1j}\bigr) ,
 # $$
 #
 # while the parabola keeps steepening. A tanh network is bounded instead: every unit flattens out,
@@ -453,6 +457,7 @@ w_pos, w_neg = sp.Symbol("w", positive=True), sp.Symbol("w", negative=True)
 hinge_slopes = {}
 for w_ in (w_pos, w_neg):
     d_hinge = sp.diff(v_ * sp.Max(0, w_ * xs_ + b_), xs_)  # v w Heaviside(w x + b)
+    assert d_hinge == v_ * w_ * sp.Heaviside(w_ * xs_ + b_), d_hinge   # the formula shown below
     hinge_slopes[w_] = (sp.limit(d_hinge, xs_, sp.oo), sp.limit(d_hinge, xs_, -sp.oo))
 assert hinge_slopes == {w_pos: (v_ * w_pos, 0), w_neg: (0, v_ * w_neg)}, hinge_slopes
 slope_sympy = sum(
@@ -476,10 +481,13 @@ tanh_100 = float(predict_original(tanh_net, np.array([[100.0]]))[0, 0])
 
 md(f"""
 For the best 16-unit ReLU network the rightmost corner is at $x = {tex(outer, 3)}$; its
-{len(corners)} corners are where the polygon bends. SymPy differentiates one hinge,
-$\\frac{{\\mathrm d}}{{\\mathrm dx}}\\, v \\max(0, wx + b) = {sp.latex(d_hinge)}$
-($\\theta$ is the unit step), whose limit for $x \\to \\infty$ is $vw$ if $w > 0$ and $0$ if
-$w < 0$. Summed over the trained units, to the right of the last corner the slope is
+{len(corners)} corners are where the polygon bends. SymPy differentiates one unit's contribution
+to the output with respect to the input,
+$\\frac{{\\partial}}{{\\partial X_i}}\\, w^{{(2)}}_{{j1}} \\max\\bigl(0, X_i w^{{(1)}}_{{1j}} + b^{{(1)}}_j\\bigr)
+= w^{{(2)}}_{{j1}} w^{{(1)}}_{{1j}}\\, \\bigl[X_i w^{{(1)}}_{{1j}} + b^{{(1)}}_j > 0\\bigr]$
+(the bracket is 1 where the inequality holds and 0 elsewhere; SymPy writes it as the unit step), whose
+limit for $X_i \\to \\infty$ is $w^{{(2)}}_{{j1}} w^{{(1)}}_{{1j}}$ if $w^{{(1)}}_{{1j}} > 0$ and $0$ if
+$w^{{(1)}}_{{1j}} < 0$. Summed over the trained units, to the right of the last corner the slope is
 $\\frac{{s_y}}{{s_x}} \\sum_{{j:\\, w^{{(1)}}_{{1j}} > 0}} w^{{(2)}}_{{j1}} w^{{(1)}}_{{1j}} = {tex(slope_sympy)}$
 (the predictions between $x = 15$ and $20$ rise at ${tex(slope_measured)}$ per unit), whereas
 $\\mathrm{{d}}(x^2)/\\mathrm{{d}}x$ is already $20$ at the edge of the data and $40$ at $x = 20$.
@@ -590,7 +598,7 @@ negligible next to $y = 100$ is large next to $y = 1$. Nothing is "too small for
 functions": ReLU is positively homogeneous, $\\max(0, c z) = c \\max(0, z)$ for every $c > 0$, so
 there is no scale below which its values stop counting; and the standardised inputs here lie
 within $\\pm{tex(np.abs(X).max(), 3)}$ anyway. To care about relative errors, change what the loss
-measures (for example, fit $\\log(1 + y)$, whose differences are ratios of $1 + y$) rather than the
+measures (for example, fit $\\ln(1 + y)$, whose differences are the logarithms of ratios of $1 + y$) rather than the
 network.
 """)
 
@@ -640,10 +648,10 @@ slow = np.abs(tW1) < 0.05
 assert abs(left_over.sum() - (at_1e3 - limit)) < 1e-9 and abs(at_1e3 - limit) > 1e-3
 assert abs(left_over[slow].sum()) > 0.99 * abs(left_over.sum()), left_over
 solution(f"""
-As $x \\to +\\infty$, $\\tanh(X w^{{(1)}}_{{1j}} + b^{{(1)}}_j) \\to \\operatorname{{sign}}(w^{{(1)}}_{{1j}})$,
-so $\\hat Y \\to \\sum_j w^{{(2)}}_{{j1}} \\operatorname{{sign}}(w^{{(1)}}_{{1j}}) + b^{{(2)}}$ and
-$\\hat y \\to \\bar y + s_y\\bigl(\\sum_j w^{{(2)}}_{{j1}} \\operatorname{{sign}}(w^{{(1)}}_{{1j}}) +
-b^{{(2)}}\\bigr) = {tex(limit)}$. The network predicts ${tex(at_1e4)}$ at $x = 10^4$, where
+As $x \\to +\\infty$, $\\tanh(X_i w^{{(1)}}_{{1j}} + b^{{(1)}}_j) \\to \\operatorname{{sign}}(w^{{(1)}}_{{1j}})$,
+so $\\hat Y_i \\to \\sum_j w^{{(2)}}_{{j1}} \\operatorname{{sign}}(w^{{(1)}}_{{1j}}) + b^{{(2)}}_1$ and
+$\\hat y_i \\to \\bar y + s_y\\bigl(\\sum_j w^{{(2)}}_{{j1}} \\operatorname{{sign}}(w^{{(1)}}_{{1j}}) +
+b^{{(2)}}_1\\bigr) = {tex(limit)}$. The network predicts ${tex(at_1e4)}$ at $x = 10^4$, where
 $x^2 = 10^8$. At $x = 10^3$ it still predicts ${tex(at_1e3)}$: {int(slow.sum())} units have weights
 as small as $\\lvert w^{{(1)}}_{{1j}} \\rvert = {tex(np.abs(tW1).min(), 2)}$ (in standardised units), so
 they are not yet saturated there: of the difference ${tex(at_1e3 - limit, 4)}$ from the limit they

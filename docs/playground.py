@@ -38,7 +38,9 @@ print("output delta", deltas[2].round(4))
 
 # %% tags=["hide-input"]
 from backprop.book import md, tex
-from backprop.book.explorer import explorer, random_cases, reference_case
+from backprop.book.explorer import MAX_LAYERS, MAX_UNITS, explorer, random_cases, reference_case
+
+assert MAX_LAYERS == 4 and MAX_UNITS == 4   # the introduction: "up to four layers of up to four units"
 
 # The worked examples' networks, so that the explorer's arithmetic is checked on them too (the
 # numbers are those of docs/worked-example-111.py and docs/worked-example-321.py).
@@ -91,7 +93,8 @@ assert big[2] == 0 and after_two.predict(X)[0, 1] == 1.0, (big, after_two.predic
 md(f"""
 **The learning rate.** With $\\eta = {tex(lr)}$ each of the first 20 Steps lowers the loss, from
 ${tex(small[0])}$ to ${tex(small[-1])}$. Reset, type $10$ into the $\\eta$ box and Step once: the loss
-*rises*, from ${tex(big[0])}$ to ${tex(big[1])}$; the step went past the low ground. One more Step
+*rises*, from ${tex(big[0])}$ to ${tex(big[1])}$. The step points downhill, so along it the loss first falls;
+a step this long went past the lowest point on its way. One more Step
 and the loss is $0$ to the last bit: class 2's probability rounds to exactly $1$. With a single
 sample the cross-entropy keeps falling as the two outputs' $z$ move apart, and a long step moves
 them far apart at once; [gradient descent](gradient-descent.py) shows what too long a step does
@@ -139,5 +142,6 @@ loss, the parameters after one step and after {len(cases[0]["reference"]["train"
 for the network above, for the two worked examples and for {len(cases) - 2} random networks that
 cover every activation and loss the controls offer. The book's browser tests run the explorer's own
 functions on each of them and require every value to agree with the library's to a relative
-$10^{{-12}}$, then press the buttons and check what the page shows.
+$10^{{-12}}$ (or an absolute $10^{{-13}}$, for values near 0 that come from terms that cancel), then press the
+buttons and check what the page shows.
 """)

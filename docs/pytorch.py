@@ -123,9 +123,10 @@ else:
 # %% [markdown]
 # The two differ in kind at `loss.backward()`. The library's backward pass is the delta recursion,
 # written once for every network of its shape; PyTorch builds a graph during each forward pass and
-# differentiates whatever was computed. That is why PyTorch can
-# differentiate any composition of its operations (a loss written by hand, a skip connection, a
-# normalisation layer), where the library knows only its own layers.
+# differentiates whatever was computed. That is why PyTorch can differentiate any composition of its
+# operations (a loss written by hand, a skip connection, a convolution) without being given a
+# derivative, where the library knows only its own layers and must be given the derivative of an
+# activation or loss of your own (see [using backprop](using-backprop.py#your-own-activation-and-loss)).
 
 # %% [markdown]
 # ## Layers: PyTorch stores the transpose

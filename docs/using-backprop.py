@@ -44,6 +44,11 @@ print(net.loss(X[train], y[train]) == net.loss(X[train], bp.one_hot(y[train], 3)
 # %% tags=["hide-input"]
 same_loss = net.loss(X[train], y[train]) == net.loss(X[train], bp.one_hot(y[train], 3))
 assert same_loss
+by_label, by_row = net.value_and_grad(X[train], y[train]), net.value_and_grad(X[train], bp.one_hot(y[train], 3))
+assert by_label[0] == by_row[0] and all(np.array_equal(by_label[1][k], by_row[1][k]) for k in by_row[1])
+report_labels = bp.check_gradients(net, X[train[:5]], y[train[:5]])
+report_rows = bp.check_gradients(net, X[train[:5]], bp.one_hot(y[train[:5]], 3))
+assert report_labels.ok and report_labels.max_rel_error == report_rows.max_rel_error
 twin = bp.MLP([4, 16, 3], hidden="tanh", loss="cross_entropy", seed=0)
 twin.fit(X[train], bp.one_hot(y[train], 3), epochs=100, lr=0.5)
 assert all(np.array_equal(twin.params[k], net.params[k]) for k in net.params)  # labels = one-hot rows, bit for bit
@@ -158,7 +163,8 @@ figure(
 
 # %% tags=["hide-input"]
 md(f"""
-The validation loss is lowest after epoch {best}, at ${tex(val_best, 4)}$; after that it rises at every
+The validation loss is lowest after epoch {best} (epochs are numbered from 0 here, as `history` numbers
+them), at ${tex(val_best, 4)}$; after that it rises at every
 epoch, to ${tex(val_end, 4)}$ after all {full_history.epochs} epochs, while the training loss keeps falling
 (from ${tex(train_best, 3)}$ to ${tex(train_end, 2)}$). The network is growing more confident on the
 training flowers than the validation flowers support. With patience {patience}, `fit` stopped after
@@ -294,7 +300,7 @@ reference.fit(X[train], y[train], epochs=interrupted.epochs, lr=0.5)
 assert interrupted.stopped == "interrupted" and interrupted.epochs == 39
 assert all(np.array_equal(impatient.params[k], reference.params[k]) for k in reference.params)
 md(f"""
-The 40th call is the forward pass of epoch 39 (numbered from 0), so {interrupted.epochs} epochs were
+The 40th call is the forward pass of epoch 39 (epoch 0 is the first), so {interrupted.epochs} epochs were
 complete: the interrupted network's parameters are exactly those of the same network trained for
 {interrupted.epochs} epochs. With `patience`, an interrupted `fit` keeps the best parameters so far.
 """)
@@ -341,9 +347,9 @@ before, and the loss grew at every one of them, by a factor of {num(float(growth
 rolled back to the last parameters whose loss was finite, so it never holds NaN. That is all the
 rollback promises: after a gradual divergence like this one, those parameters are already far off
 (their loss is ${tex(after_rollback, 2)}$), and the remedy is to train again with a smaller learning rate.
-Only a sudden blow-up, one step from a good point to an infinite loss, is undone to a useful network:
-with a learning rate of $10^{{200}}$ the first update already overflows, and `fit` puts back the initial
-parameters (checked below).
+A sudden blow-up, one step from a good point to an infinite loss, is undone to a useful network: with
+a learning rate of $10^{{200}}$ the first update already overflows, and `fit` puts back the initial
+parameters (asserted while this page was built).
 """)
 
 # %% [markdown]
@@ -396,12 +402,36 @@ assert report.ok and report.verified + report.kinks == report.entries
 d = np.linspace(-3, 3, 601).reshape(-1, 1)
 g_huber, g_mse = np.abs(huber_grad(d, 0 * d)), np.abs(bp.mse_grad(d, 0 * d))
 assert np.all(g_huber <= g_mse) and np.all(g_huber[np.abs(d) > 0.1] < g_mse[np.abs(d) > 0.1])
-# A record added to bp.ACTIVATIONS can be used by name (taken out again: other pages share the table).
-bp.ACTIVATIONS["leaky_relu"] = leaky
+# A record added to bp.ACTIVATIONS or bp.LOSSES can be used by name (taken out again: other pages share the
+# tables).
+bp.ACTIVATIONS["leaky_relu"], bp.LOSSES["huber"] = leaky, huber_loss
 try:
-    assert bp.MLP([4, 16, 3], hidden="leaky_relu", loss="cross_entropy").activations[0] is leaky
+    by_name = bp.MLP([3, 16, 1], hidden="leaky_relu", loss="huber")
+    assert by_name.activations[0] is leaky and by_name.loss_fn is huber_loss
 finally:
-    del bp.ACTIVATIONS["leaky_relu"]
+    del bp.ACTIVATIONS["leaky_relu"], bp.LOSSES["huber"]
+# A record of the wrong shape is refused with an error naming it, at the call that uses it.
+Xc, yc = X[train[:5]], y[train[:5]]
+faults = {
+    "a derivative of the wrong shape": (bp.Activation("flat", np.tanh, lambda z: np.ones(z.shape[1])), "cross_entropy"),
+    "a gradient of the wrong shape": ("tanh", bp.Loss("short", huber, lambda yhat, y: huber_grad(yhat, y)[:1])),
+    "a loss value that is an array": ("tanh", bp.Loss("arrayed", lambda yhat, y: (yhat - y) ** 2, huber_grad)),
+}
+for what, (hidden, loss) in faults.items():
+    n_out = 3 if loss == "cross_entropy" else 1
+    targets = yc if n_out == 3 else width[train[:5]]
+    name = hidden.name if not isinstance(hidden, str) else loss.name
+    try:
+        bp.MLP([4, 3, n_out], hidden=hidden, loss=loss, seed=0).value_and_grad(Xc, targets)
+    except (ValueError, TypeError) as err:
+        assert f"'{name}'" in str(err), (what, err)
+    else:
+        raise AssertionError(f"{what} was accepted")
+# Without init=..., an activation of one's own gets Glorot initialisation.
+plain_record = bp.Activation("tanh_copy", np.tanh, bp.tanh_grad)
+assert plain_record.init == "glorot"
+assert np.array_equal(bp.MLP([4, 16, 3], hidden=plain_record, loss="cross_entropy", seed=0).params["W1"],
+                      bp.MLP([4, 16, 3], hidden="tanh", init="glorot", loss="cross_entropy", seed=0).params["W1"])
 robust_report = bp.check_gradients(robust, X[train[:10], :3], width[train[:10]])
 assert robust_report.ok
 assert np.array_equal(again.predict(X[:, :3]), robust.predict(X[:, :3]))
@@ -446,7 +476,9 @@ name, like `"relu"`.
 # one does; the interrupted network equals the same network trained for the completed epochs; the
 # diverged network holds no NaN, and a one-step blow-up is undone to the initial parameters; both
 # custom networks pass the gradient check and load back equal; the Huber gradient is never larger
-# than the squared error's; a record added to `bp.ACTIVATIONS` is found by name.
+# than the squared error's; records added to `bp.ACTIVATIONS` and `bp.LOSSES` are found by name; records
+# of the wrong shape are refused with their name in the error; an activation without `init=` gets Glorot
+# initialisation; a bool array of labels trains exactly as 0/1 labels do.
 
 # %% tags=["hide-input"]
 md("All checks passed.")
@@ -466,6 +498,9 @@ assert binary_labels.shape == (len(test),)
 assert np.array_equal(binary_labels, (binary.predict(X[test])[:, 0] > 0.5).astype(int))
 binary_accuracy = float(np.mean(binary_labels == (y[test] == 2)))
 assert binary_accuracy > 0.9
+as_bool = bp.MLP([4, 8, 1], hidden="tanh", loss="bce", seed=0)
+as_bool.fit(X[train], y[train] == 2, epochs=300, lr=0.5)        # "a bool array works as labels too"
+assert all(np.array_equal(as_bool.params[k], binary.params[k]) for k in binary.params)
 solution(f"""
 ```python
 binary = bp.MLP([4, 8, 1], hidden="tanh", loss="bce", seed=0)

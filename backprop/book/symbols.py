@@ -76,6 +76,9 @@ SYMBOLS: tuple[Symbol, ...] = (
            "updated biases are rows too", "`b{l}`, shape `(n_l,)`", _FORWARD),
     Symbol("w111", "w^{(l)},\\ b^{(l)}", "with one unit per layer (the 1-1-1 network): "
            r"$w^{(l)} = w^{(l)}_{11}$ and $b^{(l)} = b^{(l)}_1$", "`W{l}[0, 0]`, `b{l}[0]`", _FORWARD),
+    Symbol("standardise", "\\bar x,\\ s_x", r"mean and standard deviation of a column of data $x$ over its "
+           r"samples (likewise $\bar y$, $s_y$); standardising maps $x$ to $(x - \bar x)/s_x$",
+           "`x.mean(axis=0)`, `x.std(axis=0)`", _FORWARD),
     Symbol("ones", "\\mathbf{1}_N", r"column of $N$ ones ($N \times 1$); $\mathbf{1}_N b^{(l)}$ repeats the bias "
            "row in all $N$ rows", "NumPy broadcasting", _FORWARD),
     Symbol("Wcol", "W^{(l)}_{\\text{col}}", r"the same weights in the column convention ($z = W_{\text{col}}\, x "
@@ -108,7 +111,8 @@ SYMBOLS: tuple[Symbol, ...] = (
            r"a negative log-likelihood, $y \sim \mathcal{N}(\hat y, s^2)$ (a normal distribution, as below)",
            "", _LOSS),
     Symbol("iverson", "[r = c]", r"$1$ if $r = c$, else $0$ (the Kronecker delta; $\delta$ is kept for "
-           r"$\partial \mathcal{L}/\partial Z$)", "`np.eye`", _LOSS),
+           r"$\partial \mathcal{L}/\partial Z$); likewise $[z > 0]$ is $1$ where the condition holds, else $0$",
+           "`np.eye`, `z > 0`", _LOSS),
     # -- training
     Symbol("p", "p", r"any one parameter: an entry of some $W^{(l)}$ or $b^{(l)}$", "", _TRAINING),
     Symbol("theta", "\\theta", "all parameters as one vector", "", _TRAINING),
@@ -120,6 +124,9 @@ SYMBOLS: tuple[Symbol, ...] = (
     Symbol("eta", "\\eta", r"learning rate: a step of gradient descent is $p \leftarrow p - \eta\, "
            r"\partial \mathcal{L}/\partial p$", "`lr`", _TRAINING),
     Symbol("H", "H", r"Hessian of $\mathcal{L}$ with respect to $\theta$", "", _TRAINING),
+    Symbol("Xtilde", "\\tilde X", r"the inputs with a column of ones appended, $[X \;\; \mathbf{1}_N]$: a linear "
+           r"model's predictions are $\tilde X \theta$, with the bias last in $\theta$", "`np.hstack([X, ones])`",
+           _TRAINING),
     Symbol("I", "I", "identity matrix", "`np.eye`", _TRAINING),
     Symbol("lambda", "\\lambda,\\ \\lambda_{\\min},\\ \\lambda_{\\max}",
            "eigenvalues of $H$; the smallest and the largest", "", _TRAINING),
@@ -146,6 +153,8 @@ SYMBOLS: tuple[Symbol, ...] = (
     Symbol("alpha", r"\alpha", r"weight-decay coefficient: the L2 penalty $\frac{\alpha}{2}\sum_l "
            r"\lVert W^{(l)} \rVert^2$ in the training loss, or AdamW's decoupled decay", "`MLP(l2=...)`, "
            "`bp.AdamW(weight_decay=...)`", _TRAINING),
+    Symbol("Lalpha", r"\mathcal{L}_\alpha", r"the training loss with the L2 penalty, $\mathcal{L} + \frac{\alpha}{2} "
+           r"\sum_l \lVert W^{(l)} \rVert^2$", "`net.loss(X, Y, train=True)`", _TRAINING),
     Symbol("q", r"q,\ M^{(l)}", r"dropout: the probability $q$ of keeping a hidden unit, and the mask $M^{(l)}$ "
            r"($N \times n_l$, entries $0$ or $1/q$) that multiplies $A^{(l)}$ in training", "`dropout=1 - q`, "
            "`fp.masks[l]`", _TRAINING),
@@ -159,7 +168,8 @@ SYMBOLS: tuple[Symbol, ...] = (
     # -- initialisation
     Symbol("expectation", "\\mathbb{E},\\ \\operatorname{Var}",
            "expectation and variance over the random initial weights "
-           r"(and the inputs); $\operatorname{Var}(w^{(l)})$ is the variance every entry of $W^{(l)}$ is drawn with",
+           r"(and the inputs), or over dropout masks; $\operatorname{Var}(w^{(l)})$ is the variance every entry of "
+           r"$W^{(l)}$ is drawn with",
            "`W.var()`", _INIT),
     Symbol("normal", "\\mathcal{N}(0, s^2)", "normal distribution of mean $0$ and standard deviation $s$ "
            "(variance $s^2$)", "`rng.normal(0, s)`", _INIT),
