@@ -57,7 +57,7 @@ $z^{{(1)}}_1 = {terms} + {tex(b_in)} = {tex(z_one)}$, and $a^{{(1)}}_1 = \\max(0
 # $f_l'$ at the pre-activations and the activations $a^{(l-1)}$ that the weights multiplied. The
 # library's forward pass keeps both lists. For the sigmoid, $\tanh$ and the ReLU one of them would be
 # enough: $a^{(l)}$ is recomputed from $z^{(l)}$ by $f_l$, and in the other direction the derivatives of
-# these three are functions of the activation itself ($[a > 0]$ is 1 if $a > 0$, else 0),
+# these three are functions of the activation itself,
 #
 # $$
 # \sigma'(z) = a\,(1 - a), \qquad \tanh'(z) = 1 - a^2, \qquad
@@ -104,12 +104,12 @@ figure(lambda fig: draw_network(fig, small, layer_names=False), alt=network_alt(
 # $(j, k)$ is $w^{(l)}_{jk}$. Row $j$ holds every weight *leaving* unit $j$ of layer $l-1$; column $k$
 # every weight *arriving* at unit $k$ of layer $l$. The biases of layer $l$ form a row $b^{(l)}$ of
 # $n_l$ entries, one per unit, like one sample's $z^{(l)}$. For the second layer of the 2-3-2-1 network
-# (3 units into 2), SymPy builds them with one symbol per parameter, laid out as the library lays out its
-# arrays (`W2`, `b2`):
+# (3 units into 2), SymPy builds the weight matrix with one symbol per weight, laid out as the library
+# lays out its array `W2`:
 
 # %% tags=["hide-input"]
 P = bs.parameter_symbols(small)
-display(Math(f"W^{{(2)}} = {sp.latex(P['W2'])},\\qquad b^{{(2)}} = {sp.latex(P['b2'])}"))
+display(Math(f"W^{{(2)}} = {sp.latex(P['W2'])}"))
 assert all(P[f"b{l}"].shape == (1, small[l]) for l in range(1, len(small)))  # biases are rows
 assert all(P[f"W{l}"].shape == (small[l - 1], small[l]) for l in range(1, len(small)))
 assert all(sp.latex(P[f"W{l}"][j, k]) == f"w^{{({l})}}_{{{j + 1}{k + 1}}}"  # entry (j, k) is w_jk: from j, to k

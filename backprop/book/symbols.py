@@ -78,8 +78,9 @@ SYMBOLS: tuple[Symbol, ...] = (
            r"$w^{(l)} = w^{(l)}_{11}$ and $b^{(l)} = b^{(l)}_1$", "`W{l}[0, 0]`, `b{l}[0]`", _FORWARD),
     Symbol("ones", "\\mathbf{1}_N", r"column of $N$ ones ($N \times 1$); $\mathbf{1}_N b^{(l)}$ repeats the bias "
            "row in all $N$ rows", "NumPy broadcasting", _FORWARD),
-    Symbol("Wcol", "W^{(l)}_{\\text{col}}", r"the same weights in the column convention, where a sample is a column: "
-           r"$(W^{(l)})^\top$, $n_l \times n_{l-1}$", "`W{l}.T`", _FORWARD),
+    Symbol("Wcol", "W^{(l)}_{\\text{col}},\\ x_{\\text{col}}", r"the same weights in the column convention, where a "
+           r"sample is a column: $(W^{(l)})^\top$, $n_l \times n_{l-1}$; a row of ours stood up as a column, "
+           r"$x_{\text{col}} = x^\top$", "`W{l}.T`", _FORWARD),
     Symbol("nielsen", "w^{l}_{jk}\\ \\text{(Nielsen)}", "Nielsen's *Neural Networks and Deep Learning* "
            "writes (to, from) and numbers the input layer 1: his $w^{l}_{jk}$ is our $w^{(l-1)}_{kj}$",
            "`W{l-1}[k - 1, j - 1]`", _FORWARD),
@@ -167,6 +168,8 @@ SYMBOLS: tuple[Symbol, ...] = (
     Symbol("uniform", "\\mathcal{U}(-u, u)", r"uniform distribution on the interval $(-u, u)$, variance $u^2/3$",
            "`rng.uniform(-u, u)`", _INIT),
     # -- numerics
+    Symbol("Delta", "\\Delta", r"a small change of the quantity it precedes: $\Delta x$, $\Delta \mathcal{L}$",
+           "", _NUMERICS),
     Symbol("h", "h", r"step of a finite difference, as in $\bigl(\mathcal{L}(p + h) - \mathcal{L}(p - h)\bigr)/2h$",
            "`check_gradients(..., h=...)`", _NUMERICS),
     Symbol("eps", "\\varepsilon", f"machine epsilon, the gap between 1 and the next floating-point number: "
