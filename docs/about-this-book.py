@@ -8,7 +8,7 @@
 # every weight and bias by the chain rule, and gradient descent, which uses those derivatives. Two
 # small networks are worked through number by number; the general algorithm is derived for any depth
 # and width; gradients are checked against finite differences; and two applications (fitting a curve,
-# classifying irises) train networks end to end. The pages are written with a small NumPy library of
+# classifying irises) train networks end to end. The pages are written with a NumPy library of
 # the same name, `backprop`, whose code the book explains and tests.
 #
 # It covers fully connected networks trained by gradient descent (full batch or mini-batches), with
