@@ -8,7 +8,7 @@
 # every weight and bias by the chain rule, and gradient descent, which uses those derivatives. Two
 # small networks are worked through number by number; the general algorithm is derived for any depth
 # and width; gradients are checked against finite differences; and two applications (fitting a curve,
-# classifying irises) train networks end to end. The pages are written with a small NumPy library of
+# classifying irises) train networks end to end. The pages are written with a NumPy library of
 # the same name, `backprop`, whose code the book explains and tests.
 #
 # It covers fully connected networks trained by gradient descent (full batch or mini-batches), with
@@ -31,19 +31,23 @@
 # its prose, its tables and its figures are the program's output, and `assert` statements check what it
 # says; if one fails, the build stops with an error.
 #
-# - **Three routes to every gradient.** SymPy differentiates the loss written as one expression of
-#   every weight and bias (`backprop.symbolic`); the library computes the same gradients by
+# - **Three routes to a gradient.** SymPy differentiates the loss of a small network written as one
+#   expression of every weight and bias (`backprop.symbolic`); the library computes the same gradients by
 #   backpropagation; finite differences estimate them from the loss alone. The library must agree with
-#   SymPy to $10^{-12}$ of the largest gradient, and the finite differences to a relative error of
-#   $10^{-7}$ in double precision (exactly zero derivatives are compared in absolute terms).
+#   SymPy to $10^{-12}$ of the largest gradient, and with the finite differences of `bp.check_gradients`
+#   to a relative error of $10^{-7}$ in double precision. Where a relative error says nothing (a
+#   derivative that is exactly zero, one below the rounding noise of the quotient, a ReLU kink inside
+#   the stencil) the report counts the entry apart and says how it judged it
+#   ([gradient checking](gradient-checking.py#how-the-library-decides)).
 # - **No result is typed.** The numbers typed in a page are the inputs of its examples (a weight, a
-#   learning rate, a number of epochs). Every number the computation produces is computed in a hidden
-#   cell of the page and written into the sentence by the same code, by one formatting rule
-#   (significant figures, a true minus sign, powers of ten outside $[10^{-3}, 10^{5})$).
+#   learning rate, a number of epochs) and the values it quotes from its sources. Every number the
+#   computation produces is written into the sentence by the code that computed it (in a hidden cell,
+#   or printed by the code shown), by one formatting rule (significant figures, a true minus sign,
+#   powers of ten outside $[10^{-3}, 10^{5})$).
 # - **Claims are checked like numbers.** A sentence that says "every", "never", "at most", gives a bound
-#   or compares two things is backed by an `assert` on the page, on a case that could make it false.
-# - **The code you see runs.** The code cells a page shows, run alone from top to bottom in a fresh
-#   Python with only the library installed, do what the page says (the test suite runs them that way).
+#   or compares two things must be backed by an `assert` on its page, on a case that could make it false.
+# - **The code you see runs.** The code cells a page shows run alone, from top to bottom, in a fresh
+#   Python with only the library installed (the test suite runs them that way).
 # - **Published numbers are recomputed.** The tutorials the book grew from are compared, number by
 #   number, with the computation on the [errata page](errata.py).
 #
@@ -145,6 +149,11 @@ h = 1e-6
 fd = (1 / (1 + math.exp(-((w_in + h) * x_in + b_in))) - 1 / (1 + math.exp(-((w_in - h) * x_in + b_in)))) / (2 * h)
 assert abs(fd - factor) < 1e-8 and factor > 0.25 and math.isclose(factor, 3 * 0.25), (fd, factor)
 assert z_in == 0.0
+# The exercise's solution: at z = 0 the weight's derivative is |x|/4, an amplification (> 1) once |x| > 4.
+x_big, w_big, b_big = 6.0, 0.5, -3.0
+z_big = w_big * x_big + b_big
+factor_big = (1 / (1 + math.exp(-z_big))) * (1 - 1 / (1 + math.exp(-z_big))) * x_big
+assert z_big == 0.0 and factor_big == x_big / 4 > 1, factor_big
 md(f"""
 With input $x = {tex(x_in)}$, weight $w = {tex(w_in)}$ and bias $b = {tex(b_in)}$ the unit sits at
 $z = {tex(z_in)}$, and $\\partial a/\\partial w = \\sigma'(0) \\cdot {tex(x_in)} = {tex(factor)}$ (a centred
@@ -165,7 +174,9 @@ Set the second derivative to zero: SymPy finds the single critical point $z = {s
 where $\\sigma'(0) = {sp.latex(peak)}$, and $\\sigma'(z) \\to 0$ as $z \\to \\pm\\infty$, so
 $0 < \\sigma'(z) \\le {sp.latex(peak)}$ everywhere: $|\\partial a/\\partial z| \\le {sp.latex(peak)}$. For a weight,
 $|\\partial a/\\partial w| = \\sigma'(z)\\, |x| \\le {sp.latex(peak)}\\,|x|$: the damping by $4$ holds for the
-$z \\to a$ link, and an input larger than $4$ in size undoes it (above, $x = {tex(x_in)}$ gives ${tex(factor)}$).
+$z \\to a$ link only. At $z = 0$ the weight's derivative is $|x|/4$: above $\\tfrac14$ for every $|x| > 1$
+(above, $x = {tex(x_in)}$ gives ${tex(factor)}$) and above $1$, an amplification, for $|x| > 4$
+($x = {tex(x_big)}$ with $w = {tex(w_big)}$, $b = {tex(b_big)}$ gives ${tex(factor_big)}$).
 """)
 
 # %% [markdown]

@@ -13,7 +13,6 @@
 import matplotlib as mpl
 import numpy as np
 import sympy as sp
-from IPython.display import Math, display
 
 import backprop as bp
 import backprop.symbolic as bs
@@ -34,11 +33,12 @@ checks = []  # (what, derived, finite difference) for the table of checks at the
 # %% [markdown]
 # ## One variable
 #
-# If $u = g(x)$ and $v = f(u)$, a small change $\Delta x$ changes $u$ by about $g'(x)\,\Delta x$, and that
-# changes $v$ by about $f'(u)\, g'(x)\, \Delta x$. So
+# If $z$ depends on $x$ and $a$ on $z$ (as in a unit, $z = w^{(1)} x + b^{(1)}$ and $a = f_1(z)$), a small
+# change $\Delta x$ changes $z$ by about $\frac{dz}{dx}\,\Delta x$, and that changes $a$ by about
+# $\frac{da}{dz}\,\frac{dz}{dx}\,\Delta x$. So
 #
 # $$
-# \frac{dv}{dx} = \frac{dv}{du}\,\frac{du}{dx}.
+# \frac{da}{dx} = \frac{da}{dz}\,\frac{dz}{dx}.
 # $$
 #
 # A chain of any length multiplies one *local* derivative per link. The smallest network has such a
@@ -53,8 +53,8 @@ checks = []  # (what, derived, finite difference) for the table of checks at the
 # = (\hat y - y)\;\sigma'(z^{(1)})\;x .
 # $$
 #
-# SymPy differentiates the composed expression directly; the chain-rule product must be the same
-# function of $w^{(1)}$:
+# SymPy differentiates the composed expression directly, without the chain rule's factors; the
+# chain-rule product must be the same function of $w^{(1)}$, $x$, $b^{(1)}$ and $y$.
 
 # %% tags=["hide-input"]
 x, w, b, y = sp.symbols("x w^{(1)} b^{(1)} y", real=True)
@@ -63,11 +63,11 @@ sig = 1 / (1 + sp.exp(-zz))
 L1 = (sig - y) ** 2 / 2
 dL1_direct = sp.diff(L1, w)
 chain1 = (sig - y) * (sig * (1 - sig)) * x
-display(Math(r"\frac{\partial \mathcal{L}}{\partial w^{(1)}} = " + sp.latex(dL1_direct)))
 proved1 = bs.is_zero(dL1_direct - chain1)
 assert proved1
 md("SymPy's derivative minus the chain-rule product $(\\hat y - y)\\,\\sigma(z^{(1)})(1 - \\sigma(z^{(1)}))\\,x$ "
    "simplifies to 0: the two are the same function.")
+assert dL1_direct != chain1  # SymPy's own form is not the factored product: the check above is not trivial
 
 # %% tags=["hide-input"]
 point1 = {x: 2.0, b: 0.1, y: 1.0}
@@ -78,6 +78,7 @@ d_fd = central(L1_num, w0)
 checks.append(("one variable: $\\partial \\mathcal{L}/\\partial w^{(1)}$", d_sym, d_fd))
 ws = np.linspace(-3, 4, 200)
 Ls = np.array([L1_num(v) for v in ws])
+assert np.all(np.diff(Ls) < 0) and Ls[-1] < 1e-6 * Ls[0], (Ls[0], Ls[-1])  # the alt text: falls towards 0
 
 
 def draw_tangent(fig):
@@ -110,17 +111,16 @@ figure(draw_tangent, alt=f"The loss of one sigmoid unit as a function of its wei
 # has the pre-activation $z^{(1)}_1 = w^{(1)}_{11} x_1 + w^{(1)}_{21} x_2 + b^{(1)}_1$, a function of all of
 # them, and the *partial* derivative with respect to one holds the others fixed:
 # $\partial z^{(1)}_1 / \partial w^{(1)}_{11} = x_1$, $\partial z^{(1)}_1 / \partial x_1 = w^{(1)}_{11}$,
-# $\partial z^{(1)}_1 / \partial b^{(1)}_1 = 1$. The chain rule then works one variable at a time. For the
-# activation $a^{(1)}_1 = \tanh(z^{(1)}_1)$,
+# $\partial z^{(1)}_1 / \partial b^{(1)}_1 = 1$. The chain rule then works one variable at a time: for the
+# activation $a^{(1)}_1 = \tanh(z^{(1)}_1)$ each partial derivative is $\tanh'(z^{(1)}_1)$ times the one of
+# $z^{(1)}_1$, and the *gradient* with respect to the unit's three parameters collects them in one vector,
 #
 # $$
-# \frac{\partial a^{(1)}_1}{\partial w^{(1)}_{11}} = \tanh'(z^{(1)}_1)\, x_1, \qquad
-# \frac{\partial a^{(1)}_1}{\partial w^{(1)}_{21}} = \tanh'(z^{(1)}_1)\, x_2, \qquad
-# \frac{\partial a^{(1)}_1}{\partial b^{(1)}_1} = \tanh'(z^{(1)}_1),
+# \Bigl(\frac{\partial a^{(1)}_1}{\partial w^{(1)}_{11}},\ \frac{\partial a^{(1)}_1}{\partial w^{(1)}_{21}},\
+# \frac{\partial a^{(1)}_1}{\partial b^{(1)}_1}\Bigr) = \tanh'(z^{(1)}_1)\,(x_1,\ x_2,\ 1) .
 # $$
 #
-# and its *gradient* with respect to the unit's three parameters collects them in one vector,
-# $\tanh'(z^{(1)}_1)\,(x_1, x_2, 1)$. The common factor $\tanh'(z^{(1)}_1)$ is computed once and reused for
+# The common factor $\tanh'(z^{(1)}_1)$ is computed once and reused for
 # every parameter of the unit: the first saving that backpropagation makes.
 
 # %% tags=["hide-input"]
@@ -139,12 +139,12 @@ for v, g in zip(variables, grad_sym, strict=True):
     derived = float(g.subs(point2))
     fd = central(f, point2[v])
     checks.append((f"several variables: $\\partial a^{{(1)}}_1/\\partial {sp.latex(v)}$", derived, fd))
-    rows2.append([f"$\\partial a^{{(1)}}_1 / \\partial {sp.latex(v)}$", f"${sp.latex(g)}$", derived, fd])
+    rows2.append([f"$\\partial a^{{(1)}}_1 / \\partial {sp.latex(v)}$", derived, fd])
 md(f"At $w^{{(1)}}_{{11}} = {tex(point2[w11])}$, $w^{{(1)}}_{{21}} = {tex(point2[w21])}$, "
-   f"$b^{{(1)}}_1 = {tex(point2[b1s])}$, $x_1 = {tex(point2[x1])}$, $x_2 = {tex(point2[x2])}$: SymPy's "
-   "derivatives (each proved equal to the chain-rule formula above), their values, and a centred difference "
+   f"$b^{{(1)}}_1 = {tex(point2[b1s])}$, $x_1 = {tex(point2[x1])}$, $x_2 = {tex(point2[x2])}$: the values of "
+   "SymPy's derivatives (each proved equal to the chain-rule formula above) and a centred difference "
    "in that one variable:")
-md_table(["derivative", "SymPy", "value", "finite difference"], rows2, fmt=8, align="llrr")
+md_table(["derivative", "SymPy", "finite difference"], rows2, fmt=8, align="lrr")
 
 # %% [markdown]
 # ## Several paths that meet
@@ -432,7 +432,7 @@ each time.
 # $\mu$ once per step since it was computed:
 #
 # $$
-# v_t = g_t + \mu\, g_{t-1} + \mu^2 g_{t-2} + \dots + \mu^{t-1} g_1 = \sum_{s=1}^{t} \mu^{\,t-s} g_s .
+# v_t = g_t + \mu\, g_{t-1} + \mu^2 g_{t-2} + \dots + \mu^{t-1} g_1 .
 # $$
 #
 # The buffer that is emptied at every step is $\mu = 0$, plain gradient descent. The buffer that is never
@@ -551,13 +551,11 @@ at all.
 # %% [markdown]
 # ## Checks
 #
-# Every derivative of this page, derived (by SymPy, or by the library for the layer example) against a
-# centred finite difference with $h = 10^{-6}$, whose error is of order $h^2$ plus rounding of order
-# $\varepsilon/h \approx 10^{-10}$ relative: the tolerance is $10^{-7}$ relative.
+# Every derivative of this page, derived (by SymPy, or by the library for the layer example), is checked
+# against a centred finite difference with $h = 10^{-6}$, whose error is of order $h^2$ plus rounding of
+# order $\varepsilon/h \approx 10^{-10}$ relative: the tolerance is $10^{-7}$ relative.
 
 # %% tags=["hide-input"]
-md_table(["derivative", "derived", "finite difference", "relative difference"],
-         [[what, d, f, num(rel(d, f), 2)] for what, d, f in checks], fmt=10, align="lrrr")
 assert proved1 and proved2 and proved3, (proved1, proved2, proved3)
 for what, d, f in checks:
     assert rel(d, f) < 1e-7, (what, d, f)
@@ -566,13 +564,16 @@ assert fit_err < 1e-12 and hist_err < 1e-12, (fit_err, hist_err)
 assert np.array_equal(loss_reset[:2], loss_stale[:2])  # the first step is the same either way
 assert rises_reset == 0 and rises_stale >= 5, (rises_reset, rises_stale)
 assert step2_error > 0.5 and loss_stale[-1] > 2 * loss_reset[-1], (step2_error, loss_stale[-1], loss_reset[-1])
-md(f"All checks passed ({len(checks)} derivatives against finite differences, and the claims of the text).")
+worst = max(checks, key=lambda c: rel(c[1], c[2]))
+md(f"All checks passed: the {len(checks)} derivatives above agree with their finite differences "
+   f"to a relative difference of at most ${tex(rel(worst[1], worst[2]), 2)}$ ({worst[0]}), and the claims of the "
+   "text hold.")
 
 # %% [markdown]
 # ## Exercises
 #
-# **1.** Let $u = x^2$, $v = e^{x}$ and $f = u\,v$. Find $df/dx$ by adding the two paths from $x$ to $f$,
-# and evaluate it at $x = 1$.
+# **1.** In a graph, $u_1 = x^2$ and $u_2 = e^{x}$ are the two parents of $\mathcal{L} = u_1 u_2$. Find
+# $d\mathcal{L}/dx$ by adding the two paths from $x$ to $\mathcal{L}$, and evaluate it at $x = 1$.
 
 # %% tags=["hide-input"]
 xe = sp.Symbol("x")
@@ -586,8 +587,8 @@ assert bs.is_zero(at1 - 3 * sp.E)
 fd1 = central(sp.lambdify(xe, u_e * v_e, "math"), 1.0)
 assert rel(float(at1), fd1) < 1e-7
 solution(f"""
-Through $u$: $\\frac{{\\partial f}}{{\\partial u}}\\frac{{du}}{{dx}} = v \\cdot 2x$. Through $v$:
-$\\frac{{\\partial f}}{{\\partial v}}\\frac{{dv}}{{dx}} = u \\cdot e^x$. The sum is
+Through $u_1$: $(\\partial \\mathcal{{L}}/\\partial u_1)(du_1/dx) = u_2 \\cdot 2x$. Through $u_2$:
+$(\\partial \\mathcal{{L}}/\\partial u_2)(du_2/dx) = u_1 \\cdot e^x$. The sum is
 ${sp.latex(sp.factor(paths_e))}$, the product rule. At $x = 1$: ${sp.latex(at1)} \\approx {tex(float(at1), 7)}$
 (a centred difference gives ${tex(fd1, 7)}$).
 """)

@@ -11,8 +11,9 @@
 # Where a value disagrees, the page names a cause and *replays* it: it redoes the
 # tutorial's computation with that slip (a rounding, a dropped bias, a step too many) and checks that
 # the replay gives the published number. Every disagreement below has such a replay. A replay shows
-# that the slip can produce the published number, not that it did; where more than one slip could,
-# the page says which ones it tried.
+# that the slip can produce the published number, not that it did, and another slip might produce it
+# too (a loss rounded to three decimals instead of its square, a truncation instead of a division);
+# only for $\partial \mathcal{L}/\partial w^{(2)}$ does the page try a whole family of slips.
 #
 # Everything below is recomputed each time the book is built, so if the library ever changed a
 # result, this page would change with it (and the worked-example pages would fail their checks).
@@ -149,9 +150,10 @@ comparisons.append(Comparison(S1, "final output", 0.6000, 4, trained.predict(X)[
 #
 # *Understanding Backpropagation Through a Basic Neural Network Example*, by Priyank Goyal, the
 # tutorial behind the [3-2-1 worked example](worked-example-321.py), prints a forward pass in its prose
-# and, separately, a table of the parameters after one update. The table is right. The forward pass is
-# not: its two hidden pre-activations each contain a slip, and the numbers computed from the second
-# ($z^{(2)}$, $\hat y$, the loss and the output delta) inherit it. The tutorial writes the weights in the
+# and, separately, a table of the parameters after one update. The table's parameters are right (its
+# loss is not the updated one, below). The forward pass is not: its two hidden pre-activations each
+# contain a slip, and the numbers computed from the second ($z^{(2)}$, $\hat y$, the loss and the output
+# delta) inherit it. The tutorial writes the weights in the
 # column layout, $W_1 = W^{(1)}_{\text{col}}$ and $W_2 = W^{(2)}_{\text{col}}$; its $W_1[2, 1]$ (row 2,
 # column 1) is our $w^{(1)}_{12}$, the weight from input 1 to hidden unit 2.
 
@@ -192,7 +194,7 @@ comparisons += [
                f"inherited from $z^{{(1)}}_2 = {tex(z1_slip[1])}$: ${tex(W2c[0, 1])} \\cdot {tex(z1_slip[1])} + "
                f"{tex(b2[0])} = {tex(z2_slip)}$", z2_slip),
     Comparison(S2, r"$\hat y = \sigma(z^{(2)})$", 0.167, 3, yh,
-               f"inherited: $\\sigma({tex(z2_slip)}) = {tex(yh_slip, 4)}$, truncated to ${tex(yh_slip3)}$", yh_slip3),
+               f"inherited: $\\sigma({tex(z2_slip)}) = {tex(yh_slip, 5)}$, truncated to ${tex(yh_slip3)}$", yh_slip3),
     Comparison(S2, r"loss $\mathcal{L}$", 1.79, 2, loss2,
                f"inherited: $-\\log {tex(yh_slip3)} = {tex(-math.log(yh_slip3), 4)}$", -math.log(yh_slip3)),
     Comparison(S2, r"$\delta^{(2)} = \partial \mathcal{L}/\partial z^{(2)}$", -0.83, 2, d2,
@@ -222,9 +224,9 @@ comparisons.append(Comparison(
 # The third tutorial with numbers is a blog post, without a title or an author's name in the copy this
 # book worked from, that builds a network neuron by neuron in NumPy. It starts with a chain
 # $x \to$ ReLU $\to$ ReLU $\to$ linear output, draws its six parameters with `np.random.seed(0)` and trains
-# it on the single pair $(3, 9)$ with the loss $(\hat y - y)^2$. It quotes the loss of the untrained
-# model and the loss after one update right after setting the learning rate to $0.0001$; the training
-# loop that follows uses $0.01$. (Its loss has no factor $\tfrac12$, so its
+# it on the single pair $(3, 9)$ with the loss $(\hat y - y)^2$. It quotes, as examples ("e.g."), the loss
+# of the untrained model and the loss after one update, right after setting the learning rate to
+# $0.0001$; the training loop that follows uses $0.01$. (Its loss has no factor $\tfrac12$, so its
 # gradient is twice ours and its learning rate $\eta$ is our $2\eta$; the
 # [curve-fitting chapter](fitting-a-curve.py) follows this chain further.)
 
@@ -276,7 +278,7 @@ the computation and **{len(wrong)}** do not. The disagreements, with the publish
 by replaying the slip named below the table ("replayed"):
 """)
 md_table(
-    ["", "source", "quantity", "published", "computed", "replayed"],
+    ["", "example", "quantity", "published", "computed", "replayed"],
     [[f"{n}", c.source, c.quantity, c.printed, num(c.computed, 6), num(c.replayed, 6)]
      for n, c in enumerate(wrong, 1)],
     align="rllrrr",
@@ -288,7 +290,7 @@ md("The causes:\n\n" + "\n".join(f"{n}. {c.cause[0].upper()}{c.cause[1:]}." for 
 
 # %% tags=["hide-input"]
 md_table(
-    ["source", "quantity", "published", "computed"],
+    ["example", "quantity", "published", "computed"],
     [[c.source, c.quantity, c.printed, num(c.computed, 6)] for c in comparisons if c.agrees],
     align="llrr",
 )
@@ -298,10 +300,26 @@ md_table(
 #
 # *Feed Forward Neural Network*, the long tutorial whose layout this book follows (layers $0$ to $L$,
 # samples as rows, $W^{(l)}$ with $n_{l-1}$ rows and $n_l$ columns), works a 2-3-2-1 example whose
-# weights and data are given only in figures, so its numbers are not recomputed here; its slips in
-# notation are listed below. *Build Neural Network : Feedforward and Backpropagation with NumPy*
-# describes the 5-10-10-4 classifier whose shapes the [notation chapter](notation.py) recomputes; it
-# publishes no other number to check.
+# weights are given only in figures, so its forward pass is not recomputed here. The two derivatives it
+# prints, for the weights into its identity output under the loss $\tfrac12(\hat y - y)^2$ of one sample,
+# follow from the values it prints:
+
+# %% tags=["hide-input"]
+# Its Example: output 0.0017178, target 113, and the two activations of layer 2, 0 and 0.02454; the
+# derivative for the weight from unit j of layer 2 is (yhat - y) * 1 * a_j (identity output).
+yhat_ff, y_ff, a2_ff = 0.0017178, 113.0, (0.0, 0.02454)
+printed_ff = (0.0, -2.77)  # its dJ/dw_(1,1)^(3) = ... = 0 and dJ/dw_(2,1)^(3) = ... ~ -2.77
+derived_ff = [(yhat_ff - y_ff) * 1.0 * a for a in a2_ff]
+assert derived_ff[0] == printed_ff[0] and abs(derived_ff[1] - printed_ff[1]) <= 0.5e-2, derived_ff
+md(f"""
+$({tex(yhat_ff, 5)} - {tex(y_ff)}) \\cdot 1 \\cdot {tex(a2_ff[0])} = {tex(derived_ff[0])}$ and
+$({tex(yhat_ff, 5)} - {tex(y_ff)}) \\cdot 1 \\cdot {tex(a2_ff[1])} = {tex(derived_ff[1], 4)}$, which it prints as
+${tex(printed_ff[1])}$. Its slips in notation are listed below.
+""")
+
+# %% [markdown]
+# *Build Neural Network : Feedforward and Backpropagation with NumPy* describes the 5-10-10-4 classifier
+# whose shapes the [notation chapter](notation.py) recomputes; it publishes no other number to check.
 #
 # ## Slips in notation and prose
 #

@@ -47,11 +47,9 @@ z_one = float(w_in @ a_in + b_in)
 a_one = float(bp.relu(np.array(z_one)))
 terms = " + ".join(f"({tex(w)})({tex(x)})" for w, x in zip(w_in, a_in, strict=True))
 md(f"""
-For example, the first hidden unit of the [3-2-1 network](worked-example-321.py) has inputs
-$a^{{(0)}} = x = ({", ".join(tex(x) for x in a_in)})$, weights
-$(w^{{(1)}}_{{11}}, w^{{(1)}}_{{21}}, w^{{(1)}}_{{31}}) = ({", ".join(tex(w) for w in w_in)})$,
-bias $b^{{(1)}}_1 = {tex(b_in)}$ and the ReLU $f_1(z) = \\max(0, z)$:
-$z^{{(1)}}_1 = {terms} + {tex(b_in)} = {tex(z_one)}$ and $a^{{(1)}}_1 = \\max(0, {tex(z_one)}) = {tex(a_one)}$.
+For example, the first hidden unit of the [3-2-1 network](worked-example-321.py), a ReLU unit, weighs
+the three inputs with its three weights and adds its bias:
+$z^{{(1)}}_1 = {terms} + {tex(b_in)} = {tex(z_one)}$, and $a^{{(1)}}_1 = \\max(0, {tex(z_one)}) = {tex(a_one)}$.
 """)
 
 # %% [markdown]
@@ -63,12 +61,11 @@ $z^{{(1)}}_1 = {terms} + {tex(b_in)} = {tex(z_one)}$ and $a^{{(1)}}_1 = \\max(0,
 #
 # $$
 # \sigma'(z) = a\,(1 - a), \qquad \tanh'(z) = 1 - a^2, \qquad
-# \operatorname{relu}'(z) = \begin{cases} 1 & a > 0 \\ 0 & a = 0 \end{cases}
-# \qquad \text{where } a = f(z)
+# \operatorname{relu}'(z) = [a > 0], \qquad \text{where } a = f(z)
 # $$
 #
-# (SymPy proves the first two when the page is built; the third holds because $\max(0, z) > 0$ exactly when $z > 0$,
-# with the library's convention $\operatorname{relu}'(0) = 0$).
+# SymPy proves the first two when the page is built; the third holds because $\max(0, z) > 0$ exactly
+# when $z > 0$, with the library's convention $\operatorname{relu}'(0) = 0$.
 
 # %% tags=["hide-input"]
 zsym = sp.Symbol("z", real=True)
@@ -86,25 +83,19 @@ assert np.array_equal(bp.relu_grad(z_grid), (bp.relu(z_grid) > 0).astype(float))
 # $i = 1, \dots, N$; an entry of a batch carries the sample first and the unit second: $z^{(l)}_{ik}$ is
 # the pre-activation of unit $k$ of layer $l$ for sample $i$, and $a^{(0)}_{ij} = x_{ij}$ is feature $j$ of
 # sample $i$. The order of the two weight indices is *from, to*: in $w^{(l)}_{jk}$ the first index names
-# the unit the signal leaves, the second the unit it arrives at. The forward pass is, for
-# $l = 1, \dots, L$, $k = 1, \dots, n_l$ and every sample $i$,
-#
-# $$
-# z^{(l)}_{ik} = \sum_{j=1}^{n_{l-1}} w^{(l)}_{jk}\, a^{(l-1)}_{ij} + b^{(l)}_k,
-# \qquad
-# a^{(l)}_{ik} = f_l\bigl(z^{(l)}_{ik}\bigr).
-# $$
-#
-# The sum runs over the units $j$ of the *previous* layer; the free index $k$ runs over the units of
-# the current one. Drawn as a graph, every unit of one layer is joined to every unit of the next, one
+# the unit the signal leaves, the second the unit it arrives at. The forward pass applies the formula of
+# [one unit](#one-unit) to every unit of layers $1$ to $L$, for every sample: its sum runs over the units
+# $j$ of the *previous* layer. Drawn as a graph, every unit of one layer is joined to every unit of the next, one
 # line per weight. The drawing below is made from the list of layer sizes alone; a few weights carry
 # their label, so the index order can be read off the picture.
 
 # %% tags=["hide-input"]
 small = [2, 3, 2, 1]
-figure(lambda fig: draw_network(fig, small), alt=network_alt(small), figsize=network_figsize(small),
-       phone="scroll",
-       caption="A 2-3-2-1 network. Layer 0 (dashed) holds the inputs; each line is one weight.")
+width, height = network_figsize(small)  # sized for layer headings, which the caption replaces
+figure(lambda fig: draw_network(fig, small, layer_names=False), alt=network_alt(small),
+       figsize=(width, 0.8 * height), phone="scroll",
+       caption=f"A 2-3-2-1 network: layers $l = 0, \\dots, {len(small) - 1}$ from left to right, with "
+       f"$n_l = {', '.join(map(str, small))}$ units; layer 0 (dashed) holds the inputs; each line is one weight.")
 
 # %% [markdown]
 # ## Weight matrices and bias rows
@@ -112,22 +103,23 @@ figure(lambda fig: draw_network(fig, small), alt=network_alt(small), figsize=net
 # The weights into layer $l$ fill one matrix $W^{(l)}$ with $n_{l-1}$ rows and $n_l$ columns: entry
 # $(j, k)$ is $w^{(l)}_{jk}$. Row $j$ holds every weight *leaving* unit $j$ of layer $l-1$; column $k$
 # every weight *arriving* at unit $k$ of layer $l$. The biases of layer $l$ form a row $b^{(l)}$ of
-# $n_l$ entries, one per unit, like one sample's $z^{(l)}$. For the 2-3-2-1 network, SymPy builds the
-# matrices with one symbol per parameter, laid out as the library lays out its arrays (`W1`, `b1`, ...):
+# $n_l$ entries, one per unit, like one sample's $z^{(l)}$. For the second layer of the 2-3-2-1 network
+# (3 units into 2), SymPy builds the weight matrix with one symbol per weight, laid out as the library
+# lays out its array `W2`:
 
 # %% tags=["hide-input"]
 P = bs.parameter_symbols(small)
-display(Math(",\\qquad ".join(
-    f"W^{{({l})}} = {sp.latex(P[f'W{l}'])}" for l in range(1, len(small)))))
-display(Math(",\\qquad ".join(
-    f"b^{{({l})}} = {sp.latex(P[f'b{l}'])}" for l in range(1, len(small)))))
+display(Math(f"W^{{(2)}} = {sp.latex(P['W2'])}"))
 assert all(P[f"b{l}"].shape == (1, small[l]) for l in range(1, len(small)))  # biases are rows
+assert all(P[f"W{l}"].shape == (small[l - 1], small[l]) for l in range(1, len(small)))
+assert all(sp.latex(P[f"W{l}"][j, k]) == f"w^{{({l})}}_{{{j + 1}{k + 1}}}"  # entry (j, k) is w_jk: from j, to k
+           for l in range(1, len(small)) for j in range(small[l - 1]) for k in range(small[l]))
 
 # %% [markdown]
 # ## The batched forward pass
 #
 # Stack the $N$ samples as the rows of a matrix: $A^{(0)} = X$ has shape $N \times n_0$. The sum over
-# $j$ in the formula above is then the product of row $i$ of $A^{(l-1)}$ with column $k$ of $W^{(l)}$,
+# $j$ in the formula of one unit is then the product of row $i$ of $A^{(l-1)}$ with column $k$ of $W^{(l)}$,
 # and a whole layer for a whole batch is
 #
 # $$
@@ -140,13 +132,13 @@ assert all(P[f"b{l}"].shape == (1, small[l]) for l in range(1, len(small)))  # b
 # The product $\mathbf{1}_N b^{(l)}$ of a column of $N$ ones and the bias row is the bias row copied into
 # every row: one bias per unit, the same for every sample. NumPy does this copy itself when a vector
 # of shape `(n_l,)` is added to a matrix of shape `(N, n_l)` (*broadcasting*), so the code is shorter
-# than the formula. SymPy shows the product for two samples of the 2-3-2-1 network's first layer,
-# entry $(i, k)$ being the sum above:
+# than the formula. SymPy shows the product for two samples of the 2-3-2-1 network's last layer (two
+# units into one), entry $(i, k)$ being that sum:
 
 # %% tags=["hide-input"]
-Xs = sp.Matrix(2, 2, lambda i, j: sp.Symbol(f"x_{{{i + 1}{j + 1}}}"))
-Z1_symbolic = Xs * P["W1"] + sp.ones(2, 1) * P["b1"]
-display(Math(f"Z^{{(1)}} = X W^{{(1)}} + \\mathbf{{1}}_2\\, b^{{(1)}} = {sp.latex(Z1_symbolic)}"))
+A2s = sp.Matrix(2, 2, lambda i, j: sp.Symbol(f"a^{{(2)}}_{{{i + 1}{j + 1}}}"))
+Z3_symbolic = A2s * P["W3"] + sp.ones(2, 1) * P["b3"]
+display(Math(f"Z^{{(3)}} = A^{{(2)}} W^{{(3)}} + \\mathbf{{1}}_2\\, b^{{(3)}} = {sp.latex(Z3_symbolic)}"))
 
 # %% [markdown]
 # In NumPy, with the weights of a randomly initialised 2-3-2-1 network (ReLU hidden layers, identity
@@ -223,7 +215,7 @@ fp = clf.forward(Xb)
 
 
 def shape(*dims):
-    return "$" + r" \times ".join(str(s) for s in dims) + "$"
+    return " × ".join(str(s) for s in dims)
 
 
 rows = [["0", "input", sizes[0], "", "", shape(*fp.a[0].shape), 0]]
@@ -248,33 +240,22 @@ ${n_batch} \\times {sizes[1]}$, and so on to the ${n_batch} \\times {sizes[-1]}$
 probabilities per sample (each row sums to 1 {sums_text}).
 """)
 
-# %% tags=["hide-input"]
-figure(lambda fig: draw_network(fig, sizes), alt=network_alt(sizes), figsize=network_figsize(sizes),
-       phone="scroll",
-       caption=f"The 5-10-10-4 classifier: {count_parameters(sizes)[0]} weights, one line each; "
-       "the shapes of the weight matrices are written below.")
-
 # %% [markdown]
 # ## One weight, three layouts
 #
-# Many texts, some of this book's sources among them, write one sample as a *column* $x$ and a layer
-# as $z = W_{\text{col}}\, x + b$, with $W_{\text{col}}$ of shape $n_l \times n_{l-1}$ (outputs by
-# inputs) and the bias a column. That matrix is the transpose of ours:
+# Many texts, some of this book's sources among them, write one sample as a *column* and a layer as
 #
 # $$
-# W_{\text{col}}^{(l)} = \bigl(W^{(l)}\bigr)^\top, \qquad
-# z_{\text{col}} = W_{\text{col}}^{(l)}\, a_{\text{col}} + b_{\text{col}}
-# \;\Longleftrightarrow\;
-# z^{(l)} = a^{(l-1)} W^{(l)} + b^{(l)},
+# z_{\text{col}} = W^{(l)}_{\text{col}}\, a_{\text{col}} + b_{\text{col}}, \qquad
+# W^{(l)}_{\text{col}} = \bigl(W^{(l)}\bigr)^\top \quad (n_l \times n_{l-1}),
 # $$
 #
-# where $z_{\text{col}} = (z^{(l)})^\top$, $a_{\text{col}} = (a^{(l-1)})^\top$ and
-# $b_{\text{col}} = (b^{(l)})^\top$ are our rows stood up as columns: transposing one equation gives the
-# other. For a batch the column convention puts samples in columns,
-# $Z_{\text{col}} = W_{\text{col}} A_{\text{col}} + b_{\text{col}} \mathbf{1}_N^\top$, and transposing
-# gives back $Z = A W + \mathbf{1}_N b$. Nothing changes but the layout; the rows-are-samples layout
-# reads a batch from a file or a data frame as it comes, one sample per row. The entry $w^{(l)}_{jk}$
-# sits at row $j$, column $k$ of $W^{(l)}$ and at row $k$, column $j$ of $W_{\text{col}}^{(l)}$.
+# where the subscript "col" marks our rows $z^{(l)}$, $a^{(l-1)}$, $b^{(l)}$ stood up as columns:
+# transposing this equation gives ours, $z^{(l)} = a^{(l-1)} W^{(l)} + b^{(l)}$. For a batch the column
+# convention puts the samples in columns and adds $b_{\text{col}} \mathbf{1}_N^\top$. Nothing changes but
+# the layout; the rows-are-samples layout reads a batch from a file or a data frame as it comes, one
+# sample per row. The entry $w^{(l)}_{jk}$ sits at row $j$, column $k$ of $W^{(l)}$ and at row $k$,
+# column $j$ of $W^{(l)}_{\text{col}}$.
 #
 # Michael Nielsen's *Neural Networks and Deep Learning* uses the column layout and names a weight
 # (to, from): his $w^l_{jk}$ is the weight from unit $k$ of layer $l-1$ to unit $j$ of layer $l$. He also
@@ -283,11 +264,7 @@ figure(lambda fig: draw_network(fig, sizes), alt=network_alt(sizes), figsize=net
 # $w^{(l-1)}_{kj}$.
 
 # %% tags=["hide-input"]
-# A first layer in the column convention: the 3-2-1 example's (2 units, 3 inputs).
-def bmatrix(M):
-    return r"\begin{bmatrix}" + r" \\ ".join(" & ".join(tex(v) for v in row) for row in M) + r"\end{bmatrix}"
-
-
+# A first layer in the column convention: the 3-2-1 example's (2 units, 3 inputs), loaded as W1 = W_col.T.
 W_col = np.array([[0.2, -0.4, 0.1], [0.7, 0.3, -0.5]])
 b_col = np.array([0.1, -0.2])
 x_col = np.array([1.0, 0.5, -1.5])
@@ -295,15 +272,13 @@ z_col = W_col @ x_col + b_col
 layer = bp.MLP([3, 2], output="identity")
 layer.params.update(W1=W_col.T.copy(), b1=b_col.copy())
 z_row = layer.forward(x_col[None, :]).z[1][0]
-md(f"""
-For example, the 3-2-1 network's first layer, given in the column layout as
-$W^{{(1)}}_{{\\text{{col}}}} = {bmatrix(W_col)}$ and $b_{{\\text{{col}}}} = {bmatrix(b_col[:, None])}$,
-maps the column $x_{{\\text{{col}}}} = {bmatrix(x_col[:, None])}$ to
-$W^{{(1)}}_{{\\text{{col}}}}\\, x_{{\\text{{col}}}} + b_{{\\text{{col}}}} = {bmatrix(z_col[:, None])}$.
-Loaded into the library as `W1 = W_col.T`, of shape ${W_col.T.shape[0]} \\times {W_col.T.shape[1]}$, and
-`b1` of shape `{layer.params["b1"].shape}`, the row $x = ({", ".join(tex(v) for v in x_col)})$ gives
-$x W^{{(1)}} + b^{{(1)}} = ({", ".join(tex(v) for v in z_row)})$: the same numbers, as a row.
-""")
+assert layer.params["W1"].shape == (3, 2) and layer.params["b1"].shape == (2,)
+
+# %% [markdown]
+# The [3-2-1 example](worked-example-321.py#two-ways-to-write-the-same-layer) gives its weights in the
+# column layout and loads them into the library as `W1 = W_col.T`; both layouts give it the same
+# pre-activations (checked below). The table reads one weight of the 5-10-10-4 classifier in the three
+# layouts:
 
 # %% tags=["hide-input"]
 # One weight of the 5-10-10-4 classifier in the three layouts.
@@ -327,10 +302,9 @@ md_table(["layout", "name", "array entry (0-based)", "value"], [
      f"`weights[{his_l - 2}][{his_j - 1}, {his_k - 1}]`", his],
 ], fmt=6, align="lllr")
 md(f"""
-The weight from unit {j_ex} of layer {l_ex - 1} to unit {k_ex} of layer {l_ex} of the classifier above,
-read in the three layouts: one number, three addresses. ${sizes[l_ex - 1]} \\times {sizes[l_ex]}$ is
-square, so reading the indices in the wrong order raises no error; it only picks another weight,
-$w^{{({l_ex})}}_{{{k_ex}{j_ex}}} = {tex(swapped, 6)}$.
+The weight from unit {j_ex} of layer {l_ex - 1} to unit {k_ex} of layer {l_ex}: one number, three
+addresses. ${sizes[l_ex - 1]} \\times {sizes[l_ex]}$ is square, so reading the indices in the wrong order
+raises no error; it only picks another weight, $w^{{({l_ex})}}_{{{k_ex}{j_ex}}} = {tex(swapped, 6)}$.
 """)
 
 # %% [markdown]
@@ -340,10 +314,9 @@ $w^{{({l_ex})}}_{{{k_ex}{j_ex}}} = {tex(swapped, 6)}$.
 # ## Checks
 #
 # The page's claims, checked when it is built: the elementwise sums equal the library's batched
-# forward pass (for both networks above), broadcasting equals the product $\mathbf{1}_N b$, the column
-# convention gives the same pre-activations, the table's shapes follow the rule
-# $W^{(l)} \in \mathbb{R}^{n_{l-1} \times n_l}$, the parameter count matches the diagram's, and the three
-# layouts of a weight agree (above).
+# forward pass (for both networks above), broadcasting equals the product with a column of ones, the
+# column convention gives the same pre-activations, every $W^{(l)}$ in the table is $n_{l-1} \times n_l$,
+# the parameter count matches the formula of exercise 1, and the three layouts of a weight agree (above).
 
 # %% tags=["hide-input"]
 # Broadcasting is exactly the product with a column of ones (same floating-point operations).
@@ -355,15 +328,16 @@ z_sums_clf, a_sums_clf = forward_by_sums(clf, Xb)
 err_clf = max(rel_error(z_sums_clf[l], fp.z[l]) for l in range(1, clf.n_layers + 1))
 err_clf_a = max(rel_error(a_sums_clf[l], fp.a[l]) for l in range(1, clf.n_layers + 1))
 assert err_clf < 1e-12 and err_clf_a < 1e-12, (err_clf, err_clf_a)
-# SymPy's symbolic Z(1) evaluated at the network's numbers == the library.
-subs = {s: v for M, A in ((P["W1"], W1), (P["b1"], b1[None, :])) for s, v in zip(M, A.ravel(), strict=True)}
-subs.update({s: v for s, v in zip(Xs, X[:2].ravel(), strict=True)})
-Z1_sym_num = np.array(Z1_symbolic.subs(subs), dtype=float)
-assert rel_error(Z1_sym_num, fp_small.z[1][:2]) < 1e-12
+# SymPy's symbolic Z(3) evaluated at the network's numbers (first two samples) == the library.
+subs = {s: v for M, A in ((P["W3"], net.params["W3"]), (P["b3"], net.params["b3"][None, :]))
+        for s, v in zip(M, A.ravel(), strict=True)}
+subs.update({s: v for s, v in zip(A2s, fp_small.a[2][:2].ravel(), strict=True)})
+Z3_sym_num = np.array(Z3_symbolic.subs(subs), dtype=float)
+assert rel_error(Z3_sym_num, fp_small.z[3][:2]) < 1e-12
 # Column convention == row convention; the unit of "One unit" is the first of this layer.
 assert np.allclose(z_col, z_row, rtol=1e-15, atol=1e-15), (z_col, z_row)
 assert z_col[0] == z_one and a_one == 0.0
-# Shapes follow the rule; parameter counts agree with the formula used by the diagram.
+# Shapes follow the rule; the parameter count agrees with the diagrams' count and exercise 1's formula.
 for l in range(1, clf.n_layers + 1):
     assert clf.params[f"W{l}"].shape == (sizes[l - 1], sizes[l])
     assert fp.z[l].shape == fp.a[l].shape == (n_batch, sizes[l])
@@ -418,21 +392,4 @@ $A^{{(1)}} W^{{(2)}}$ is $({fp32.a[1].shape[0]} \\times {fp32.a[1].shape[1]})
 ({clf.params["W2"].shape[0]} \\times {clf.params["W2"].shape[1]}) = {prod.shape[0]} \\times {prod.shape[1]}$
 already; the bias row $\\mathbf{{1}}_{{32}}\\, b^{{(2)}}$ adds the same ${clf.params["b2"].shape[0]}$ biases to each
 of its {prod.shape[0]} rows. No weight's or bias's shape contains the batch size.
-""")
-
-# %% [markdown]
-# **3.** Nielsen's book, applied to the 5-10-10-4 classifier, would call one of its weights $w^{4}_{21}$.
-# Which weight is it in this book's notation, and where is it in the library's arrays?
-
-# %% tags=["hide-input"]
-n_l, n_j, n_k = 4, 2, 1  # Nielsen's w^4_{21}: into his layer 4, to unit 2, from unit 1
-our_l, our_j, our_k = n_l - 1, n_k, n_j
-assert nielsen_weights[n_l - 2][n_j - 1, n_k - 1] == clf.params[f"W{our_l}"][our_j - 1, our_k - 1]
-assert clf.params[f"W{our_l}"].shape == (sizes[our_l - 1], sizes[our_l])
-solution(f"""
-His layer {n_l} is our layer {our_l} (he numbers the input layer 1, we number it 0), the output layer
-of this network, and his subscripts are (to, from): the weight from unit {n_k} of the layer before to unit
-{n_j} of the output layer. In this book that is $w^{{({our_l})}}_{{{our_j}{our_k}}}$, stored at
-`W{our_l}[{our_j - 1}, {our_k - 1}]` of the ${sizes[our_l - 1]} \\times {sizes[our_l]}$ matrix `W{our_l}`; in
-the network built above it is ${tex(clf.params[f"W{our_l}"][our_j - 1, our_k - 1], 6)}$.
 """)

@@ -287,6 +287,8 @@ def draw_training(fig):
 rate = float(np.exp(np.polyfit(epochs[10:], np.log(history.loss[10:]), 1)[0]))
 ratios = history.loss[11:] / history.loss[10:-1]
 assert np.all(np.abs(ratios / rate - 1) < 0.01), (ratios.min(), ratios.max(), rate)  # "nearly straight"
+norm_ratios = history.grad_norm[11:] / history.grad_norm[10:-1]  # "both curves": the gradient norm's too
+assert np.all(np.abs(norm_ratios / np.sqrt(rate) - 1) < 0.01), (norm_ratios.min(), norm_ratios.max(), rate)
 assert np.all(np.diff(history.loss) < 0) and np.all(np.diff(history.grad_norm) < 0)  # both fall every epoch
 figure(draw_training, figsize=(5.0, 5.0),
        alt=f"Two log-scale plots over {history.epochs} epochs, one above the other. The loss falls from "

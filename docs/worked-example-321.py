@@ -182,7 +182,8 @@ assert len(forward_drawn) == 3 + 3 * 3 + 3 * 2 + 2  # inputs, (b, z, a) per unit
 # output and binary cross-entropy, the two factors
 # $\partial \mathcal{L}/\partial \hat y = -y/\hat y + (1-y)/(1-\hat y)$ and
 # $\partial \hat y/\partial z^{(2)} = \hat y (1 - \hat y)$ collapse into one simple expression. SymPy
-# multiplies them out:
+# multiplies them out for one entry $\ell$ of the loss and its pre-activation $z$ (with one sample and one
+# output, $\ell = \mathcal{L}$ and $z = z^{(2)}$):
 
 # %% tags=["hide-input"]
 fused = bs.derive_fused_delta("sigmoid", "bce")

@@ -65,11 +65,11 @@ SYMBOLS: tuple[Symbol, ...] = (
            r"entries $z^{(l)}_k$; a batch, $N \times n_l$ with entries $z^{(l)}_{ik}$", "`fp.z[l]`", _FORWARD),
     Symbol("a", "a^{(l)},\\ A^{(l)}", r"activation of layer $l$, $a^{(l)} = f_l(z^{(l)})$, shaped like $z^{(l)}$ "
            r"and $Z^{(l)}$ (hidden activations are never written $h$)", "`fp.a[l]`", _FORWARD),
-    Symbol("f", "f_l,\\ f_l'", "activation function of layer $l$, applied to each entry, and its derivative",
-           "`net.activations[l - 1]`", _FORWARD),
+    Symbol("f", "f_l,\\ f_l'", "activation function of layer $l$, applied to each entry (softmax: to each row), "
+           "and its derivative", "`net.activations[l - 1]`", _FORWARD),
     Symbol("sigma", "\\sigma", r"the sigmoid, $\sigma(z) = 1/(1 + e^{-z})$", "`bp.sigmoid`", _FORWARD),
-    Symbol("W", "W^{(l)}", r"weights into layer $l$, $n_{l-1} \times n_l$: row $j$ holds the weights leaving "
-           "unit $j$ of layer $l-1$, column $k$ those arriving at unit $k$ of layer $l$", "`W{l}`", _FORWARD),
+    Symbol("W", "W^{(l)}", r"weights into layer $l$, $n_{l-1} \times n_l$: a row per unit of layer $l-1$ (the weights "
+           "leaving it), a column per unit of layer $l$ (those arriving)", "`W{l}`", _FORWARD),
     Symbol("w", "w^{(l)}_{jk}", r"entry $(j, k)$ of $W^{(l)}$: the weight *from* unit $j$ of layer $l-1$ "
            "*to* unit $k$ of layer $l$", "`W{l}[j - 1, k - 1]`", _FORWARD),
     Symbol("b", "b^{(l)}", r"biases of layer $l$, a row ($1 \times n_l$) with entries $b^{(l)}_k$; "
@@ -81,9 +81,9 @@ SYMBOLS: tuple[Symbol, ...] = (
            "`x.mean(axis=0)`, `x.std(axis=0)`", _FORWARD),
     Symbol("ones", "\\mathbf{1}_N", r"column of $N$ ones ($N \times 1$); $\mathbf{1}_N b^{(l)}$ repeats the bias "
            "row in all $N$ rows", "NumPy broadcasting", _FORWARD),
-    Symbol("Wcol", "W^{(l)}_{\\text{col}}", r"the same weights in the column convention ($z = W_{\text{col}}\, x "
-           r"+ b$ for a column $x$): $W^{(l)}_{\text{col}} = (W^{(l)})^\top$, $n_l \times n_{l-1}$, "
-           r"entry $(k, j)$ is $w^{(l)}_{jk}$", "`W{l}.T`", _FORWARD),
+    Symbol("Wcol", "W^{(l)}_{\\text{col}},\\ x_{\\text{col}}", r"the same weights in the column convention, where a "
+           r"sample is a column: $(W^{(l)})^\top$, $n_l \times n_{l-1}$; a row of ours stood up as a column, "
+           r"$x_{\text{col}} = x^\top$", "`W{l}.T`", _FORWARD),
     Symbol("nielsen", "w^{l}_{jk}\\ \\text{(Nielsen)}", "Nielsen's *Neural Networks and Deep Learning* "
            "writes (to, from) and numbers the input layer 1: his $w^{l}_{jk}$ is our $w^{(l-1)}_{kj}$",
            "`W{l-1}[k - 1, j - 1]`", _FORWARD),
@@ -95,14 +95,14 @@ SYMBOLS: tuple[Symbol, ...] = (
            r"\mathcal{L}_i$", "`net.loss(X, Y)`", _LOSS),
     Symbol("delta", "\\delta^{(l)}", r"$\partial \mathcal{L}/\partial Z^{(l)}$, $N \times n_l$ with entries "
            r"$\delta^{(l)}_{ik}$; it carries the $1/N$ of the mean", "`net.deltas(X, Y)[l]`", _LOSS),
-    Symbol("grads", "\\frac{\\partial \\mathcal{L}}{\\partial W^{(l)}},\\ \\frac{\\partial \\mathcal{L}}"
-           "{\\partial b^{(l)}}", r"gradients, shaped like $W^{(l)}$ and $b^{(l)}$: "
+    Symbol("grads", "\\partial \\mathcal{L}/\\partial W^{(l)},\\ \\partial \\mathcal{L}/\\partial b^{(l)}",
+           r"gradients, shaped like $W^{(l)}$ and $b^{(l)}$: "
            r"$(A^{(l-1)})^\top \delta^{(l)}$ and the row $\mathbf{1}_N^\top \delta^{(l)}$",
            '`net.gradients(X, Y)["W1"]`', _LOSS),
     Symbol("odot", "\\odot", "elementwise product of two arrays of the same shape", "`*`", _LOSS),
     Symbol("top", "{}^\\top", "transpose", "`.T`", _LOSS),
-    Symbol("J", "J", r"Jacobian of a function of a row vector, e.g. softmax's $\partial a^{(L)}/\partial z^{(L)}$ "
-           r"($n_L \times n_L$): entry $(r, c)$ is $\partial a^{(L)}_r / \partial z^{(L)}_c$",
+    Symbol("J", "J", r"Jacobian of a function of a row vector: entry $(r, c)$ is the derivative of output $r$ "
+           r"with respect to input $c$ (softmax's is $n_L \times n_L$)",
            "`bp.softmax_jacobian`", _LOSS),
     Symbol("Pr", "\\Pr(y \\mid \\hat y)", r"probability (for a continuous target, probability density) of the "
            r"target $y$ under the distribution whose parameter is the network's output $\hat y$; "
@@ -110,13 +110,12 @@ SYMBOLS: tuple[Symbol, ...] = (
     Symbol("s_noise", "s", r"standard deviation of the Gaussian noise when the half squared error is read as "
            r"a negative log-likelihood, $y \sim \mathcal{N}(\hat y, s^2)$ (a normal distribution, as below)",
            "", _LOSS),
-    Symbol("iverson", "[r = c]", r"$1$ if $r = c$, else $0$ (the Kronecker delta; $\delta$ is kept for "
-           r"$\partial \mathcal{L}/\partial Z$); likewise $[z > 0]$ is $1$ where the condition holds, else $0$",
-           "`np.eye`, `z > 0`", _LOSS),
+    Symbol("iverson", "[r = c],\\ [a > 0]", r"$1$ if the condition holds, else $0$; $[r = c]$ is the Kronecker "
+           r"delta ($\delta$ is kept for $\partial \mathcal{L}/\partial Z$)", "`np.eye`, `(a > 0)`", _LOSS),
     # -- training
     Symbol("p", "p", r"any one parameter: an entry of some $W^{(l)}$ or $b^{(l)}$", "", _TRAINING),
     Symbol("theta", "\\theta", "all parameters as one vector", "", _TRAINING),
-    Symbol("P", "P", r"number of parameters, the length of $\theta$: $P = \sum_{l=1}^{L} (n_{l-1} + 1)\, n_l$",
+    Symbol("P", "P", r"number of parameters, the length of $\theta$",
            "`sum(p.size for p in net.params.values())`", _TRAINING),
     Symbol("grad", "\\nabla \\mathcal{L},\\ \\lVert \\nabla \\mathcal{L} \\rVert",
            r"gradient of $\mathcal{L}$ with respect to $\theta$, and its Euclidean norm", "`history.grad_norm`",
@@ -144,27 +143,26 @@ SYMBOLS: tuple[Symbol, ...] = (
            r"$p \leftarrow p - \eta v$", '`bp.Momentum(mu=...)`, `opt.state[key]["v"]`', _TRAINING),
     Symbol("rho", r"\rho,\ r", r"RMSProp's decay and its running mean of squared gradients, "
            r"$r \leftarrow \rho r + (1 - \rho)\, g \odot g$", '`bp.RMSProp(rho=...)`, `state["r"]`', _TRAINING),
-    Symbol("adam", r"\beta_1,\ \beta_2,\ m,\ \hat m,\ \hat r", r"Adam's decays and running means of $g$ "
-           r"($m$) and $g \odot g$ ($r$), and their bias-corrected forms $\hat m = m/(1 - \beta_1^t)$, "
-           r"$\hat r = r/(1 - \beta_2^t)$", '`bp.Adam(beta1=..., beta2=...)`, `state["m"]`', _TRAINING),
-    Symbol("epsilon", r"\epsilon", r"a small constant that keeps a division finite: RMSProp's and Adam's "
-           r"$10^{-8}$ (added to $\sqrt r$), batch normalisation's $10^{-5}$ (added to the variance); not the "
-           r"machine epsilon $\varepsilon$", "`eps=`, `bp.BATCH_NORM_EPSILON`", _TRAINING),
+    Symbol("adam", r"\beta_1,\ \beta_2,\ m,\ \hat m,\ \hat r", r"Adam's decays, its running means of $g$ "
+           r"($m$) and of $g \odot g$ ($r$), and the two means bias-corrected (hats)",
+           '`bp.Adam(beta1=..., beta2=...)`, `state["m"]`', _TRAINING),
+    Symbol("epsilon", r"\epsilon", r"a small constant that keeps a division finite (RMSProp's and Adam's, "
+           r"batch normalisation's); not the machine epsilon $\varepsilon$",
+           "`eps=`, `bp.BATCH_NORM_EPSILON`", _TRAINING),
     Symbol("alpha", r"\alpha", r"weight-decay coefficient: the L2 penalty $\frac{\alpha}{2}\sum_l "
            r"\lVert W^{(l)} \rVert^2$ in the training loss, or AdamW's decoupled decay", "`MLP(l2=...)`, "
            "`bp.AdamW(weight_decay=...)`", _TRAINING),
     Symbol("Lalpha", r"\mathcal{L}_\alpha", r"the training loss with the L2 penalty, $\mathcal{L} + \frac{\alpha}{2} "
            r"\sum_l \lVert W^{(l)} \rVert^2$", "`net.loss(X, Y, train=True)`", _TRAINING),
     Symbol("q", r"q,\ M^{(l)}", r"dropout: the probability $q$ of keeping a hidden unit, and the mask $M^{(l)}$ "
-           r"($N \times n_l$, entries $0$ or $1/q$) that multiplies $A^{(l)}$ in training", "`dropout=1 - q`, "
+           r"(entries $0$ or $1/q$) that multiplies $A^{(l)}$ in training", "`dropout=1 - q`, "
            "`fp.masks[l]`", _TRAINING),
     Symbol("bn", r"\tilde Z^{(l)},\ \bar z^{(l)},\ s^{(l)},\ \hat Z^{(l)}", r"batch normalisation: the linear "
-           r"part $\tilde Z^{(l)} = A^{(l-1)} W^{(l)}$, its mean over the batch (a row), its standard deviation "
-           r"with $\epsilon$ (a row), and the normalised $\hat Z^{(l)}$ (each column mean $0$, variance nearly $1$)",
+           r"part $A^{(l-1)} W^{(l)}$, its mean and its standard deviation (with $\epsilon$) over the batch, both "
+           "rows, and the normalised result",
            "`fp.norms[l]`", _TRAINING),
-    Symbol("gamma", r"\gamma^{(l)},\ \beta^{(l)}", r"batch normalisation's learned scale and shift (rows, "
-           r"$1 \times n_l$): $Z^{(l)} = \hat Z^{(l)} \operatorname{diag}(\gamma^{(l)}) + \mathbf{1}_N "
-           r"\beta^{(l)}$", "`gamma{l}`, `beta{l}`", _TRAINING),
+    Symbol("gamma", r"\gamma^{(l)},\ \beta^{(l)}", "batch normalisation's learned scale and shift of each "
+           "column of the normalised result (rows)", "`gamma{l}`, `beta{l}`", _TRAINING),
     # -- initialisation
     Symbol("expectation", "\\mathbb{E},\\ \\operatorname{Var}",
            "expectation and variance over the random initial weights "
@@ -174,11 +172,13 @@ SYMBOLS: tuple[Symbol, ...] = (
     Symbol("normal", "\\mathcal{N}(0, s^2)", "normal distribution of mean $0$ and standard deviation $s$ "
            "(variance $s^2$)", "`rng.normal(0, s)`", _INIT),
     Symbol("chi", "\\chi", r"factor by which an activation $f$ scales the second moment of a normal "
-           r"pre-activation, $\mathbb{E}[f(z)^2] / \mathbb{E}[z^2]$: $\tfrac12$ for ReLU, close to $1$ for tanh near 0",
+           r"pre-activation, $\mathbb{E}[f(z)^2] / \mathbb{E}[z^2]$",
            "", _INIT),
     Symbol("uniform", "\\mathcal{U}(-u, u)", r"uniform distribution on the interval $(-u, u)$, variance $u^2/3$",
            "`rng.uniform(-u, u)`", _INIT),
     # -- numerics
+    Symbol("Delta", "\\Delta", r"a small change of the quantity it precedes: $\Delta x$, $\Delta \mathcal{L}$",
+           "", _NUMERICS),
     Symbol("h", "h", r"step of a finite difference, as in $\bigl(\mathcal{L}(p + h) - \mathcal{L}(p - h)\bigr)/2h$",
            "`check_gradients(..., h=...)`", _NUMERICS),
     Symbol("eps", "\\varepsilon", f"machine epsilon, the gap between 1 and the next floating-point number: "
