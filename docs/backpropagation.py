@@ -55,9 +55,9 @@ def name_partials(expr, names):
 #
 # $$
 # \begin{aligned}
-# \delta^{(l)}_{ik} &= \frac{\partial \mathcal{L}}{\partial z^{(l)}_{ik}}
+# \delta^{(l)}_{ik} &= \partial \mathcal{L} / \partial z^{(l)}_{ik}
 # \quad \text{(sample } i\text{, unit } k\text{)}, \\
-# \delta^{(l)} &= \frac{\partial \mathcal{L}}{\partial Z^{(l)}} .
+# \delta^{(l)} &= \partial \mathcal{L} / \partial Z^{(l)} .
 # \end{aligned}
 # $$
 #
@@ -87,21 +87,23 @@ display(sp.Eq(sp.Symbol(r"\delta^{(L)}_{ik}"), d_named))
 # %% [markdown]
 # One factor, $\frac{1}{N}\,\partial \ell / \partial a^{(L)}_{ik}$, is $\partial \mathcal{L} / \partial a^{(L)}_{ik}$
 # (with the $1/N$ of the average), the other is $f_L'(z^{(L)}_{ik})$: entry by entry, the output delta
-# is a product, which for whole matrices is the elementwise (Hadamard) product $\odot$. For the usual
-# output/loss pairs this product simplifies to $(\hat y - y)/N$ (the fused deltas of
-# [loss functions](loss-functions.py)).
+# is a product, which for whole matrices is the elementwise (Hadamard) product $\odot$. For the identity
+# output with the half squared error and the sigmoid output with binary cross-entropy this product
+# simplifies to $(\hat y - y)/N$ (the fused deltas of [loss functions](loss-functions.py)).
 #
-# **Hidden layer.** $z^{(l)}_{ij}$ changes $a^{(l)}_{ij}$, which feeds *every* unit $k$ of layer
-# $l+1$ (for the same sample $i$): $z^{(l+1)}_{ik} = \sum_j a^{(l)}_{ij} w^{(l+1)}_{jk} + b^{(l+1)}_k$.
+# **Hidden layer.** (Here $j$ is a unit of layer $l$, $k$ one of layer $l+1$.) $z^{(l)}_{ij}$ changes
+# $a^{(l)}_{ij}$, which feeds *every* unit $k$ of layer $l+1$ (for the same sample $i$):
+# $z^{(l+1)}_{ik} = \sum_j a^{(l)}_{ij} w^{(l+1)}_{jk} + b^{(l+1)}_k$.
 # The paths meet again in the loss, so their contributions add (the multi-path
 # [chain rule](chain-rule.py)). Below, SymPy differentiates a loss that is an undefined function of two
-# units of layer $l+1$ (the other terms of their sums are $r_1, r_2$), and we name the derivatives it
+# units of layer $l+1$ (the other terms of their sums, which do not depend on it, are left as symbols), and
+# we name the derivatives it
 # produces $\delta^{(l+1)}_{ik} = \partial \mathcal{L} / \partial z^{(l+1)}_{ik}$:
 
 # %% tags=["hide-input"]
 zh = sp.Symbol("z^{(l)}_{ij}")
 f_l = sp.Function("f_l")
-w_j1, w_j2, r1, r2 = sp.symbols("w^{(l+1)}_{j1} w^{(l+1)}_{j2} r_1 r_2")
+w_j1, w_j2, r1, r2 = sp.symbols("w^{(l+1)}_{j1} w^{(l+1)}_{j2} c_1 c_2")
 d1, d2 = sp.symbols(r"\delta^{(l+1)}_{i1} \delta^{(l+1)}_{i2}")
 fprime = sp.Symbol(r"f_l'(z^{(l)}_{ij})")
 hidden = sp.diff(G(f_l(zh) * w_j1 + r1, f_l(zh) * w_j2 + r2), zh)
@@ -116,11 +118,11 @@ assert sp.expand(hidden - fprime * (d1 * w_j1 + d2 * w_j2)) == 0
 #
 # **Weights and biases.** $w^{(l)}_{jk}$ appears in
 # $z^{(l)}_{ik} = \sum_j a^{(l-1)}_{ij} w^{(l)}_{jk} + b^{(l)}_k$ for *every* sample $i$; again the
-# contributions add, one per sample (two samples here, the rest of each sum in $s_1, s_2$):
+# contributions add, one per sample (two samples here, the rest of each sum left as a symbol):
 
 # %% tags=["hide-input"]
 w_jk = sp.Symbol("w^{(l)}_{jk}")
-a1j, a2j, s1, s2 = sp.symbols("a^{(l-1)}_{1j} a^{(l-1)}_{2j} s_1 s_2")
+a1j, a2j, s1, s2 = sp.symbols("a^{(l-1)}_{1j} a^{(l-1)}_{2j} c_1 c_2")
 e1, e2 = sp.symbols(r"\delta^{(l)}_{1k} \delta^{(l)}_{2k}")
 weight = name_partials(sp.diff(G(a1j * w_jk + s1, a2j * w_jk + s2), w_jk), [e1, e2])
 display(sp.Eq(sp.Symbol(r"\partial \mathcal{L} / \partial w^{(l)}_{jk}"), weight))
@@ -146,9 +148,8 @@ assert sp.expand(bias - (e1 + e2)) == 0
 #
 # where $\partial \mathcal{L} / \partial A^{(L)}$ is the $N \times n_L$ matrix of the
 # $\partial \mathcal{L} / \partial a^{(L)}_{ik}$ and $f'$ is applied to every entry. The shapes check
-# themselves: $\delta^{(l+1)}$ is $N \times n_{l+1}$ and ${W^{(l+1)}}^{\top}$ is $n_{l+1} \times n_l$, so
-# the product is $N \times n_l$ like $Z^{(l)}$; ${A^{(l-1)}}^{\top}$ is $n_{l-1} \times N$, so
-# ${A^{(l-1)}}^{\top}\delta^{(l)}$ is $n_{l-1} \times n_l$ like $W^{(l)}$. The sum over samples is inside
+# themselves: $(N \times n_{l+1})(n_{l+1} \times n_l)$ gives the $N \times n_l$ of $Z^{(l)}$, and
+# $(n_{l-1} \times N)(N \times n_l)$ the $n_{l-1} \times n_l$ of $W^{(l)}$. The sum over samples is inside
 # the matrix product; the average over samples is inside $\delta^{(L)}$ (its $1/N$).
 #
 # Only the first equation involves the output activation. The hidden-layer and weight equations above
@@ -195,35 +196,33 @@ derivation above is the argument for every size; the proof checks it, term by te
 # equation becomes a sum:
 #
 # $$
-# \begin{aligned}
-# \delta^{(L)}_{im} &= \sum_{k=1}^{n_L} \frac{\partial \mathcal{L}}{\partial \hat y_{ik}}\,
-# \frac{\partial \hat y_{ik}}{\partial z^{(L)}_{im}}, \\
-# \text{that is}\quad \delta^{(L)}_{i\cdot} &= g_i\, J_i ,
-# \end{aligned}
+# \delta^{(L)}_{im} = \sum_{k=1}^{n_L} G_{ik}\, (J_i)_{km}, \quad\text{that is}\quad
+# \delta^{(L)}_{i\cdot} = G_{i\cdot}\, J_i ,
 # $$
 #
-# where $g_i = \partial \mathcal{L} / \partial \hat y_{i\cdot}$ is the row of the loss's derivatives for
-# sample $i$ and $J_i$ the $n_L \times n_L$ Jacobian of its softmax, $(J_i)_{km} = \hat y_{ik}\bigl([k = m] -
-# \hat y_{im}\bigr)$ (see [activation functions](activation-functions.py#softmax)). A row times a Jacobian
+# where $G = \partial \mathcal{L} / \partial \hat Y$ holds the loss's derivatives, row $G_{i\cdot}$ for
+# sample $i$, and $J_i$ is the $n_L \times n_L$ Jacobian of its softmax, $(J_i)_{km} = \partial \hat y_{ik} /
+# \partial z^{(L)}_{im} = \hat y_{ik}\bigl([k = m] - \hat y_{im}\bigr)$ (see
+# [activation functions](activation-functions.py#softmax)). A row times a Jacobian
 # is a *vector-Jacobian product*, one per sample. For an elementwise $f_L$ the Jacobian is diagonal and the
 # product is the $\odot$ of the first equation; for softmax it is not, and multiplying out gives a form
 # that never builds $J_i$:
 #
 # $$
-# \delta^{(L)}_{im} = \hat y_{im}\Bigl(g_{im} - \sum_{k} g_{ik}\, \hat y_{ik}\Bigr) .
+# \delta^{(L)}_{im} = \hat y_{im}\Bigl(G_{im} - \sum_{k} G_{ik}\, \hat y_{ik}\Bigr) .
 # $$
 #
-# SymPy checks it for $n_L = 3$ and one sample, with the loss $\sum_k \ell(\hat y_k, y_k)$ left undefined
-# ($g_k$ names its derivative $\partial \ell / \partial \hat y_k$): its derivative of that loss with respect
-# to each $z_m$, through softmax written with exponentials, equals the product above (shown for $m = 1$, with
-# the outputs written $\hat y_k$), and differs from the elementwise rule $g_m\, \hat y_m (1 - \hat y_m)$, which
-# keeps only the diagonal of $J$:
+# SymPy checks it for $n_L = 3$ and one sample ($N = 1$, row index dropped), with the loss
+# $\sum_k \ell(\hat y_k, y_k)$ left undefined ($G_k$ names its derivative $\partial \ell / \partial \hat y_k$):
+# its derivative of that loss with respect to each $z_m$, through softmax written with exponentials, equals the
+# product above, and differs from the elementwise rule $G_m\, \hat y_m (1 - \hat y_m)$, which keeps only the
+# diagonal of $J$. For $m = 1$, with the outputs written $\hat y_k$, SymPy's derivative is
 
 # %% tags=["hide-input"]
 n_soft = 3
 zs_soft = sp.symbols(f"z_1:{n_soft + 1}")
 ys_soft = sp.symbols(f"y_1:{n_soft + 1}")
-g_soft = sp.symbols(f"g_1:{n_soft + 1}")
+g_soft = sp.symbols(f"G_1:{n_soft + 1}")
 yhat_soft = sp.symbols(f"\\hat{{y}}_1:{n_soft + 1}")
 total = sum(sp.exp(v) for v in zs_soft)
 outputs = [sp.exp(v) / total for v in zs_soft]  # softmax by its definition
@@ -238,20 +237,19 @@ for m in range(n_soft):
     assert sp.cancel(sp.together(derived - diagonal_only)) != 0, m  # the elementwise rule is not
     # The same product written with the outputs named yhat_k (what the display shows).
     soft_rows.append(yhat_soft[m] * (g_soft[m] - sum(g_soft[k] * yhat_soft[k] for k in range(n_soft))))
-# Column 1 of the Jacobian in the outputs, term by term: g_1 J_11 + g_2 J_21 + g_3 J_31.
+# Column 1 of the Jacobian in the outputs, term by term: G_1 J_11 + G_2 J_21 + G_3 J_31.
 J_col1 = [yhat_soft[k] * ((1 if k == 0 else 0) - yhat_soft[0]) for k in range(n_soft)]
 assert sp.expand(sum(g * j for g, j in zip(g_soft, J_col1, strict=True)) - soft_rows[0]) == 0
 col1 = [("+ " if k else "") + sp.latex(g_soft[k] * J_col1[k]) if not (g_soft[k] * J_col1[k])
         .could_extract_minus_sign() else "- " + sp.latex(-g_soft[k] * J_col1[k]) for k in range(n_soft)]
-display(Math(r"\begin{aligned}\frac{\partial}{\partial z_1} \sum_{k=1}^{3} \ell(\hat y_k, y_k) &= "
-             + col1[0] + r" \\ &\quad " + " ".join(col1[1:])
-             + r" \\ &= \hat y_1\bigl(g_1 - (g_1 \hat y_1 + g_2 \hat y_2 + g_3 \hat y_3)\bigr)\end{aligned}"))
+display(Math(r"\partial \Bigl(\textstyle\sum_{k=1}^{3} \ell(\hat y_k, y_k)\Bigr) \big/ \partial z_1 = "
+             + " ".join(col1)))
 
 # %% [markdown]
-# In the network this is one line of NumPy for a whole batch. The library's softmax output uses exactly
-# this product when it is paired with a loss other than cross-entropy; below it is paired with the half
-# squared error, and the product is compared with the library's output delta and with the Jacobian
-# product written out with `bp.softmax_jacobian`:
+# which is $\hat y_1\bigl(G_1 - \sum_k G_k \hat y_k\bigr)$. In the network this is one line of NumPy for a
+# whole batch. The library's softmax output uses exactly this product when it is paired with a loss other
+# than cross-entropy; below it is paired with the half squared error, and the product is compared with the
+# library's output delta and with the Jacobian product written out with `bp.softmax_jacobian`:
 
 # %%
 def softmax_vjp(Yhat, G):
@@ -304,23 +302,28 @@ def worst_error(analytic, numeric):
 
 
 soft_fd_rel, soft_fd_zero, _ = worst_error(clf.gradients(X_s, Y_s), fd_gradients(clf, X_s, Y_s))
-# With cross-entropy, g_i = -y_i / (N yhat_i) and the product is the fused (yhat - y) / N.
+# With cross-entropy, G_ik = -y_ik / (N yhat_ik) and, each target row summing to 1, the product is the fused
+# (yhat - y) / N; a row that does not sum to 1 does not collapse.
 ce = bp.MLP([3, 4, 3], hidden="tanh", output="softmax", loss="cross_entropy", seed=1)
 Y_onehot = bp.datasets.one_hot(rng.integers(0, 3, size=5), 3)
 fp_ce = ce.forward(X_s)
 vjp_ce = softmax_vjp(fp_ce.output, -Y_onehot / fp_ce.output / len(X_s))
 fused_err = float(np.abs(vjp_ce - (fp_ce.output - Y_onehot) / len(X_s)).max())
 lib_ce_err = float(np.abs(vjp_ce - ce.deltas(X_s, Y_onehot)[2]).max())
+Y_loose = rng.uniform(size=(5, 3))  # rows that do not sum to 1
+loose_gap = float(np.abs(softmax_vjp(fp_ce.output, -Y_loose / fp_ce.output / 5) - (fp_ce.output - Y_loose) / 5).max())
+assert loose_gap > 0.01, loose_gap
 assert vjp_err < 1e-12 and jac_err < 1e-12, (vjp_err, jac_err)
 assert diag_err > 0.1, diag_err
 assert soft_fd_rel < FD_TOL and soft_fd_zero < 1e-9, (soft_fd_rel, soft_fd_zero)
 assert fused_err < 1e-15 and lib_ce_err < 1e-15, (fused_err, lib_ce_err)
 md(f"""
-The three agree to ${tex(max(vjp_err, jac_err), 1)}$ (relative to the largest delta), and the library's
-gradients of this network agree with centred differences to a relative error of ${tex(soft_fd_rel, 2)}$.
-The elementwise rule, with only the diagonal of each $J_i$, is off by ${tex(diag_err, 2)}$ of the
-largest delta. With cross-entropy, $g_{{ik}} = -y_{{ik}} / (N \\hat y_{{ik}})$ and the product collapses to
-the fused $(\\hat y_{{i\\cdot}} - y_{{i\\cdot}})/N$ (here to ${tex(max(fused_err, lib_ce_err), 1)}$), which is what
+The three agree to {num(max(vjp_err, jac_err), 1)} (relative to the largest delta), and the library's
+gradients of this network agree with centred differences to a relative error of {num(soft_fd_rel, 2)}.
+The elementwise rule, with only the diagonal of each $J_i$, is off by {num(diag_err, 2)} of the
+largest delta. With cross-entropy, $G_{{ik}} = -y_{{ik}} / (N \\hat y_{{ik}})$ and, when the target row sums
+to 1 (a one-hot row does), the product collapses to the fused $(\\hat y_{{i\\cdot}} - y_{{i\\cdot}})/N$ (here to
+{num(max(fused_err, lib_ce_err), 1)}), which is what
 the library computes for that pair, for instance for the 784-256-128-10 classifier below.
 """)
 
@@ -329,7 +332,7 @@ the library computes for that pair, for instance for the 784-256-128-10 classifi
 #
 # Now numbers. The network has two inputs, hidden layers of 3 and 2 ReLU units, one identity output
 # unit and the half squared error (`mse`), the regression set-up of one of the book's sources. Its
-# weights and the four training samples are our own choice:
+# weights and the four training samples (the rows of `X`, targets in `Y`) are our own choice:
 
 # %%
 net = bp.MLP([2, 3, 2, 1], hidden="relu", output="identity", loss="mse")
@@ -343,24 +346,11 @@ Y = np.array([[0.5], [-0.2], [1.0], [0.3]])
 N = len(X)
 
 
-# %% tags=["hide-input"]
-def latex_matrix(M, digits=4):
-    """A NumPy array as a TeX bmatrix, every entry by the book's number rule (never -0)."""
-    M = np.atleast_2d(M)
-    body = r" \\ ".join(" & ".join(tex(float(v), digits) for v in row) for row in M)
-    return r"\begin{bmatrix}" + body + r"\end{bmatrix}"
-
-
-P0 = net.params
-shown_params = ["W1", "b1", "W2", "b2", "W3", "b3"]
-md("$$\n\\begin{aligned}\n"
-   + " \\\\\n".join(f"{k[0]}^{{({k[1]})}} &= {latex_matrix(P0[k])}," for k in shown_params)
-   + f" \\\\\nX &= {latex_matrix(X)}, \\\\\nY &= {latex_matrix(Y)} .\n\\end{{aligned}}\n$$")
-
 # %% [markdown]
 # The forward pass keeps every $Z^{(l)}$ and $A^{(l)}$; the backward pass starts from
 # $\partial \mathcal{L}/\partial A^{(3)} = (A^{(3)} - Y)/N$, multiplies by $f_3' = 1$, and runs the
-# recursion. The library returns the deltas it used:
+# recursion. The library returns the deltas it used. The tables show them as the matrices are laid out:
+# one row per sample $i$, one column per unit $k$ of each layer (3 significant figures):
 
 # %%
 fp = net.forward(X)
@@ -368,18 +358,34 @@ deltas = net.deltas(X, Y)
 grads = net.gradients(X, Y)
 
 # %% tags=["hide-input"]
-forward_shown = [("Z^{(1)}", fp.z[1]), ("A^{(1)}", fp.a[1]), ("Z^{(2)}", fp.z[2]), ("A^{(2)}", fp.a[2]),
-                 (r"\hat Y = A^{(3)} = Z^{(3)}", fp.z[3])]
-backward_shown = [(r"\delta^{(3)}", deltas[3]), (r"\delta^{(2)}", deltas[2]), (r"\delta^{(1)}", deltas[1])]
-for group in (forward_shown, backward_shown):
-    md("$$\n\\begin{aligned}\n" + " \\\\\n".join(f"{name} &= {latex_matrix(M, 3)}," for name, M in group)[:-1]
-       + " .\n\\end{aligned}\n$$")
+SUP, SUB = str.maketrans("0123456789()", "⁰¹²³⁴⁵⁶⁷⁸⁹⁽⁾"), str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
+
+
+def entry_label(symbol, l, k):
+    """Plain-text header for column k of a layer-l matrix, e.g. z⁽¹⁾ᵢ₂ (typeset math in every header
+    would weigh more than the table); the output column also says it is yhat."""
+    label = f"{symbol}{f'({l})'.translate(SUP)}ᵢ{str(k).translate(SUB)}"
+    return f"ŷᵢ = {label}" if (symbol, l) == ("z", net.n_layers) else label
+
+
+def columns_table(parts):
+    """One md_table of several N-row matrices side by side: a sample column, then their columns."""
+    headers = ["sample $i$"] + [entry_label(sym, l, k + 1) for sym, l, M in parts for k in range(M.shape[1])]
+    body = np.hstack([M for _, _, M in parts])
+    md_table(headers, [[i + 1, *row] for i, row in enumerate(body.tolist())], fmt=3)
+
+
+columns_table([("z", 1, fp.z[1]), ("z", 2, fp.z[2]), ("z", 3, fp.z[3])])
+columns_table([("δ", 1, deltas[1]), ("δ", 2, deltas[2]), ("δ", 3, deltas[3])])
 hidden_z = np.concatenate([fp.z[1].ravel(), fp.z[2].ravel()])
 hidden_d = np.concatenate([deltas[1].ravel(), deltas[2].ravel()])
 n_off = int(np.sum(hidden_z <= 0))
 assert np.all(hidden_d[hidden_z <= 0] == 0) and np.all(hidden_z != 0)  # off units: delta exactly 0; no kink
 assert np.array_equal(fp.z[3], fp.a[3])  # identity output: A(3) = Z(3), shown once
+assert all(np.array_equal(fp.a[l], np.where(fp.z[l] > 0, fp.z[l], 0.0)) for l in (1, 2))  # A = Z, negatives 0
 md(f"""
+The output unit is the identity, and $A^{{(1)}}$ and $A^{{(2)}}$ are $Z^{{(1)}}$ and $Z^{{(2)}}$ with their
+negative entries set to 0.
 The loss is $\\mathcal{{L}} = {tex(net.loss(X, Y), 6)}$. Wherever a hidden pre-activation is negative
 (here {n_off} of the {hidden_z.size} hidden entries), ReLU's derivative is 0 and the corresponding delta is
 exactly 0: that unit passes no gradient back for that sample.
@@ -410,7 +416,8 @@ for key, g in by_hand.items():
 # expression with one symbol per parameter, differentiates it with respect to each, and evaluates
 # the result exactly (the decimals read as fractions). For one weight of the first layer, with the
 # network's output for sample $i$ written $\hat y_i$ (an expression in the weights that SymPy
-# differentiated through), the derivative is one term per sample:
+# differentiated through), the derivative has one term per sample, except for the samples for which the
+# unit the weight enters is off:
 
 # %% tags=["hide-input"]
 derivation = bs.derive_network(net, X, Y)
@@ -448,7 +455,7 @@ def forward_names(derivation, fp):
     return steps, outputs
 
 
-key, idx = "W1", (1, 0)
+key, idx = "W1", (1, 1)
 grad_expr = derivation.gradients[key][idx]
 steps, outputs = forward_names(derivation, fp)
 named = grad_expr
@@ -482,11 +489,15 @@ lines += [r"&\quad " + signed(t, False) for t in by_sample[1:]]
 lines.append(rf"&= {tex(float(exact_value), 6)}")
 display(Math(r"\begin{aligned}" + r" \\ ".join(lines) + r"\end{aligned}"))
 x_col, unit1 = idx
-# The prose below, checked term by term: sample i contributes x_ij / N times the sum over the paths from
-# unit `unit1` of layer 1 through layer-2 units that are on for sample i of w2 * w3, times (yhat_i - y_i).
+# The prose below, checked term by term: a sample for which the unit `unit1` of layer 1 is on contributes
+# x_ij / N times the sum over the paths from that unit through layer-2 units that are on for the sample of
+# w2 * w3, times (yhat_i - y_i); the other samples contribute nothing.
 P_sym = derivation.symbols
-assert len(by_sample) == N and np.all(fp.z[1][:, unit1] > 0)
-for i, term in enumerate(by_sample):
+on_samples = [i for i in range(N) if fp.z[1][i, unit1] > 0]
+off_samples = [i for i in range(N) if fp.z[1][i, unit1] <= 0]
+assert len(by_sample) == len(on_samples) and off_samples and on_samples
+assert any(sum(fp.z[2][i] > 0) == 2 for i in on_samples)  # one sample has two paths
+for i, term in zip(on_samples, by_sample, strict=True):
     paths = sum((P_sym["W2"][unit1, k2] * P_sym["W3"][k2, 0] for k2 in range(2) if fp.z[2][i, k2] > 0),
                 sp.Integer(0))
     err_i = sp.Symbol(rf"\hat y_{{{i + 1}}}") - sp.Symbol(f"y_{{{i + 1}}}")
@@ -494,11 +505,13 @@ for i, term in enumerate(by_sample):
 
 # %% tags=["hide-input"]
 md(f"""
-Each line is one sample $i$: $\\frac1N x_{{i{x_col + 1}}}$ (the input the weight multiplies: $\\frac{{1}}{{{N}}}$
-times ${", ".join(tex(float(v)) for v in X[:, x_col])}$), times the sum over the paths from the unit the
-weight enters to the output, through units that are on for sample $i$, of the product of the weights along
-the path, times the sample's error $\\hat y_i - y_i$. That is the chain rule of the
-[3-2-1 example](worked-example-321.py), done by SymPy on the whole loss.
+Each line is one sample $i$: $x_{{i{x_col + 1}}}/N$ (the input the weight multiplies, divided by {N}:
+{" and ".join(num(float(X[i, x_col]), trim=True) for i in on_samples)}), times the sum over the paths from the
+unit the weight enters to the output, through units that are on for sample $i$, of the product of the
+weights along the path, times the sample's error $\\hat y_i - y_i$. Samples
+{" and ".join(str(i + 1) for i in off_samples)} are missing: for them the unit the weight enters is off, and
+ReLU passes nothing back. That is the chain rule of the [3-2-1 example](worked-example-321.py), done by SymPy
+on the whole loss.
 
 The table compares, for every parameter, SymPy's exact derivative with the library's backpropagation
 and with a centred finite difference from `bp.check_gradients` (fourth-order stencil, see
@@ -510,23 +523,30 @@ terms.
 report = bp.check_gradients(net, X, Y, order=4)
 numeric = {k: report.parameters[k].numeric for k in net.params}
 rows_3 = derivation.rows()
+# Plain-text labels (w⁽¹⁾₁₂), one per parameter in the order of net.params: typeset math in every row of the
+# table and on every tick of the figure below would weigh far more than the numbers it labels.
+labels = [f"{k[0].lower()}{f'({k[1:]})'.translate(SUP)}{''.join(str(i + 1) for i in idx).translate(SUB)}"
+          for k, p in net.params.items() for idx in np.ndindex(p.shape if k[0] == "W" else (p.shape[0],))]
+assert [sp.latex(r[0]) for r in rows_3] == [  # the same parameters, in the same order, as SymPy's rows
+    f"{k[0].lower()}^{{({k[1:]})}}_{{{''.join(str(i + 1) for i in idx)}}}"
+    for k, p in net.params.items() for idx in np.ndindex(p.shape if k[0] == "W" else (p.shape[0],))]
 fd_flat = np.concatenate([numeric[k].ravel() for k in net.params])
 sympy_vals = [r[1] for r in rows_3]
 lib_diff = [r[2] - r[1] for r in rows_3]
 fd_diff = [float(fd) - r[1] for r, fd in zip(rows_3, fd_flat, strict=True)]
 md_table(["parameter", "SymPy (exact)", "library − SymPy", "finite difference − SymPy"],
-         [[f"${sp.latex(r[0])}$", v, a, b] for r, v, a, b in zip(rows_3, column(sympy_vals, 6),
+         [[lab, v, a, b] for lab, v, a, b in zip(labels, column(sympy_vals, 6),
                                                               column(lib_diff, 2), column(fd_diff, 2),
                                                               strict=True)],
          align="lrrr")
 worst_fd, worst_fd_zero, n_zero = worst_error(
     {k: np.asarray(derivation.library[k]) for k in net.params}, numeric)
 zero_text = ("none of this network's gradients is exactly 0" if n_zero == 0 else
-             f"its {n_zero} exact zeros, judged in absolute terms, agree to ${tex(worst_fd_zero, 2)}$")
+             f"its {n_zero} exact zeros, judged in absolute terms, agree to {num(worst_fd_zero, 2)}")
 md(f"""
 The largest difference between library and SymPy, relative to the largest gradient entry, is
-${tex(derivation.max_error, 2)}$ (rounding). Against the finite differences the largest relative
-error is ${tex(worst_fd, 2)}$ ({zero_text}).
+{num(derivation.max_error, 2)} (rounding). Against the finite differences the largest relative
+error is {num(worst_fd, 2)} ({zero_text}).
 """)
 assert derivation.max_error < bs.networks.RTOL, derivation.max_error
 assert worst_fd < FD_TOL and worst_fd_zero < 1e-9, (worst_fd, worst_fd_zero)
@@ -548,39 +568,36 @@ flat = np.array([np.concatenate([g[k].ravel() for k in net.params]) for g in per
 batched = np.concatenate([grads[k].ravel() for k in net.params])
 mean_err = float(np.abs(flat.mean(axis=0) - batched).max())
 assert mean_err < 1e-15, mean_err
-SUP, SUB = str.maketrans("0123456789()", "⁰¹²³⁴⁵⁶⁷⁸⁹⁽⁾"), str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
-# Plain-text tick labels (w⁽¹⁾₁₂): matplotlib's mathtext would be slow for one label per parameter.
-labels = [f"{k[0].lower()}{f'({k[1:]})'.translate(SUP)}{''.join(str(i + 1) for i in idx).translate(SUB)}"
-          for k, p in net.params.items() for idx in np.ndindex(p.shape if k[0] == "W" else (p.shape[0],))]
 assert len(labels) == flat.shape[1] == sum(p.size for p in net.params.values())
 n_par = flat.shape[1]
-n_exact_zero = int(np.sum(flat == 0))
+n_first = net.params["W1"].size + net.params["b1"].size  # the figure shows the first layer's parameters
+n_exact_zero = int(np.sum(flat[:, :n_first] == 0))
+assert n_exact_zero > 0
+assert any((flat[:, p] > 0).any() and (flat[:, p] < 0).any() for p in range(n_first))  # "some in sign"
 
 
 def draw_batch(fig):
     ax = fig.subplots()
-    pos = np.arange(n_par)[::-1]  # first parameter at the top
-    markers = ["o", "s", "^", "D"]
+    pos = np.arange(n_first)[::-1]  # first parameter at the top
     for i in range(N):
-        ax.plot(flat[i], pos, markers[i % 4], ms=5, alpha=0.7, mfc="none", label=f"sample {i + 1}")
-    ax.plot(batched, pos, "|", ms=14, mew=2.5, color="C5", label="batched")
+        ax.plot(flat[i, :n_first], pos, "o", ms=5, color="C0", alpha=0.7, mfc="none")
+    ax.plot(batched[:n_first], pos, "|", ms=14, mew=2.5, color="C5")  # no legend: the caption names both
     ax.axvline(0, lw=0.8, color="C5", alpha=0.5)
-    ax.set_yticks(pos, labels)
-    ax.set_ylim(-0.7, n_par - 0.3)
+    ax.set_yticks(pos, labels[:n_first])
+    ax.set_ylim(-0.7, n_first - 0.3)
     ax.set_xlabel(r"$\partial \mathcal{L} / \partial p$")
     ax.grid(axis="y", visible=False)
-    fig.legend(loc="outside upper center", ncols=3, frameon=False)
 
 
-figure(draw_batch, figsize=(5.0, 8.0),
-       alt=f"For each of the {n_par} parameters, one row: the gradients from the {N} samples taken one at a time "
-       f"scatter widely, and the batched gradient sits at their mean; {n_exact_zero} of the per-sample "
-       "gradients are exactly 0, for parameters behind a ReLU unit that is off for that sample.",
-       caption="Per-sample gradients (markers) and the batched gradient (bars), one row per parameter: "
-       "the bar is the mean of the markers.")
+figure(draw_batch, figsize=(5.0, 4.6),
+       alt=f"For each of the {n_first} parameters of the first layer, one row: the gradients from the {N} samples "
+       f"taken one at a time differ, some in sign, and the batched gradient sits at their mean; {n_exact_zero} "
+       "of the per-sample gradients are exactly 0, for parameters of a unit that is off for that sample.",
+       caption=f"The gradients of the {N} samples taken one at a time (circles) and the batched gradient (bars) "
+       "for the parameters of the first layer, one row per parameter: each bar is the mean of its circles.")
 md(f"""
-Over all {n_par} parameters, the mean of the {N} per-sample gradients differs from the batched gradient
-by at most ${tex(mean_err, 1)}$.
+Over all {n_par} parameters of the network, the mean of the {N} per-sample gradients differs from the batched
+gradient by at most {num(mean_err, 1)}.
 """)
 
 # %% [markdown]
@@ -590,11 +607,10 @@ by at most ${tex(mean_err, 1)}$.
 # $n_{l-1} \times n_l$ matrix takes $N n_{l-1} n_l$ multiplications and about as many additions,
 # $2N n_{l-1} n_l$ floating-point operations (FLOPs) as usually counted. Per layer:
 #
-# - forward: $A^{(l-1)} W^{(l)}$, $2N n_{l-1} n_l$;
-# - backward: $\partial \mathcal{L}/\partial W^{(l)} = {A^{(l-1)}}^{\top}\delta^{(l)}$, $2N n_{l-1} n_l$,
-#   and $\delta^{(l)} {W^{(l)}}^{\top}$ for the layer below, another $2N n_{l-1} n_l$, except in the
-#   first layer, where it would be $\partial \mathcal{L}/\partial X$, which nobody needs (the library
-#   skips it).
+# - forward: $A^{(l-1)} W^{(l)}$;
+# - backward: $\partial \mathcal{L}/\partial W^{(l)} = {A^{(l-1)}}^{\top}\delta^{(l)}$, the same count,
+#   and $\delta^{(l)} {W^{(l)}}^{\top}$ for the layer below, the same again, except in the first layer,
+#   where it would be $\partial \mathcal{L}/\partial X$, which nobody needs (the library skips it).
 #
 # The elementwise work (adding biases, activations, $f'$, the Hadamard products) is a few operations per
 # entry of $Z^{(l)}$, proportional to $N n_l$ rather than $N n_{l-1} n_l$, so it is left out of the count.
@@ -638,28 +654,6 @@ the backward pass. Counted in matrix-product FLOPs, a training step (forward and
 """)
 
 
-def draw_flops(fig):
-    ax = fig.subplots()
-    x = np.arange(len(flops))
-    w = 0.27
-    ax.set_axisbelow(True)  # grid behind the bars
-    ax.bar(x - w, [r[3] / mf for r in flops], w, label=r"forward $AW$")
-    ax.bar(x, [r[4] / mf for r in flops], w, label=r"backward $A^{\top}\delta$")
-    ax.bar(x + w, [r[5] / mf for r in flops], w, label=r"backward $\delta W^{\top}$")
-    ax.set_xticks(x, [f"layer {r[0]}\n{r[1]}→{r[2]}" for r in flops])
-    ax.grid(axis="x", visible=False)
-    ax.set_ylabel("MFLOP at batch 128")
-    fig.legend(loc="outside upper center", ncols=2, frameon=False)
-
-
-figure(draw_flops,
-       alt=f"Bar chart of matrix-product FLOPs per layer of a 784-256-128-10 network at batch 128. "
-       f"Layer 1 dominates with {num(flops[0][3] / mf, 3)} MFLOP forward and the same for its weight "
-       f"gradient, and no input-gradient bar; layers 2 and 3 have three equal bars each. The "
-       f"backward pass totals {num(ratio, 3)} times the forward pass.",
-       caption="Matrix-product FLOPs per layer: the backward pass does two products per layer, the first "
-       "layer one.")
-
 # %% [markdown]
 # ## What has to be kept in memory
 #
@@ -692,10 +686,10 @@ for l in range(len(sizes) - 1, 0, -1):
 lib_big = big.gradients(Xb, Yb)
 assert all(np.array_equal(from_A[k], lib_big[k]) for k in lib_big)
 item = np.dtype(np.float64).itemsize
-mem_rows = [["$A^{(0)} = X$", f"{batch} × {sizes[0]}", batch * sizes[0] * item, "yes"]]
-for l in range(1, len(sizes)):
-    mem_rows.append([f"$Z^{{({l})}}$", f"{batch} × {sizes[l]}", batch * sizes[l] * item, "no"])
-    mem_rows.append([f"$A^{{({l})}}$", f"{batch} × {sizes[l]}", batch * sizes[l] * item, "yes"])
+mem_rows = [["A⁽⁰⁾ = X", f"{batch} × {sizes[0]}", batch * sizes[0] * item, "yes"]]
+for l in range(1, len(sizes)):  # plain-text names, as in the tables above
+    mem_rows.append([f"Z{f'({l})'.translate(SUP)}", f"{batch} × {sizes[l]}", batch * sizes[l] * item, "no"])
+    mem_rows.append([f"A{f'({l})'.translate(SUP)}", f"{batch} × {sizes[l]}", batch * sizes[l] * item, "yes"])
 kept_lib = sum(r[2] for r in mem_rows)
 kept_min = sum(r[2] for r in mem_rows if r[3] == "yes")
 param_bytes = sum(p.nbytes for p in big.params.values())
@@ -731,22 +725,24 @@ not; see [gradient checking](gradient-checking.py).)
 #   == library; the softmax network: library == our product == the Jacobian written out == finite
 #   differences;
 # - batching: mean of per-sample gradients == batched gradient;
-# - FLOPs: the table's totals equal $2NP$ and $4NP - 2N\,n_0 n_1$, with $P$ the number of weights;
+# - FLOPs: the table's totals equal $2N$ FLOPs per weight forward and $4N$ per weight backward, less the
+#   first layer's skipped product;
 #   memory: the table equals the bytes of the arrays the forward pass returns, and a backward pass from
 #   the activations alone gives the library's gradients.
 
 # %% tags=["hide-input"]
 md(f"""
-Tolerances: library against SymPy ${tex(bs.networks.RTOL)}$ relative to the largest gradient entry; finite
-differences ${tex(FD_TOL)}$ relative error. All checks passed (worst library-vs-finite-difference relative
-error ${tex(worst_fd, 2)}$).
+Tolerances: library against SymPy {num(bs.networks.RTOL, 1)} relative to the largest gradient entry; finite
+differences {num(FD_TOL, 1)} relative error. All checks passed (worst library-vs-finite-difference relative
+error {num(worst_fd, 2)}).
 """)
 
 # %% [markdown]
 # ## Exercises
 #
 # **1.** Using only the matrices above, compute $\partial \mathcal{L} / \partial w^{(3)}_{21}$ of the
-# 2-3-2-1 network: which column of $A^{(2)}$ and which of $\delta^{(3)}$ does it combine?
+# 2-3-2-1 network: which column of $A^{(2)}$ (that is $Z^{(2)}$ with its negative entries set to 0) and which
+# of $\delta^{(3)}$ does it combine?
 
 # %% tags=["hide-input"]
 ans1 = float(fp.a[2][:, 1] @ deltas[3][:, 0])
@@ -755,7 +751,7 @@ assert abs(ans1 - float(derivation.exact["W3"][1, 0])) < 1e-12
 solution(f"""
 $\\partial \\mathcal{{L}}/\\partial w^{{(3)}}_{{21}} = \\sum_i a^{{(2)}}_{{i2}}\\,\\delta^{{(3)}}_{{i1}}$: the
 second column of $A^{{(2)}}$ (the unit the weight leaves) times the only column of $\\delta^{{(3)}}$
-(the unit it enters), summed over the {N} samples: ${tex(ans1, 6)}$, as in the table.
+(the unit it enters), summed over the {N} samples: {num(ans1, 6)}, as in the table.
 """)
 
 # %% [markdown]
@@ -772,8 +768,8 @@ assert ratio < ratio_small < ratio_full
 solution(f"""
 With every input gradient computed, each layer does two backward products of the size of its one
 forward product, so the ratio is exactly {tex(ratio_full)}. Skipping it saves the first layer's share:
-the ratio is $2 - n_0 n_1 / \\sum_l n_{{l-1}} n_l$, ${tex(ratio, 4)}$ for 784-256-128-10 (whose first layer
-holds most weights), but ${tex(ratio_small, 4)}$ for 10-256-128-10, whose first layer is small.
+the ratio is $2 - n_0 n_1 / \\sum_l n_{{l-1}} n_l$, {num(ratio, 4)} for 784-256-128-10 (whose first layer
+holds most weights), but {num(ratio_small, 4)} for 10-256-128-10, whose first layer is small.
 """)
 
 # %% [markdown]
@@ -786,8 +782,9 @@ kept32 = b3 * (sizes[0] + 2 * sum(sizes[1:])) * it32
 params32 = sum((m + 1) * k for m, k in zip(sizes[:-1], sizes[1:], strict=True)) * it32
 assert kept32 == kept_lib // batch * b3 // 2 and params32 == param_bytes // 2
 solution(f"""
-Per sample the library keeps $n_0 + 2(n_1 + n_2 + n_3) = {sizes[0] + 2 * sum(sizes[1:])}$ numbers,
-4 bytes each in float32: ${b3} \\times {sizes[0] + 2 * sum(sizes[1:])} \\times 4 = {kept32:,}$ bytes
+Per sample the library keeps {sizes[0]} + 2 × ({" + ".join(str(n) for n in sizes[1:])}) =
+{sizes[0] + 2 * sum(sizes[1:])} numbers (the input, and each layer's $Z$ and $A$), 4 bytes each in float32:
+{b3} × {sizes[0] + 2 * sum(sizes[1:])} × 4 = {kept32:,} bytes
 ({num(kept32 / 2**20, 3)} MiB), against {params32:,} bytes ({num(params32 / 2**20, 3)} MiB) of parameters:
 {num(kept32 / params32, 3)} times as much. At large batches the activations, not the weights, fill memory.
 """)
@@ -799,7 +796,7 @@ Per sample the library keeps $n_0 + 2(n_1 + n_2 + n_3) = {sizes[0] + 2 * sum(siz
 
 # %% tags=["hide-input"]
 yhat_s, y_s = sp.symbols(r"\hat{y} y")
-d_mse = sp.diff(sp.Rational(1, 2) * (yhat_s - y_s) ** 2 / N_sym, yhat_s) * sp.diff(yhat_s, yhat_s)
+d_mse = sp.factor(sp.diff(sp.Rational(1, 2) * (yhat_s - y_s) ** 2 / N_sym, yhat_s))
 assert sp.simplify(d_mse - (yhat_s - y_s) / N_sym) == 0
 assert np.allclose(deltas[3], (fp.a[3] - Y) / N, rtol=0, atol=1e-16)
 summed = bp.MLP([2, 3, 2, 1], hidden="relu", output="identity", loss="mse")
@@ -815,10 +812,11 @@ down = N * summed.loss(X, Y)
 p_b3[0] += h_sum
 assert abs((up - down) / (2 * h_sum) - sum_grads["b3"][0]) < 1e-8
 solution(f"""
-$\\partial\\bigl(\\tfrac{{1}}{{2N}}(\\hat y - y)^2\\bigr)/\\partial \\hat y = {sp.latex(d_mse)}$ and
-$f_L' = 1$, so $\\delta^{{(L)}} = (A^{{(L)}} - Y)/N$; the library's $\\delta^{{(3)}}$ is exactly that.
+$\\partial\\bigl(\\tfrac{{1}}{{2N}}(\\hat y - y)^2\\bigr)/\\partial \\hat y = (\\hat y - y)/N$ and
+$f_L' = 1$, which gives the stated $\\delta^{{(L)}}$; the library's $\\delta^{{(3)}}$ is exactly that.
 With a summed loss the $1/N$ disappears from $\\delta^{{(L)}}$, and since every other equation is
-linear in $\\delta^{{(L)}}$, every gradient is $N = {N}$ times larger (e.g.
-$\\partial \\mathcal{{L}}/\\partial b^{{(3)}}$ would be ${tex(sum_grads["b3"][0], 6)}$ instead of
-${tex(grads["b3"][0], 6)}$), which is why a learning rate tuned for one convention is wrong for the other.
+linear in $\\delta^{{(L)}}$, every gradient is $N = {N}$ times larger: the summed loss is $N\\mathcal{{L}}$, and
+$\\partial (N\\mathcal{{L}})/\\partial b^{{(3)}} = {tex(sum_grads["b3"][0], 6)}$ where
+$\\partial \\mathcal{{L}}/\\partial b^{{(3)}} = {tex(grads["b3"][0], 6)}$. That is why a learning rate tuned for one
+convention is wrong for the other.
 """)

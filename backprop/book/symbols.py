@@ -101,8 +101,11 @@ SYMBOLS: tuple[Symbol, ...] = (
            '`net.gradients(X, Y)["W1"]`', _LOSS),
     Symbol("odot", "\\odot", "elementwise product of two arrays of the same shape", "`*`", _LOSS),
     Symbol("top", "{}^\\top", "transpose", "`.T`", _LOSS),
-    Symbol("J", "J", r"Jacobian of a function of a row vector: entry $(r, c)$ is the derivative of output $r$ "
-           r"with respect to input $c$ (softmax's is $n_L \times n_L$)",
+    Symbol("G", "G", r"$\partial \mathcal{L}/\partial \hat Y$ ($N \times n_L$, rows $G_{i\cdot}$): the loss's "
+           r"derivatives with respect to the outputs, which the output delta multiplies by $f_L'$ or, for softmax, "
+           r"by each sample's Jacobian $J_i$", "`net.loss_fn.gradient(Yhat, Y)`", _LOSS),
+    Symbol("J", "J", r"Jacobian of a function of a row vector, e.g. softmax's $\partial a^{(L)}/\partial z^{(L)}$ "
+           r"($n_L \times n_L$): entry $(r, c)$ is $\partial a^{(L)}_r / \partial z^{(L)}_c$",
            "`bp.softmax_jacobian`", _LOSS),
     Symbol("Pr", "\\Pr(y \\mid \\hat y)", r"probability (for a continuous target, probability density) of the "
            r"target $y$ under the distribution whose parameter is the network's output $\hat y$; "
