@@ -155,6 +155,12 @@ def up(x, digits=1):
     return float(np.ceil(x / 10**e) * 10**e)
 
 
+def down(x, digits=1):
+    """x rounded *down* to `digits` significant figures (a lower bound stays a lower bound)."""
+    e = np.floor(np.log10(abs(x))) - digits + 1
+    return float(np.floor(x / 10**e) * 10**e)
+
+
 def rel_error(a, b):
     """|a - b| / (|a| + |b|), 0 where both are 0."""
     a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
@@ -413,6 +419,7 @@ md_table(["relative error", *short],
             for i, (_, _, name, _) in enumerate(BANDS)]], fmt=2)
 
 N5 = len(X)
+no_n_dev = float(np.abs(cases["bug: no 1/N"] - (N5 - 1) / (N5 + 1)).max())
 # Where the one-sided quotient's error comes from: its truncation term L''(p) h / 2, entry by entry.
 second = np.array([(loss_at(net, X, Y, k, idx, net.params[k][idx] + 1e-4) - 2 * L_base
                     + loss_at(net, X, Y, k, idx, net.params[k][idx] - 1e-4)) / 1e-8
@@ -432,8 +439,9 @@ $g_{{\\text{{fd}}}} - g_{{\\text{{bp}}}}$ matches $\\mathcal L'' h/2$ (from a se
 {num(up(100 * gap_dev), trim=True)} % for all {len(numeric)} entries; the worst entry has
 $\\mathcal L'' = {tex(second[worst], 3)}$ but a derivative of only ${tex(library_flat[worst], 3)}$.
 
-The missing $1/N$ ($N = {N5}$) multiplies every entry by {N5}, so every relative error is exactly
-$(N-1)/(N+1) = {tex((N5 - 1) / (N5 + 1))}$. The $\\tanh'(a)$ bug is the instructive one:
+The missing $1/N$ ($N = {N5}$) multiplies every entry by {N5}, so every relative error is
+$(N-1)/(N+1) = {tex((N5 - 1) / (N5 + 1))}$, up to the quotient's own error (at most
+${tex(up(no_n_dev), 1)}$ here). The $\\tanh'(a)$ bug is the instructive one:
 {band_counts(tanh_bug)[1]} of its {len(numeric)} entries are merely "suspicious", its median
 (${tex(np.median(tanh_bug), 2)}$) too, and the {int(in_last_layer.sum())} entries of the last layer,
 which do not involve $\\tanh'$, are good (the largest ${tex(tanh_bug[in_last_layer].max(), 2)}$). Judge a
@@ -444,15 +452,15 @@ assert band_of(cases["library vs one-sided"].max()) == "suspicious"
 assert band_of(np.median(cases["library vs one-sided"])) == "kinks only"
 assert band_of(tanh_bug.max()) == "wrong" and band_of(np.median(tanh_bug)) == "suspicious"
 assert np.all(tanh_bug[in_last_layer] < 1e-7) and np.all(tanh_bug[~in_last_layer] >= 1e-7)
-assert np.allclose(cases["bug: no 1/N"], (N5 - 1) / (N5 + 1), rtol=1e-9, atol=0)
+assert no_n_dev < 1e-9, no_n_dev
 
 # %% [markdown]
 # The library's report gives, per parameter array, how many entries were verified, the largest
 # relative and absolute error, and three counts explained in the next sections: entries whose
 # stencil crossed a kink of ReLU (`kinks`, not verified), entries whose backpropagated gradient is
 # exactly 0 (`zeros`, judged by an absolute difference) and entries that pass only because their
-# difference is within the rounding noise of the quotient (`below noise`). Its last line gives that
-# noise floor and the measured noise of one loss value it is computed from.
+# difference is within the rounding noise of the quotient (`below noise`). The line under the table gives
+# that noise floor and the measured noise of one loss value it is computed from.
 
 # %%
 report = bp.check_gradients(net, X, Y)   # five-point, default h and tol
@@ -563,8 +571,8 @@ small = bp.check_gradients(knet, Xk, Yk, h=1e-6, order=2)
 assert small.kinks == 0 and small.ok and small.parameters["b1"].rel_error[0] < 1e-7
 md(f"""
 Two entries are flagged: the bias, and the weight $w^{{(1)}}_{{21}}$ from input 2, which moves
-$z^{{(1)}}_{{11}}$ by $x_{{12}}h = {tex(Xk[0, 1] * hk, 2)}$, farther than its distance to 0; the weight
-from input 1 moves it by only ${tex(Xk[0, 0] * hk, 2)}$ and is not flagged. The other
+$z^{{(1)}}_{{11}}$ by $x_{{12}}h = {tex(Xk[0, 1] * hk, 2)}$ ($x_{{12}}$: input 2 of sample 1), farther
+than its distance to 0; the weight from input 1 moves it by only ${tex(Xk[0, 0] * hk, 2)}$ and is not flagged. The other
 {kreport.verified} of the {kreport.entries} entries are verified. With a step smaller than the
 distance to the kink ($h = 10^{{-6}} < {tex(z_target)}$) no stencil crosses it, the flags disappear
 and the same entry agrees to ${tex(small.parameters['b1'].rel_error[0], 1)}$.
@@ -639,12 +647,15 @@ analytic32 = float(rel_error(g32, g))
 pred32 = {2: EPS32 ** (2 / 3), 4: EPS32 ** (4 / 5)}
 TOL64, TOL32 = defaults[4].tol, r32.tol
 # Below some step the float32 loss takes one value on the whole stencil: the quotient is 0, its
-# relative error 1.
-vanish = min(float(hs32[err32[o] == 1.0].max()) for o in (2, 4))
+# relative error 1. Where that starts, on a fine grid of steps from 1e-5 down to 1e-12:
+vanish = min(float(hs32[err32[o] == 1.0].max()) for o in (2, 4))   # the plotted steps where both are 1
 p32_0 = net32.params[KEY][IDX]
-for s_ in hs32[hs32 <= vanish]:
-    stencil_losses = {loss_at(net32, X, Y, KEY, IDX, p32_0 + m * np.float32(s_)) for m in (-2, -1, 0, 1, 2)}
-    assert len(stencil_losses) == 1, (s_, stencil_losses)
+fine32 = np.logspace(-5, -12, 1401)
+one_value = np.array([len({loss_at(net32, X, Y, KEY, IDX, p32_0 + m * np.float32(s_))
+                           for m in (-2, -1, 0, 1, 2)}) == 1 for s_ in fine32])
+h_flat = float(fine32[~one_value].min())        # the smallest step that still sees two loss values
+assert np.all(one_value[fine32 < h_flat]) and h_flat < vanish   # (3.2e-7 is only a lucky plotted step)
+for s_ in fine32[fine32 < h_flat][::100]:
     assert all(quotient(net32, X, Y, KEY, IDX, np.float32(s_), o) == 0.0 for o in (2, 4))
 h_small = hs32 <= 1e-3
 floor32 = r32.parameters[KEY].noise
@@ -683,7 +694,8 @@ figure(draw_dtype, figsize=(5.0, 4.4),
        alt=f"Relative error against h, from 0.3 to 10⁻⁷, for float32 and float64 difference quotients. "
        f"The float32 curves bottom out at {num(best32[2][1], 1)} (order 2, h = {num(best32[2][0], 1)}) and "
        f"{num(best32[4][1], 1)} (order 4, h = {num(best32[4][0], 1)}), far above the float64 tolerance "
-       f"10⁻⁷, and reach 1 for h from {num(vanish, 2)} down; the float64 curves stay below "
+       f"10⁻⁷, and are exactly 1 at the smallest steps (every h below {num(down(h_flat, 2))}); "
+       f"the float64 curves stay below "
        f"{num(f64_max_small, 1)} for every h from 10⁻³ down.",
        caption="The same quotients in float32 (markers) and float64 (lines), compared with the float64 "
        "backpropagated derivative; dashed: the two default tolerances.")
@@ -693,9 +705,10 @@ $\\varepsilon_{{32}} = {tex(EPS32, 2)}$. The float32 *difference quotient* is th
 ${tex(best32[2][1], 1)}$ for order 2 (at $h = {tex(best32[2][0], 1)}$; the rule of thumb
 $\\varepsilon_{{32}}^{{2/3}}$ gives ${tex(pred32[2], 1)}$) and ${tex(best32[4][1], 1)}$ for order 4 (at
 $h = {tex(best32[4][0], 1)}$; $\\varepsilon_{{32}}^{{4/5}} = {tex(pred32[4], 1)}$), with best steps
-larger than in float64 (${tex(h_best[2], 1)}$ and ${tex(h_best[4], 1)}$). For $h \\le {tex(vanish, 2)}$
-the float32 loss takes the same value at every point of either stencil: the quotient is 0 and its
-relative error 1. None of the {len(hs32)} steps comes near the float64 tolerance ${tex(TOL64)}$.
+larger than in float64 (${tex(h_best[2], 1)}$ and ${tex(h_best[4], 1)}$). For every $h$ below
+${tex(down(h_flat, 2))}$ (a grid of {len(fine32)} steps down to $10^{{-12}}$) the float32 loss takes the same
+value at every point of either stencil: the quotient is 0 and its relative error 1. None of the
+{len(hs32)} plotted steps comes near the float64 tolerance ${tex(TOL64)}$.
 
 So `bp.check_gradients` uses, for a float32 network, $h = {tex(r32.h)}$ and a tolerance of
 ${tex(TOL32)}$. That tolerance is the lower end of the "wrong" band: in float32 the check tells
@@ -782,7 +795,7 @@ creport = bp.check_gradients(cnet, Xc, yc)
 print(creport)
 
 # %% tags=["hide-input"]
-def forward_passes(net_, X_, Y_):
+def forward_passes(net_, X_, Y_, **options):
     """Run check_gradients and count the forward passes (calls of the output activation)."""
     calls = 0
     out = net_.activations[-1]
@@ -794,7 +807,7 @@ def forward_passes(net_, X_, Y_):
 
     net_.activations[-1] = dataclasses.replace(out, function=counting)
     try:
-        rep_ = bp.check_gradients(net_, X_, Y_)
+        rep_ = bp.check_gradients(net_, X_, Y_, **options)
     finally:
         net_.activations[-1] = out
     return calls, rep_
@@ -838,9 +851,9 @@ assert creport.ok and creport.below_noise == creport.verified == creport.entries
 assert 0.1 < creport.loss_noise / quantum < 1 and creport.loss_noise > 1e6 * EPS64 * Lc
 md(f"""
 Every sample is classified right, and the loss is ${tex(Lc, 2)}$. But each sample contributes
-$\\ln(1 + s_i)/N$ to it (that is the log-softmax), where $s_i$ is the sum of
+$\\ln(1 + S_i)/N$ to it (that is the log-softmax), where $S_i$ is the sum of
 $e^{{z^{{(L)}}_{{ik}} - z^{{(L)}}_{{ik'}}}}$ over the wrong classes $k$, $k'$ being the right one, and
-$1 + s_i$ is rounded to a multiple of $\\varepsilon$ before the logarithm is taken. So the loss
+$1 + S_i$ is rounded to a multiple of $\\varepsilon$ before the logarithm is taken. So the loss
 moves in steps of $\\varepsilon/N = {tex(quantum, 2)}$: along one weight, $10^{{-4}}$ apart, its
 values differ by whole multiples of $\\varepsilon/N$ (between
 {int(np.abs(np.round(in_steps)).min())} and {int(np.abs(np.round(in_steps)).max())} of them). Between
@@ -853,10 +866,10 @@ ${tex(creport.max_rel_error, 2)}$) are all above the tolerance: nothing would te
 
 So `bp.check_gradients` measures $\\nu$ instead of assuming it, with Moré and Wild's method (ECnoise,
 2011): it evaluates the loss at 9 points along a random ray from the parameters, $\\sqrt{{\\varepsilon}}$
-apart relative to each parameter. The differences of order $q$ of equally spaced values cancel the
-smooth part of the loss and leave the noise, with its variance multiplied by $\\binom{{2q}}{{q}}$;
-$\\nu$ is read off the first order $q$ whose estimate agrees within a factor of 4 with the next two
-and whose differences change sign (failing that, the smallest estimate from $q = 2$ on). Where half the
+apart relative to each parameter. The differences of order $K$ of equally spaced values cancel the
+smooth part of the loss and leave the noise, with its variance multiplied by $\\binom{{2K}}{{K}}$;
+$\\nu$ is read off the first order $K$ whose estimate agrees within a factor of 4 with the next two
+and whose differences change sign (failing that, the smallest estimate from $K = 2$ on). Where half the
 differences are exactly 0, the points are taken 100 times farther apart, up to three times (a wider
 measurement counts only if it detects noise and its ray crosses no kink of an activation); here
 they were, once: the check made {c_passes} forward passes, 8 more than
@@ -1079,6 +1092,15 @@ n_neg = int(np.sum(zero_bug.forward(X[:1]).z[1] < 0))
 zero_worst = max(prm.max_zero_error for prm in zreport.parameters.values())
 assert not zreport.ok and n_neg == 1 and zreport.zeros == 4 and zreport.max_rel_error < 1e-7, str(zreport)
 assert all(zreport.parameters[k].zero.sum() == (3 if k == "W1" else 1 if k == "b1" else 0) for k in net.params)
+# The cost rule of the list below, counted on the fitted network, whose check needs truncation estimates:
+# fixed + order * (entries + entries with a truncation estimate) + 8 per widening of the noise measurement.
+n_trunc_f = sum(int((prm.truncation > 0).sum()) for prm in freport.parameters.values())
+assert n_trunc_f > 0
+for o_ in (4, 2):
+    calls_f, rep_f = forward_passes(fnet, Xf, Yf, order=o_)
+    trunc_f = sum(int((prm.truncation > 0).sum()) for prm in rep_f.parameters.values())
+    extra_f = calls_f - fixed_passes - o_ * (rep_f.entries + trunc_f)
+    assert trunc_f > 0 and extra_f in (0, 8, 16, 24), (o_, calls_f, trunc_f)
 # sample=: k entries of each array (all of an array with fewer)
 sreport_k = bp.check_gradients(net, X, Y, sample=3)
 assert sreport_k.verified == sum(min(3, v.size) for v in net.params.values()) and sreport_k.ok
@@ -1160,9 +1182,10 @@ below noise and {freport.unresolved} as too small to resolve. The rules:
 - **Verdict.** `ok` is true when every judged entry passes. So `max rel error` can be 1 with `ok`
   true: read the counts and the notes under the table, which say how many entries were verified and
   how many passed by each rule.
-- **Cost.** With order 4, four forward passes per entry (two with order 2), four more for an entry
-  that needs the truncation estimate, and 12 for the whole check (8 more each time the noise
-  measurement widens its points); exercise 2 counts them.
+- **Cost.** With order 4, four forward passes per entry (two with order 2), as many again for an entry
+  that needs the truncation estimate, and {fixed_passes} for the whole check (8 more each time the noise
+  measurement widens its points); exercise 2 counts them, and the fitted network's checks, with order 4
+  ({n_trunc_f} truncation estimates) and with order 2, cost exactly that.
 - **Restoring.** Each entry is set back in a `finally` clause, so after the check, even an
   interrupted one (Ctrl-C raises `KeyboardInterrupt` inside it), the parameters are what they were,
   bit for bit: interrupted at its {forward_calls}th forward pass, the check above left the 3-4-2
