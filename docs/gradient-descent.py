@@ -395,8 +395,8 @@ def draw_scan(fig):
 
 
 figure(draw_scan, figsize=(5.0, 3.8),
-       alt=f"The ratio of final to initial loss against the learning rate from 0.81 to 1.19 times the "
-       f"critical rate. It stays at or below {num(ratios[fracs < 1].max(), 1)} up to "
+       alt=f"The ratio of final to initial loss against the learning rate from {num(fracs[0], 2)} to "
+       f"{num(fracs[-1], 3)} times the critical rate. It stays at or below {num(up(ratios[fracs < 1].max()))} up to "
        f"{num(last_conv, 3, trim=True)} times the critical rate and is above 1 from "
        f"{num(first_div, 3, trim=True)} times on, on either side of "
        "the dashed line at 2 divided by the largest eigenvalue of the Hessian.",
@@ -477,7 +477,7 @@ figure(draw_batches, figsize=(5.0, 5.6),
 md(f"""
 Per epoch, in which each run computes every sample's gradient once, the mini-batch run is far
 ahead: after 10 epochs its loss is ${tex(mini[10], 3)}$ against ${tex(full[10], 3)}$. Per update it
-is slightly behind: after 10, 20, ..., {epochs} updates (mini-batch epochs 1 to {epochs // upd}) its loss
+is behind: after 10, 20, ..., {epochs} updates (mini-batch epochs 1 to {epochs // upd}) its loss
 is the higher of the two, by {num(down(100 * behind.min()), trim=True)} % to
 {num(up(100 * behind.max(), 2), trim=True)} %. Each mini-batch step does about $B/N$ of the arithmetic of
 a full-batch step and is noisier; here many cheap, roughly right steps beat a few exact ones.
@@ -489,15 +489,15 @@ assert np.all(behind > 0) and behind.max() < 0.2, behind
 # How noisy is a mini-batch gradient? Write $g_i$ for the gradient of sample $i$'s loss (all
 # parameters in one vector), $\bar g = \frac1N\sum_i g_i$ for the full-batch gradient (the loss is
 # a mean, so its gradient is the mean), $g_B$ for the mean over a batch of $B$ samples, and
-# $s^2 = \frac1N\sum_i \lVert g_i - \bar g\rVert^2$ for the spread of the per-sample gradients. The
+# $V = \frac1N\sum_i \lVert g_i - \bar g\rVert^2$ for the spread of the per-sample gradients. The
 # mean of $g_B$ over all possible batches is $\bar g$, and for batches drawn without replacement
 # sampling theory gives
 #
 # $$
-# \mathbb E\,\lVert g_B - \bar g \rVert^2 = \frac{N - B}{B\,(N - 1)}\, s^2,
+# \mathbb E\,\lVert g_B - \bar g \rVert^2 = \frac{N - B}{B\,(N - 1)}\, V,
 # $$
 #
-# about $s^2/B$ for $B$ much smaller than $N$, and exactly 0 for $B = N$. Measured at the untrained
+# about $V/B$ for $B$ much smaller than $N$, and exactly 0 for $B = N$. Measured at the untrained
 # network's weights, with random batches of each size:
 
 # %% tags=["hide-input"]
@@ -532,24 +532,24 @@ def draw_noise(fig):
     ax = fig.subplots()
     ax.loglog(sizes_b[:-1], measured[:-1], "o", label="measured (200 batches each)")
     bb = np.linspace(1, 149, 300)
-    ax.loglog(bb, (N - bb) / (bb * (N - 1)) * s2, "-", label=r"$\frac{N-B}{B(N-1)}\,s^2$")
-    ax.loglog(bb, s2 / bb, ":", label=r"$s^2/B$")
+    ax.loglog(bb, (N - bb) / (bb * (N - 1)) * s2, "-", label=r"$\frac{N-B}{B(N-1)}\,V$")
+    ax.loglog(bb, s2 / bb, ":", label=r"$V/B$")
     ax.set_xlabel("batch size $B$")
-    ax.set_ylabel(r"$E\,\|g_B - \bar g\|^2$")
+    ax.set_ylabel(r"$\mathbb{E}\,\|g_B - \bar g\|^2$")
     ax.legend(loc="lower left")
 
 
 figure(draw_noise,
        alt=f"Log-log plot of the mean squared deviation of mini-batch gradients from the full gradient "
        f"against batch size, from {num(measured[0], 3)} at B = {sizes_b[0]} down to {num(measured[-2], 2)} "
-       f"at B = {sizes_b[-2]}. The measurements follow the sampling formula (N − B)/(B(N − 1)) s² "
-       f"within {num(up(100 * rel_dev.max(), 2), trim=True)} %, and bend below the simple s²/B line as B approaches "
+       f"at B = {sizes_b[-2]}. The measurements follow the sampling formula (N − B)/(B(N − 1)) V "
+       f"within {num(up(100 * rel_dev.max(), 2), trim=True)} %, and bend below the simple V/B line as B approaches "
        f"N = {N}.",
        caption="Mean squared deviation of a mini-batch gradient from the full gradient, against the "
        "batch size $B$.")
 i_B = list(sizes_b).index(B)
 md(f"""
-The per-sample gradients scatter with $s^2 = {tex(s2)}$ around a full gradient of squared norm
+The per-sample gradients scatter with $V = {tex(s2)}$ around a full gradient of squared norm
 $\\lVert \\bar g \\rVert^2 = {tex(float(g_full @ g_full))}$: a single sample's gradient is mostly
 noise. At $B = {B}$ the expected squared deviation is ${tex(theory[i_B])}$, and the measurements
 agree with the formula to within {num(up(100 * rel_dev.max(), 2), trim=True)} % ({n_draws} draws per size). While $B$ is
