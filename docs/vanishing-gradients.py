@@ -16,6 +16,19 @@ import matplotlib.ticker
 from backprop.book import figure, md, md_table, num, solution, tex
 from backprop.book.symbols import symbol_box
 
+
+def up(x, digits=1):
+    """x rounded *up* to `digits` significant figures: an upper bound stated in the text stays one."""
+    e = math.floor(math.log10(abs(x))) - digits + 1
+    return math.ceil(x / 10**e) * 10**e
+
+
+def down(x, digits=1):
+    """x rounded *down* to `digits` significant figures: a lower bound stays one."""
+    e = math.floor(math.log10(abs(x))) - digits + 1
+    return math.floor(x / 10**e) * 10**e
+
+
 symbol_box(["L", "n_l", "z", "a", "f", "sigma", "W", "delta", "odot", "top", "grad", "eta", "tau"])
 
 # %% [markdown]
@@ -94,9 +107,9 @@ its way to the input; an exploding gradient needs large weights *and* units that
 # %% [markdown]
 # ## Measured: the gradient of every layer
 #
-# Twenty layers of 64 units and one linear output, trained on the half squared error with random targets,
-# for the three hidden activations and four ways to draw the weights: $\mathcal{N}(0, 0.001^2)$, Glorot,
-# He and $\mathcal{N}(0, 1)$. For each layer, the size of its weight gradient,
+# Twenty layers of 64 units and one linear output, with the half squared error and random targets, at the
+# start of training, for the three hidden activations and four ways to draw the weights:
+# $\mathcal{N}(0, 0.001^2)$, Glorot, He and $\mathcal{N}(0, 1)$. For each layer, the size of its weight gradient,
 # $\lVert \partial \mathcal{L}/\partial W^{(l)} \rVert$ (the square root of the sum of its squared entries):
 
 # %%
@@ -148,12 +161,12 @@ summary = {
                 f"{depth}'s. With weights of 0.001 every layer's gradient is tiny and the first layer's "
                 f"{num(ratio['sigmoid', 'N(0, 0.001²)'], 2)} times the last's."),
     "tanh": (f"With Glorot's and He's weights the gradients stay within a factor "
-             f"{num(max(spread['tanh', 'Glorot'], spread['tanh', 'He']), 2)} of each other across the layers. "
+             f"{num(up(max(spread['tanh', 'Glorot'], spread['tanh', 'He']), 2))} of each other across the layers. "
              f"With standard normal weights the gradient grows towards the input, layer 1's being "
              f"{num(ratio['tanh', 'N(0, 1)'], 2)} times the last's. With weights of 0.001 every layer's "
              f"gradient is about {num(float(np.median(norms['tanh', 'N(0, 0.001²)'])), 1)}."),
-    "relu": (f"Every scheme gives a line without trend (the largest and smallest layer gradient within a factor "
-             f"{num(max(spread['relu', s] for s in schemes), 2)}), at very different heights: about "
+    "relu": (f"Every scheme gives a line with little trend (the largest and smallest layer gradient within a factor "
+             f"{num(up(max(spread['relu', s] for s in schemes), 2))}), at very different heights: about "
              f"{num(float(np.median(norms['relu', 'N(0, 0.001²)'])), 1)} with weights of 0.001, "
              f"{num(float(np.median(norms['relu', 'He'])), 1)} with He's, "
              f"{num(float(np.median(norms['relu', 'N(0, 1)'])), 1)} with standard normal weights."),
@@ -181,6 +194,10 @@ for label in ("Glorot", "He"):
     assert bound_max[label] < 1, (label, bound_max[label])
     assert ratio["sigmoid", label] < 1e-6
 relu_factors = [per_layer(norms["relu", label]) for label in schemes]
+relu_ratios = [ratio["relu", label] for label in schemes]
+# "far less with depth than the sigmoid's": every ReLU line changes less, first to last layer, than any sigmoid one
+assert max(abs(math.log(r)) for r in relu_ratios) < min(abs(math.log(ratio["sigmoid", label])) for label in schemes)
+assert 0.5 < float(np.median(norms["relu", "He"])) < 2  # He's rule: near 1
 for label in schemes:
     assert 0.8 < per_layer(norms["relu", label]) < 1.25, label  # ReLU: no trend with depth, under every scheme
     assert per_layer(norms["sigmoid", label]) > 1  # sigmoid: smaller towards the input under every scheme
@@ -195,18 +212,20 @@ average factor by which it changes from one layer to the one below it. Each acti
 
 - **Sigmoid** gradients vanish towards the input under every scheme. With Glorot's and He's weights this is
   forced: on these networks every layer has $\\lVert W^{{(l+1)}} \\rVert_2 \\max \\sigma' <
-  {tex(max(bound_max.values()), 2)}$, so the bound shrinks the gradient at every layer. With
+  {tex(up(max(bound_max.values()), 2))}$, so the bound shrinks the gradient at every layer. With
   $\\mathcal{{N}}(0, 1)$ the bound allows growth, yet here the gradient still shrinks, by a factor of
   ${tex(1 / per_layer(norms['sigmoid', 'N(0, 1)']), 2)}$ per layer downwards on average: most of the large
   pre-activations sit where $\\sigma'$ is tiny.
 - **Tanh** has slope 1 at 0, and with Glorot's or He's weights the gradient stays level. With
   $\\mathcal{{N}}(0, 1)$ the weights are large enough to beat the slopes: the gradient *explodes* towards the
   input, by a factor of ${tex(ratio['tanh', 'N(0, 1)'], 2)}$ over {depth} layers.
-- **ReLU** passes the gradient with slope exactly 1 through its active units and saturates nowhere. Under
-  all four schemes the gradient shows no trend with depth (the average factor per layer is between
-  ${tex(1 / max(relu_factors), 3)}$ and ${tex(1 / min(relu_factors), 3)}$), but the scale of the weights sets the
-  height of the whole line: He's rule puts it near 1, $\\mathcal{{N}}(0, 1)$ makes every gradient enormous (the
-  next section shows what a step does with such gradients), $\\mathcal{{N}}(0, 0.001^2)$ every gradient
+- **ReLU** passes the gradient with slope exactly 1 through its active units and does not saturate for
+  $z > 0$. Under all four schemes its gradient changes far less with depth than the sigmoid's (layer 1's is
+  between ${tex(down(min(relu_ratios), 2))}$ and ${tex(up(max(relu_ratios), 2))}$ times layer {depth}'s, an
+  average factor per layer between ${tex(down(1 / max(relu_factors), 3))}$ and
+  ${tex(up(1 / min(relu_factors), 3))}$), but the scale of the weights sets the height of the whole line:
+  He's rule puts it near 1, $\\mathcal{{N}}(0, 1)$ makes every gradient enormous (the next section shows
+  what a step does with such gradients), $\\mathcal{{N}}(0, 0.001^2)$ every gradient
   negligible.
 
 With weights of $0.001$ the tanh and ReLU networks' gradients are negligible in every layer alike: not a
@@ -240,10 +259,10 @@ except bp.TrainingDiverged as err:
 # %% tags=["hide-input"]
 n_hidden = sizes[1]
 md(f"""
-Its hidden layers have $n = {n_hidden}$ units, so $n \\operatorname{{Var}}(w) = {n_hidden} \\cdot {tex(sd**2)} =
+Its hidden layers have $n_l = {n_hidden}$ units, so $n_l \\operatorname{{Var}}(w) = {n_hidden} \\cdot {tex(sd**2)} =
 {tex(n_hidden * sd**2)}$ where He's rule asks for $2$: the second moment of the signal grows by a factor of
-${tex(n_hidden * sd**2 / 2)}$ at every layer, forward and backward. The gradient at the start is large, the first
-step correspondingly large, and the one after it larger still, until the numbers overflow.
+${tex(n_hidden * sd**2 / 2)}$ from one hidden layer to the next, forward and backward. The gradient at the start
+is large, the first step correspondingly large, and the one after it larger still, until the numbers overflow.
 """)
 
 # %% [markdown]
