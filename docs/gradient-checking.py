@@ -259,14 +259,14 @@ The slopes are the exponents of the error terms: {num(slopes[(2, 'truncation')],
 {num(slopes[(4, 'truncation')], 3)} where truncation dominates (theory: 2 and 4), and
 {num(slopes[(2, 'rounding')], 2)} and {num(slopes[(4, 'rounding')], 2)} where rounding does (theory: $-1$).
 Here $|\\mathcal L| = {tex(L0)}$, $\\mathcal L''' = {tex(d3)}$ and $\\mathcal L^{{(5)}} = {tex(d5)}$.
-The five-point stencil reaches a smaller error (${tex(e_best[4], 2)}$ against ${tex(e_best[2], 2)}$)
+The five-point stencil reaches a smaller error ({num(e_best[4], 2, trim=True)} against {num(e_best[2], 2, trim=True)})
 at a larger step, which is why `bp.check_gradients` uses it by default, with
 $h = {tex(defaults[4].h)}$ (and $h = {tex(defaults[2].h)}$ for the centred quotient).
 
 Too small a step is no better than too large a one. At $h = 10^{{-12}}$ the five-point quotient's
-relative error is ${tex(at[4, 1e-12], 2)}$, {num(at[4, 1e-12] / at[4, 1e-2], 2)} times its error at
-$h = 10^{{-2}}$; the centred quotient's is ${tex(at[2, 1e-12], 2)}$, about as large as at
-$h = 10^{{-2}}$ (${tex(at[2, 1e-2], 2)}$), where it is all truncation error, and
+relative error is {num(at[4, 1e-12], 2, trim=True)}, {num(at[4, 1e-12] / at[4, 1e-2], 2)} times its error at
+$h = 10^{{-2}}$; the centred quotient's is {num(at[2, 1e-12], 2, trim=True)}, about as large as at
+$h = 10^{{-2}}$ ({num(at[2, 1e-2], 2, trim=True)}), where it is all truncation error, and
 {num(at[2, 1e-12] / e_best[2], 2)} times its best.
 """)
 
@@ -432,19 +432,20 @@ assert big.all() and gap_dev < 0.01, (big.sum(), gap_dev)
 md(f"""
 The correct gradient against the good stencil sits far inside the good band. The *same* correct
 gradient against the one-sided difference looks suspicious (its largest relative error is
-${tex(cases['library vs one-sided'].max(), 2)}$, its median ${tex(np.median(cases['library vs one-sided']), 2)}$):
+{num(cases['library vs one-sided'].max(), 2, trim=True)}, its median
+{num(np.median(cases['library vs one-sided']), 2, trim=True)}):
 a check is only as good as its numerical side. The one-sided quotient's error is its truncation
 term $\\mathcal L'' h/2$ (exercise 1): entry by entry, the measured gap
 $g_{{\\text{{fd}}}} - g_{{\\text{{bp}}}}$ matches $\\mathcal L'' h/2$ (from a second difference) to within
 {num(up(100 * gap_dev), trim=True)} % for all {len(numeric)} entries; the worst entry has
-$\\mathcal L'' = {tex(second[worst], 3)}$ but a derivative of only ${tex(library_flat[worst], 3)}$.
+$\\mathcal L'' = {tex(second[worst], 3)}$ but a derivative of only {num(library_flat[worst], 3, trim=True)}.
 
 The missing $1/N$ ($N = {N5}$) multiplies every entry by {N5}, so every relative error is
 $(N-1)/(N+1) = {tex((N5 - 1) / (N5 + 1))}$, up to the quotient's own error (at most
-${tex(up(no_n_dev), 1)}$ here). The $\\tanh'(a)$ bug is the instructive one:
+{num(up(no_n_dev), 1, trim=True)} here). The $\\tanh'(a)$ bug is the instructive one:
 {band_counts(tanh_bug)[1]} of its {len(numeric)} entries are merely "suspicious", its median
-(${tex(np.median(tanh_bug), 2)}$) too, and the {int(in_last_layer.sum())} entries of the last layer,
-which do not involve $\\tanh'$, are good (the largest ${tex(tanh_bug[in_last_layer].max(), 2)}$). Judge a
+({num(np.median(tanh_bug), 2, trim=True)}) too, and the {int(in_last_layer.sum())} entries of the last layer,
+which do not involve $\\tanh'$, are good (the largest {num(tanh_bug[in_last_layer].max(), 2, trim=True)}). Judge a
 parameter by its *largest* relative error, never by a typical one.
 """)
 assert cases["library vs five-point"].max() < 1e-7
@@ -473,7 +474,7 @@ assert report.kinks == report.zeros == report.below_noise == report.unresolved =
 assert report.max_rel_error < report.tol
 md(f"""
 On this network all {report.verified} entries are verified, and each passes on its relative error
-alone (the largest is ${tex(report.max_rel_error, 2)}$): no entry needed the noise floor or any other
+alone (the largest is {num(report.max_rel_error, 2, trim=True)}): no entry needed the noise floor or any other
 allowance.
 """)
 
@@ -539,9 +540,10 @@ figure(draw_kink, figsize=(5.0, 4.0),
        f"measures {num(secant)}, while backpropagation gives the right-hand slope {num(kgrad)}.",
        caption="A centred difference across a ReLU kink measures neither one-sided slope.")
 md(f"""
-Backpropagation gives ${tex(kgrad, 6)}$, the slope on the side where the network is; the centred
-quotient with $h = 10^{{-3}}$ gives ${tex(secant, 6)}$, between the two one-sided slopes
-(${tex(right_slope, 4)}$ and ${tex(left_slope, 4)}$), a relative error of ${tex(kink_rel, 2)}$: in the
+Backpropagation gives {num(kgrad, 6, trim=True)}, the slope on the side where the network is; the centred
+quotient with $h = 10^{{-3}}$ gives {num(secant, 6, trim=True)}, between the two one-sided slopes
+({num(right_slope, 4, trim=True)} and {num(left_slope, 4, trim=True)}), a relative error of
+{num(kink_rel, 2, trim=True)}: in the
 "wrong" band although nothing is wrong. `bp.check_gradients` detects this: it notes on which side
 of 0 every ReLU pre-activation lies before the check and again at each point of every stencil (from
 the forward pass that computes the loss there, so the test costs nothing extra), and flags each entry
@@ -572,10 +574,11 @@ assert small.kinks == 0 and small.ok and small.parameters["b1"].rel_error[0] < 1
 md(f"""
 Two entries are flagged: the bias, and the weight $w^{{(1)}}_{{21}}$ from input 2, which moves
 $z^{{(1)}}_{{11}}$ by $x_{{12}}h = {tex(Xk[0, 1] * hk, 2)}$ ($x_{{12}}$: input 2 of sample 1), farther
-than its distance to 0; the weight from input 1 moves it by only ${tex(Xk[0, 0] * hk, 2)}$ and is not flagged. The other
+than its distance to 0; the weight from input 1 moves it by only {num(Xk[0, 0] * hk, 2, trim=True)} and is not
+flagged. The other
 {kreport.verified} of the {kreport.entries} entries are verified. With a step smaller than the
 distance to the kink ($h = 10^{{-6}} < {tex(z_target)}$) no stencil crosses it, the flags disappear
-and the same entry agrees to ${tex(small.parameters['b1'].rel_error[0], 1)}$.
+and the same entry agrees to {num(small.parameters['b1'].rel_error[0], 1, trim=True)}.
 
 How many entries get flagged depends on the data and on $h$. Moving a weight moves its unit's
 pre-activation for all samples at once (all whose input on that weight is not 0), and through it
@@ -602,7 +605,7 @@ print(n_entries, "entries; every check ok:", all(verdicts.values()))
 Ns, steps = (10, 100, 1000), (1e-3, 1e-5)
 md(f"Percentage of the {n_entries} entries flagged, by step (rows) and number of samples $N$ (columns):")
 md_table(["step $h$", *[f"$N = {n}$" for n in Ns]],
-         [[f"${tex(s)}$", *[100 * flagged[n, s] for n in Ns]] for s in steps], fmt=2)
+         [[f"{num(s, trim=True)}", *[100 * flagged[n, s] for n in Ns]] for s in steps], fmt=2)
 default_h = defaults[4].h
 assert all(verdicts.values())
 for s in steps:   # more samples, more flags
@@ -700,27 +703,28 @@ figure(draw_dtype, figsize=(5.0, 4.4),
        caption="The same quotients in float32 (markers) and float64 (lines), compared with the float64 "
        "backpropagated derivative; dashed: the two default tolerances.")
 md(f"""
-The float32 backpropagated derivative is accurate to ${tex(analytic32, 2)}$ relative, of the order of
+The float32 backpropagated derivative is accurate to {num(analytic32, 2, trim=True)} relative, of the order of
 $\\varepsilon_{{32}} = {tex(EPS32, 2)}$. The float32 *difference quotient* is the weak part: at best
-${tex(best32[2][1], 1)}$ for order 2 (at $h = {tex(best32[2][0], 1)}$; the rule of thumb
-$\\varepsilon_{{32}}^{{2/3}}$ gives ${tex(pred32[2], 1)}$) and ${tex(best32[4][1], 1)}$ for order 4 (at
+{num(best32[2][1], 1, trim=True)} for order 2 (at $h = {tex(best32[2][0], 1)}$; the rule of thumb
+$\\varepsilon_{{32}}^{{2/3}}$ gives {num(pred32[2], 1, trim=True)}) and {num(best32[4][1], 1, trim=True)} for order 4
+(at
 $h = {tex(best32[4][0], 1)}$; $\\varepsilon_{{32}}^{{4/5}} = {tex(pred32[4], 1)}$), with best steps
-larger than in float64 (${tex(h_best[2], 1)}$ and ${tex(h_best[4], 1)}$). For every $h$ below
-${tex(down(h_flat, 2))}$ (a grid of {len(fine32)} steps down to $10^{{-12}}$) the float32 loss takes the same
+larger than in float64 ({num(h_best[2], 1, trim=True)} and {num(h_best[4], 1, trim=True)}). For every $h$ below
+{num(down(h_flat, 2), trim=True)} (a grid of {len(fine32)} steps down to $10^{{-12}}$) the float32 loss takes the same
 value at every point of either stencil: the quotient is 0 and its relative error 1. None of the
-{len(hs32)} plotted steps comes near the float64 tolerance ${tex(TOL64)}$.
+{len(hs32)} plotted steps comes near the float64 tolerance {num(TOL64, trim=True)}.
 
 So `bp.check_gradients` uses, for a float32 network, $h = {tex(r32.h)}$ and a tolerance of
-${tex(TOL32)}$. That tolerance is the lower end of the "wrong" band: in float32 the check tells
+{num(TOL32, trim=True)}. That tolerance is the lower end of the "wrong" band: in float32 the check tells
 "wrong" from the rest and nothing finer, and an error in the "suspicious" band passes. The correct
 float32 gradient itself lands there: its largest relative error on this network is
-${tex(r32.max_rel_error, 2)}$ ("{band_of(r32.max_rel_error)}"), and the check passes (`ok` is
+{num(r32.max_rel_error, 2, trim=True)} ("{band_of(r32.max_rel_error)}"), and the check passes (`ok` is
 {r32.ok}). The tolerance is not the only allowance: an entry also passes when
 $|g_{{\\text{{bp}}}} - g_{{\\text{{fd}}}}|$ is within the quotient's noise floor
-([below](#the-noise-floor)), here ${tex(floor32, 2)}$. That allows more than the tolerance, about
+([below](#the-noise-floor)), here {num(floor32, 2, trim=True)}. That allows more than the tolerance, about
 ${tex(TOL32)} \\cdot 2|g_{{\\text{{bp}}}}|$, for every gradient entry smaller than
-${tex(floor32 / (2 * TOL32), 2)}$: {n_floor32} of the {r32.entries} here (the smallest is
-${tex(g32_smallest, 2)}$). Hence the usual advice: check
+{num(floor32 / (2 * TOL32), 2, trim=True)}: {n_floor32} of the {r32.entries} here (the smallest is
+{num(g32_smallest, 2, trim=True)}). Hence the usual advice: check
 gradients in float64, then train in whatever precision you like.
 """)
 assert TOL32 == BANDS[0][0] and TOL64 == BANDS[3][1]
@@ -769,7 +773,7 @@ assert 1 / 3 < report.loss_noise / nu_rms < 3 and 1 / 3 < EPS64 * L_net / nu_rms
 md(f"""
 For the network of the first sections $\\nu$ is about $\\varepsilon|\\mathcal L|$, as the step-size
 trade-off assumed: 60 of its loss values, at parameters moved by about $10^{{-6}}$, differ from the
-same losses in 30-digit arithmetic by ${tex(nu_rms, 2)}$ (root mean square), and
+same losses in 30-digit arithmetic by {num(nu_rms, 2, trim=True)} (root mean square), and
 $\\varepsilon|\\mathcal L| = {tex(EPS64 * L_net, 2)}$; the library's measurement (below;
 never less than $\\varepsilon|\\mathcal L|$) gives
 $\\nu = {tex(report.loss_noise, 2)}$.
@@ -850,7 +854,7 @@ c_max_grad = max(float(np.abs(prm.analytic).max()) for prm in creport.parameters
 assert creport.ok and creport.below_noise == creport.verified == creport.entries == fail_epsL
 assert 0.1 < creport.loss_noise / quantum < 1 and creport.loss_noise > 1e6 * EPS64 * Lc
 md(f"""
-Every sample is classified right, and the loss is ${tex(Lc, 2)}$. But each sample contributes
+Every sample is classified right, and the loss is {num(Lc, 2, trim=True)}. But each sample contributes
 $\\ln(1 + S_i)/N$ to it (that is the log-softmax), where $S_i$ is the sum of
 $e^{{z^{{(L)}}_{{ik}} - z^{{(L)}}_{{ik'}}}}$ over the wrong classes $k$, $k'$ being the right one, and
 $1 + S_i$ is rounded to a multiple of $\\varepsilon$ before the logarithm is taken. So the loss
@@ -860,9 +864,9 @@ values differ by whole multiples of $\\varepsilon/N$ (between
 its steps it is flat: at 9 points $\\sqrt{{\\varepsilon}}$ apart (relative to each parameter) along a
 random direction, {flat_steps} of the 8 differences are exactly 0. Its rounding noise is a fraction
 of a step, and $\\varepsilon|\\mathcal L| = {tex(EPS64 * Lc, 2)}$ would underestimate it by a factor of
-about ${tex(creport.loss_noise / (EPS64 * Lc), 1)}$. A floor built on it, ${tex(floor_epsL, 2)}$, lies
+about {num(creport.loss_noise / (EPS64 * Lc), 1, trim=True)}. A floor built on it, {num(floor_epsL, 2, trim=True)}, lies
 below the differences of all {fail_epsL} entries of this correct gradient, whose relative errors (up to
-${tex(creport.max_rel_error, 2)}$) are all above the tolerance: nothing would tell them from a bug.
+{num(creport.max_rel_error, 2, trim=True)}) are all above the tolerance: nothing would tell them from a bug.
 
 So `bp.check_gradients` measures $\\nu$ instead of assuming it, with Moré and Wild's method (ECnoise,
 2011): it evaluates the loss at 9 points along a random ray from the parameters, $\\sqrt{{\\varepsilon}}$
@@ -875,9 +879,9 @@ measurement counts only if it detects noise and its ray crosses no kink of an ac
 they were, once: the check made {c_passes} forward passes, 8 more than
 ${fixed_passes} + {creport.order} \\times {creport.entries}$ (see exercise 2). The measurement gives
 $\\nu = {tex(creport.loss_noise, 2)}$, {num(creport.loss_noise / quantum, 2)} of a step, and the
-floor ${tex(c_floor, 2)}$ covers every
+floor {num(c_floor, 2, trim=True)} covers every
 quotient: all {creport.below_noise} entries pass as below noise. That is all a finite difference can say
-at this loss: the check vouches for the gradient to within ${tex(c_floor, 2)}$,
+at this loss: the check vouches for the gradient to within {num(c_floor, 2, trim=True)},
 {num(100 * c_floor / c_max_grad, 2)} % of its largest entry, and no closer. Check a classifier before it
 becomes this confident.
 
@@ -966,13 +970,14 @@ assert np.abs(true_sat).max() < 1e-3 * sW.noise
 other = np.delete(sW.rel_error, 0, axis=1)
 assert other.max() < 1e-7 and sreport.max_rel_error < 1e-7
 md(f"""
-The saturated unit's pre-activations lie between ${tex(zmin, 3)}$ and ${tex(zmax, 3)}$. The library's
-$\\sigma(z)$ rounds to exactly 1 in float64 for every $z$ above ${tex(z_one, 4)}$ (found by bisection,
+The saturated unit's pre-activations lie between {num(zmin, 3, trim=True)} and {num(zmax, 3, trim=True)}. The library's
+$\\sigma(z)$ rounds to exactly 1 in float64 for every $z$ above {num(z_one, 4, trim=True)} (found by bisection,
 checked on a grid up to 1000), so every activation of this unit is exactly 1 and backpropagation,
 which computes $\\sigma'$ from the activation as $a(1 - a)$, gets exactly 0 for it: the
 {len(saturated_bp)} derivatives into the unit come out as 0. They are not 0: with $\\sigma'(z)$ computed
-from $z$ (${tex(sig_prime_38, 2)}$ at $z = 38$) they are between ${tex(np.abs(true_sat).min(), 2)}$ and
-${tex(np.abs(true_sat).max(), 2)}$, as 50-digit arithmetic confirms. That is what computing $\\sigma'$
+from $z$ ({num(sig_prime_38, 2, trim=True)} at $z = 38$) they are between {num(np.abs(true_sat).min(), 2, trim=True)}
+and
+{num(np.abs(true_sat).max(), 2, trim=True)}, as 50-digit arithmetic confirms. That is what computing $\\sigma'$
 from $a$ costs: $a(1-a)$ loses everything once $a$ rounds to 1, while on the other side, at
 $z = -38$, where $a \\approx e^{{z}}$ is small but not rounded away, $a(1-a)$ is accurate to
 $10^{{-14}}$. For training the lost $10^{{-17}}$ do not matter (a step of that size leaves a weight of
@@ -983,11 +988,11 @@ activation at exactly 1, so the stencil's loss values are all equal, and the quo
 (the library sums the stencil in pairs, $c_r\\bigl(\\mathcal L(p + rh) - \\mathcal L(p - rh)\\bigr)$, which
 is exactly 0 when the two values are equal). Where $g_{{\\text{{bp}}}}$ is exactly 0 the report does not
 use the relative error, which would be 1 for any nonzero $g_{{\\text{{fd}}}}$: it judges
-$|g_{{\\text{{fd}}}}|$ against its error bound, the noise floor (${tex(sW.noise, 2)}$ here) plus the
+$|g_{{\\text{{fd}}}}|$ against its error bound, the noise floor ({num(sW.noise, 2, trim=True)} here) plus the
 allowances described [below](#how-the-library-decides), counts the entry under `zeros`
 ({sreport.zeros} here) and leaves it out of `max rel error`; the other weights of `W1` agree to
-${tex(other.max(), 2)}$. Agreement at 0 says only that the true derivative is below the floor: the
-check cannot see the ${tex(np.abs(true_sat).max(), 1)}$ that backpropagation lost.
+{num(other.max(), 2, trim=True)}. Agreement at 0 says only that the true derivative is below the floor: the
+check cannot see the {num(np.abs(true_sat).max(), 1, trim=True)} that backpropagation lost.
 
 With weights of 10 instead of 12 the unit saturates a little less, and backpropagation's
 derivatives are tiny but no longer 0:
@@ -1016,11 +1021,12 @@ assert 1e-4 < bp10_err.max() < 1e-2 and np.all(bp10_err > 1e-4)
 assert np.all(s10W.rel_error[:, 0] == 1) and s10b.rel_error[0] == 1
 assert sreport10.ok and sreport10.below_noise == 4 and sreport10.zeros == 0 and sreport10.max_rel_error == 1
 md(f"""
-The pre-activations now start at ${tex(zs10.min(), 4)}$. Backpropagation gives between
-${tex(np.abs(bp10).min(), 2)}$ and ${tex(np.abs(bp10).max(), 2)}$ for the {len(bp10)} entries, each off
+The pre-activations now start at {num(zs10.min(), 4, trim=True)}. Backpropagation gives between
+{num(np.abs(bp10).min(), 2, trim=True)} and {num(np.abs(bp10).max(), 2, trim=True)} for the {len(bp10)} entries, each
+off
 the true value by {num(100 * bp10_err.min(), 1)} to {num(100 * bp10_err.max(), 1)} %, because $1 - a$
 keeps only a few significant bits (for $z = {tex(zs10[i_eps], 4)}$ it is $\\varepsilon = {tex(EPS64, 2)}$,
-where the exact value is ${tex(exact_1ma[i_eps], 3)}$): the same cost of $\\sigma'$ from $a$, short of 0.
+where the exact value is {num(exact_1ma[i_eps], 3, trim=True)}): the same cost of $\\sigma'$ from $a$, short of 0.
 The stencil still sees nothing (each quotient is exactly 0), so each relative error is 1 and
 `max rel error` is 1; each difference is within the floor, so the {sreport10.below_noise} entries pass
 and are counted under `below noise`. The check cannot tell these entries right from wrong by
@@ -1132,10 +1138,10 @@ finally:
     net.activations[0] = hidden_act
 assert forward_calls == 40 and all(np.array_equal(before[k], net.params[k]) for k in before)
 md(f"""
-The fitted network's loss is ${tex(Lf, 2)}$: its output differs from the target by one rounding of
-$\\hat y$, and its gradient entries are at most ${tex(f_grad_max, 2)}$. The quotients are between
-${tex(min(float(np.abs(p.numeric).min()) for p in freport.parameters.values()), 2)}$ and
-${tex(max(float(np.abs(p.numeric).max()) for p in freport.parameters.values()), 2)}$: for `W1` they are
+The fitted network's loss is {num(Lf, 2, trim=True)}: its output differs from the target by one rounding of
+$\\hat y$, and its gradient entries are at most {num(f_grad_max, 2, trim=True)}. The quotients are between
+{num(min(float(np.abs(p.numeric).min()) for p in freport.parameters.values()), 2, trim=True)} and
+{num(max(float(np.abs(p.numeric).max()) for p in freport.parameters.values()), 2, trim=True)}: for `W1` they are
 their own truncation error (they match its estimate below to
 {num(100 * np.abs(trunc_share - 1).max(), 1, trim=True)} %).
 `max rel error` is {num(freport.max_rel_error, 2)}, and yet every entry passes, {freport.below_noise} as
@@ -1143,10 +1149,10 @@ below noise and {freport.unresolved} as too small to resolve. The rules:
 
 - **Stencil and step.** The five-point stencil by default (`order=4`), the centred quotient with
   `order=2`, each summed in pairs, $c_r\\bigl(\\mathcal L(p + rh) - \\mathcal L(p - rh)\\bigr)$. The step
-  $h$ defaults to ${tex(defaults[4].h)}$ (five-point) and ${tex(defaults[2].h)}$ (centred) in float64,
-  ${tex(r32.h)}$ in float32. For each entry $p$ the step actually taken is $(p + h) - p$ computed in
-  the parameter's precision, and the quotient divides by that (here ${tex(h_taken, 8)}$ instead of
-  ${tex(r32.h)}$ for $w^{{(1)}}_{{11}}$ in float32; exercise 3).
+  $h$ defaults to {num(defaults[4].h, trim=True)} (five-point) and {num(defaults[2].h, trim=True)} (centred) in float64,
+  {num(r32.h, trim=True)} in float32. For each entry $p$ the step actually taken is $(p + h) - p$ computed in
+  the parameter's precision, and the quotient divides by that (here {num(h_taken, 8, trim=True)} instead of
+  {num(r32.h, trim=True)} for $w^{{(1)}}_{{11}}$ in float32; exercise 3).
 - **Entries.** Every entry of every parameter array, or with `sample=k` only $k$ of each array,
   chosen at random (`seed=` picks them): `sample=3` on the 3-4-2 network checks
   {sreport_k.verified} of its {sreport_k.entries} entries (3 of each array, both of `b2`). `verified`
@@ -1157,15 +1163,16 @@ below noise and {freport.unresolved} as too small to resolve. The rules:
   is flagged: counted under `kinks`, not verified, not judged ({kreport.kinks} of the
   {kreport.entries} entries of the 2-3-1 ReLU network).
 - **Relative error.** An entry with $g_{{\\text{{bp}}}} \\ne 0$ passes when its relative error is below
-  the tolerance, ${tex(TOL64)}$ in float64 and ${tex(TOL32)}$ in float32. `max rel error` is the largest
+  the tolerance, {num(TOL64, trim=True)} in float64 and {num(TOL32, trim=True)} in float32. `max rel error` is the
+  largest
   over these entries.
 - **Exact zeros.** An entry with $g_{{\\text{{bp}}}} = 0$ has no relative error (NaN in `rel_error`, not
   in `max rel error`); it is judged by $|g_{{\\text{{fd}}}}|$ against its error bound (below) and counted
   under `zeros` (the saturated unit: {sreport.zeros}). A wrong zero is caught: a $\\tanh'$ that returns
   0 for $z < 0$, checked on one sample of the 3-4-2 network, zeroes the {zreport.zeros} entries into
   its one hidden unit with $z < 0$ (three weights and the bias), whose quotients are as large as
-  ${tex(zero_worst, 2)}$, and the check fails, although `max rel error`
-  (${tex(zreport.max_rel_error, 1)}$) looks perfect.
+  {num(zero_worst, 2, trim=True)}, and the check fails, although `max rel error`
+  ({num(zreport.max_rel_error, 1, trim=True)}) looks perfect.
 - **Noise floor.** $\\nu$ (`loss_noise`) is measured as described above, at least
   $\\varepsilon|\\mathcal L|$; the floor is $F\\nu\\sum_r |c_r|/(Dh)$ with $F = {tex(F)}$
   (`bp.NOISE_SAFETY`), the same for every entry of a check. An entry with $g_{{\\text{{bp}}}} \\ne 0$
@@ -1260,7 +1267,7 @@ $\\varepsilon$, where the centred quotient reaches $\\varepsilon^{{2/3}}$. At $h
 truncation term $|\\mathcal L''|h/2 = {tex(H1 / 2)}\\,|\\mathcal L''|$ dominates; on the network above
 it matches the measured gap entry by entry, and it is "suspicious" where an entry's $|\\mathcal L''|$ is
 large compared with its derivative (the worst: $\\mathcal L'' = {tex(second[worst], 3)}$, derivative
-${tex(library_flat[worst], 3)}$).
+{num(library_flat[worst], 3, trim=True)}).
 """)
 
 # %% [markdown]
@@ -1316,7 +1323,7 @@ test, 8 for the noise measurement and 1 for the estimate of backpropagation's ro
 784-256-128-10 network that is ${per_entry['relu']}P + {fixed['relu']} = {thousands(passes)}$ forward
 passes (more only if some entries need the truncation estimate, 4 passes each, or the noise
 measurement widens, 8 each time), against about {num(step, 2)} forward-pass equivalents for one forward
-and backward pass: a factor of about ${tex(passes / step, 2)}$. That is why gradient checks run on
+and backward pass: a factor of about {num(passes / step, 2, trim=True)}. That is why gradient checks run on
 small networks with a few samples, or on a sample of the entries (`sample=`), never inside training.
 """)
 
@@ -1334,11 +1341,11 @@ assert 0 < step_err <= spacing / 2 / float(h32_) * 1.0001
 step_err64 = abs(((0.7 + 1e-2) - 0.7) - 1e-2) / 1e-2
 assert 0 < step_err64 < step_err / 1e6
 solution(f"""
-$p + h$ is rounded to the float32 grid, whose spacing near $0.7$ is ${tex(spacing, 2)}$: the step
-actually taken is ${tex(actual, 8)}$ instead of ${tex(float(h32_), 8)}$ (itself the float32 number
-nearest to $10^{{-2}}$), a relative error of ${tex(step_err, 2)}$, at most half the spacing divided by
-$h$. It passes straight into the quotient. In float64 the same effect is ${tex(step_err64, 1)}$. In
+$p + h$ is rounded to the float32 grid, whose spacing near $0.7$ is {num(spacing, 2, trim=True)}: the step
+actually taken is {num(actual, 8, trim=True)} instead of {num(float(h32_), 8, trim=True)} (itself the float32 number
+nearest to $10^{{-2}}$), a relative error of {num(step_err, 2, trim=True)}, at most half the spacing divided by
+$h$. It passes straight into the quotient. In float64 the same effect is {num(step_err64, 1, trim=True)}. In
 float32 it is one more error on top of the rounding of the loss values (the float32 quotients above
-reach ${tex(min(e for _, e in best32.values()), 1)}$ at best); `bp.check_gradients` divides by the step
+reach {num(min(e for _, e in best32.values()), 1, trim=True)} at best); `bp.check_gradients` divides by the step
 actually taken.
 """)

@@ -218,11 +218,11 @@ assert abs(min(rho_09) - math.sqrt(0.9)) < 1e-3    # mu = 0.9 cannot beat sqrt(m
 md(f"""
 For this problem $\\eta^* = {tex(eta_hb)}$ and $\\mu^* = {tex(mu_hb)}$: every direction shrinks by
 $\\sqrt{{\\mu^*}} = (\\sqrt\\kappa - 1)/(\\sqrt\\kappa + 1) = {tex(rho_hb)}$ per step, against
-${tex(rho_gd)}$ for the best gradient descent. The factor depends on $\\sqrt\\kappa$ instead of
+{num(rho_gd, trim=True)} for the best gradient descent. The factor depends on $\\sqrt\\kappa$ instead of
 $\\kappa$. Momentum is not faster whatever $\\mu$, though: with the common default $\\mu = 0.9$ every
-learning rate from ${tex(band_09[0], 3)}$ to ${tex(band_09[1], 3)}$ puts all three eigenvalues in the
+learning rate from {num(band_09[0], 3, trim=True)} to {num(band_09[1], 3, trim=True)} puts all three eigenvalues in the
 complex band, where the factor is $\\sqrt{{0.9}} = {tex(math.sqrt(0.9))}$, and no learning rate does
-better (the best on a fine grid: ${tex(min(rho_09))}$): slower than plain gradient descent.
+better (the best on a fine grid: {num(min(rho_09), trim=True)}): slower than plain gradient descent.
 """)
 
 # %% [markdown]
@@ -373,7 +373,7 @@ $\\mu^*$ that band has shrunk to the single point $\\eta^*$, the bottom of its c
 threshold_rows = []
 for mu_v in (0.0, 0.5, 0.9):
     eta_c_mu = 2 * (1 + mu_v) / lams[-1]
-    row = [f"${tex(mu_v)}$", eta_c_mu]
+    row = [f"{num(mu_v, trim=True)}", eta_c_mu]
     for frac in (0.98, 1.02):
         model = bp.MLP([2, 1], output="identity", loss="mse", seed=0)
         before = model.loss(X, Y) - L_star
@@ -443,7 +443,7 @@ md(f"""
 $m_t$ is a weighted average of the gradients scaled down by $1 - \\beta_1^t$: if every $g_k$ equals the
 same $g$, $m_t = (1 - \\beta_1^t)\\,g$, and dividing by $1 - \\beta_1^t$ gives back $g$. The same holds for
 $r$ with $\\beta_2$. Without the correction the early running means are too small: with the default
-$\\beta_2 = {tex(b2)}$, after {t_warm} steps $r$ carries only ${tex(1 - b2**t_warm, 3)}$ of the weight of
+$\\beta_2 = {tex(b2)}$, after {t_warm} steps $r$ carries only {num(1 - b2**t_warm, 3, trim=True)} of the weight of
 a full average. Adam's first step is therefore $\\eta\\, g/(|g| + \\epsilon)$, about $\\eta$ in every
 entry. RMSProp has no correction: its first $r$ is $(1 - \\rho)\\,g \\odot g$, and its first step is
 about $\\eta/\\sqrt{{1 - \\rho}}$ in every entry. Measured on the first update of an Iris network
@@ -479,11 +479,12 @@ for label, name, pred in (("RMSProp, $\\rho = 0.9$", "rmsprop", 0.01 / math.sqrt
     first_dev = max(first_dev, dev)
 md_table(["optimiser", "entries", "smallest step", "largest step", "predicted"], rows_first, align="lrrrr")
 md(f"""
-with $\\eta = 0.01$, while the entries' gradients range from ${tex(gsizes.min(), 2)}$ to
-${tex(gsizes.max(), 2)}$, a factor of {num(gsizes.max() / gsizes.min(), 2)}: every entry moved by the predicted
+with $\\eta = 0.01$, while the entries' gradients range from {num(gsizes.min(), 2, trim=True)} to
+{num(gsizes.max(), 2, trim=True)}, a factor of {num(gsizes.max() / gsizes.min(), 2)}: every entry moved by the predicted
 amount ($\\eta/\\sqrt{{1 - \\rho}}$ for RMSProp, $\\eta$ for Adam), up to the $\\epsilon$ in the denominator. The
 exact first steps, $\\eta\\lvert g\\rvert/(\\sqrt{{1 - \\rho}}\\lvert g\\rvert + \\epsilon)$ and
-$\\eta\\lvert g\\rvert/(\\lvert g\\rvert + \\epsilon)$, match the measured ones to ${tex(first_dev, 1)}$ (relative).
+$\\eta\\lvert g\\rvert/(\\lvert g\\rvert + \\epsilon)$, match the measured ones to {num(first_dev, 1, trim=True)}
+(relative).
 """)
 
 # %% [markdown]
@@ -520,8 +521,8 @@ the smallest gradient entry; the second the ratio of gradient descent's.) The pr
 is that the direction is no longer the gradient's. On the linear model, whose difficulty lies
 along a diagonal direction (the features are correlated), rescaling each coordinate separately
 cannot remove the ill-conditioning: no rescaling of the three coordinates (on a grid of
-{len(scales)}² scalings) brings the condition number of $H$ below ${tex(down(kappa_diag, 3))}$, from
-${tex(kappa, 3)}$, and the comparison below shows what that costs Adam.
+{len(scales)}² scalings) brings the condition number of $H$ below {num(down(kappa_diag, 3), trim=True)}, from
+{num(kappa, 3, trim=True)}, and the comparison below shows what that costs Adam.
 """)
 
 # %% [markdown]
@@ -619,7 +620,8 @@ Epochs to the target, with the best learning rate of the grid in brackets. On ev
 or Nesterov beats plain gradient descent, and the fastest is {fastest['linear']} on the linear model,
 {fastest['curve']} on the curve and {fastest['Iris']} on Iris. RMSProp does not reach the curve's target
 within {problems['curve'][4]} epochs at any rate of the grid: its lowest loss is
-${tex(lowest['curve', 'rmsprop'], 2)}$ (at $\\eta = {tex(results['curve', 'rmsprop'][0])}$); without momentum or a
+{num(lowest['curve', 'rmsprop'], 2, trim=True)} (at $\\eta = {tex(results['curve', 'rmsprop'][0])}$); without momentum
+or a
 decaying learning rate, its steps stay at about $\\eta$ per entry however small the gradient (in the last
 epoch of that run the median entry moved ${tex(rms_step, 2)}\\,\\eta$), so it keeps jumping about the minimum. Adam is
 slower than Nesterov on the linear model ({ep['linear', 'adam']} epochs against
@@ -683,7 +685,7 @@ measured factors of {len(excess) + sum(len(s[1]) for s in scan.values())} runs a
 spectral radii (within 3 %); the threshold table; the bias-correction sum; the first steps of RMSProp
 and Adam; Adam's indifference to the gradient's scale; the comparison's statements; three Adam steps
 of the library against the formulas written out (to $10^{{-12}}$); and the gradients of the Iris
-network against finite differences (largest relative error ${tex(grad_check.max_rel_error, 2)}$).
+network against finite differences (largest relative error {num(grad_check.max_rel_error, 2, trim=True)}).
 """)
 
 # %% [markdown]
@@ -705,9 +707,10 @@ for frac in (0.99, 1.01):
 assert outcomes[0] < 1e-10 < 1e10 < outcomes[1] and factors[0] < 1 < factors[1], (outcomes, factors)
 solution(f"""
 $\\eta_c(0.5) = 2(1 + 0.5)/\\lambda_{{\\max}} = 3/{tex(lams[-1])} = {tex(eta_c5)}$. At $0.99\\,\\eta_c$ the
-largest root modulus is ${tex(factors[0], 3)}$ and 500 epochs multiply the excess loss
-$\\mathcal L - \\mathcal L^*$ by ${tex(outcomes[0], 2)}$; at $1.01\\,\\eta_c$ a root has modulus
-${tex(factors[1], 3)}$, just above 1, and the excess loss grows by a factor ${tex(outcomes[1], 2)}$ in the
+largest root modulus is {num(factors[0], 3, trim=True)} and 500 epochs multiply the excess loss
+$\\mathcal L - \\mathcal L^*$ by {num(outcomes[0], 2, trim=True)}; at $1.01\\,\\eta_c$ a root has modulus
+{num(factors[1], 3, trim=True)}, just above 1, and the excess loss grows by a factor {num(outcomes[1], 2, trim=True)}
+in the
 same 500 epochs.
 """)
 
@@ -727,8 +730,9 @@ solution(f"""
 $1/(1 - \\beta^t) > 1.01$ while $\\beta^t > 1 - 1/1.01$, that is for $t < \\ln(1 - 1/1.01)/\\ln\\beta$:
 the first {n2} steps for $\\beta_2 = 0.999$ and the first {n1} for $\\beta_1 = 0.9$. The correction of
 $r$ matters for thousands of steps: without it (and with $m$ corrected) every step would be
-$1/\\sqrt{{1 - \\beta_2^t}}$ times too large, ${tex(1 / math.sqrt(1 - 0.999**100), 2)}$ times at step 100 and still
-${tex(1 / math.sqrt(1 - 0.999**1000), 3)}$ times at step 1000.
+$1/\\sqrt{{1 - \\beta_2^t}}$ times too large, {num(1 / math.sqrt(1 - 0.999**100), 2, trim=True)} times at step 100 and
+still
+{num(1 / math.sqrt(1 - 0.999**1000), 3, trim=True)} times at step 1000.
 """)
 
 # %% [markdown]
@@ -761,7 +765,7 @@ $\\mu(1 - \\eta\\lambda)$, has modulus below 1 for $0 < \\eta\\lambda < 2$, so a
 circle only through $\\pm 1$; at $\\xi = 1$ the polynomial is $\\eta\\lambda$, and it vanishes at $\\xi = -1$ for
 $\\eta\\lambda = {sp.latex(edge_n[0])}$. The threshold $2(1 + \\mu)/\\bigl((1 + 2\\mu)\\lambda_{{\\max}}\\bigr)$ is
 smaller than the heavy ball's $2(1+\\mu)/\\lambda_{{\\max}}$ by the factor $1 + 2\\mu$. For $\\mu = 0.9$ on the
-linear model it is ${tex(eta_cn)}$: in 500 epochs the excess loss falls below $10^{{-10}}$ of its start
-(to the rounding level of $\\mathcal L^*$) at 2 % below it and grows by a factor ${tex(res_n[1], 2)}$ at 2 %
+linear model it is {num(eta_cn, trim=True)}: in 500 epochs the excess loss falls below $10^{{-10}}$ of its start
+(to the rounding level of $\\mathcal L^*$) at 2 % below it and grows by a factor {num(res_n[1], 2, trim=True)} at 2 %
 above.
 """)

@@ -124,10 +124,11 @@ figure(draw_stall,
 md(f"""
 All {len(seeds)} networks started from $\\mathcal{{N}}(0, 0.001^2)$ settle within {settle} epochs on the loss
 of the constant predictor and stay there for the remaining {epochs - settle} epochs (to within
-${tex(small_dev, 2)}$ of it, relative): their output bias $b^{{(3)}}$ has become the mean of the targets,
-${tex(float(Y.mean()), 4)}$, and no prediction differs from that mean by more than ${tex(pred_spread, 2)}$.
+{num(small_dev, 2, trim=True)} of it, relative): their output bias $b^{{(3)}}$ has become the mean of the targets,
+{num(float(Y.mean()), 4, trim=True)}, and no prediction differs from that mean by more than
+{num(pred_spread, 2, trim=True)}.
 Of the {len(seeds)} He-initialised networks, {len(he_good)} get below half of that loss, the best to
-${tex(he_best, 2)}$ of it.
+{num(he_best, 2, trim=True)} of it.
 {f"{'One' if len(he_dead) == 1 else len(he_dead)} of the others stay{'s' if len(he_dead) == 1 else ''} at the "
  "constant predictor's loss too, for a different reason: a hidden layer of this narrow network has ended up "
  "with all its ReLU units inactive on every sample, so nothing reaches the output but its bias (see "
@@ -165,13 +166,13 @@ growth = max(float(np.abs(net.params[k]).max() / np.abs(bp.MLP([2, 3, 2, 1], hid
                    for sd, net in zip(seeds, small_nets, strict=True) for k in ("W1", "W2", "W3"))
 assert growth < 10, growth
 md(f"""
-At the start the largest weight gradient is ${tex(weight_ratio, 2)}$ times the output bias's gradient, that
+At the start the largest weight gradient is {num(weight_ratio, 2, trim=True)} times the output bias's gradient, that
 is ${tex(weight_ratio / s**2, 2)}\\, s^2$, and over the {len(X)} inputs the prediction varies by only
 ${tex(output_part, 2)} = {tex(output_part / s**3, 2)}\\, s^3$. (The hidden biases get gradients of order $s$ and $s^2$.)
 A step of gradient descent changes a weight of size $s$ by about $\\eta s^2$, a relative change of order
 $\\eta s$ per epoch, so the weights grow only slowly and multiplicatively: after
 {epochs} epochs no weight matrix's largest entry has grown by more than a factor
-${tex(growth, 3)}$, and the weights are still of order $s$. Meanwhile the bias gradient, of order one, has
+{num(growth, 3, trim=True)}, and the weights are still of order $s$. Meanwhile the bias gradient, of order one, has
 moved $b^{{(3)}}$ to the mean of the targets. Starting from zero weights would be worse still (exercise 1).
 """)
 
@@ -270,7 +271,7 @@ factor_small = fan_in * s**2 * 0.5
 md(f"""
 In the 2-3-2-1 network started from $\\mathcal{{N}}(0, s^2)$ with $s = {tex(s)}$, the weights into the second
 hidden layer have $n_1 = {fan_in}$ inputs, so the factor is ${fan_in} \\cdot {tex(s**2)} \\cdot \\tfrac12 =
-{tex(factor_small, 2)}$: the second moment is divided by about ${tex(1 / factor_small, 2)}$ in that one layer.
+{tex(factor_small, 2)}$: the second moment is divided by about {num(1 / factor_small, 2, trim=True)} in that one layer.
 """)
 
 # %% [markdown]
@@ -550,24 +551,25 @@ md(f"""
 The table gives the average factor from one layer to the next (geometric mean over the {depth - 1} steps
 between the {depth} layers): forward,
 from layer $l$ to $l + 1$; backward, from $l + 1$ to $l$. The measurements follow the predictions, within a
-factor of ${tex(up(math.exp(worst['relu']), 2))}$ anywhere in the ReLU network and
-${tex(up(math.exp(worst['tanh']), 2))}$ in the tanh network: with 128 units the averages over random weights
+factor of {num(up(math.exp(worst['relu']), 2), trim=True)} anywhere in the ReLU network and
+{num(up(math.exp(worst['tanh']), 2), trim=True)} in the tanh network: with 128 units the averages over random weights
 are not exact, and the deviations accumulate with depth. What the figures show:
 
 - With $\\mathcal{{N}}(0, 0.001^2)$ the signal collapses in both directions, by about the factor
   $n_l\\, s^2 \\chi$ per layer that the derivation gives.
 - With $\\mathcal{{N}}(0, 1)$ the ReLU network's signal explodes forward and backward, by about $n_l/2$
   per layer. The tanh network saturates instead: its units sit near $\\pm 1$, $\\mathbb{{E}}[z^2]$ stays
-  between ${tex(down(tanh_big_z[1:].min(), 3))}$ and ${tex(up(tanh_big_z[1:].max(), 3))}$ from layer 2 on, and the
-  backward signal grows towards the input by a factor of ${tex(tanh_big_d[0] / tanh_big_d[-1], 2)}$ over the
+  between {num(down(tanh_big_z[1:].min(), 3), trim=True)} and {num(up(tanh_big_z[1:].max(), 3), trim=True)} from layer
+  2 on, and the
+  backward signal grows towards the input by a factor of {num(tanh_big_d[0] / tanh_big_d[-1], 2, trim=True)} over the
   {depth} layers: an *exploding gradient* (see [vanishing and exploding gradients](vanishing-gradients.py)).
-- He keeps the ReLU network's $\\mathbb{{E}}[z^2]$ between ${tex(down(relu_he_z.min(), 2))}$ and
-  ${tex(up(relu_he_z.max(), 2))}$ (predicted: $2$ in every layer) and its deltas level; Glorot roughly halves
-  the ReLU signal at each layer (by factors between ${tex(down(relu_glorot_steps.min(), 2))}$ and
-  ${tex(up(relu_glorot_steps.max(), 2))}$), as $\\chi = \\tfrac12$ predicts, because it was derived for
+- He keeps the ReLU network's $\\mathbb{{E}}[z^2]$ between {num(down(relu_he_z.min(), 2), trim=True)} and
+  {num(up(relu_he_z.max(), 2), trim=True)} (predicted: $2$ in every layer) and its deltas level; Glorot roughly halves
+  the ReLU signal at each layer (by factors between {num(down(relu_glorot_steps.min(), 2), trim=True)} and
+  {num(up(relu_glorot_steps.max(), 2), trim=True)}), as $\\chi = \\tfrac12$ predicts, because it was derived for
   $\\chi = 1$.
 - With Glorot's weights the tanh network's $\\mathbb{{E}}[z^2]$ shrinks at every layer, slowly, from
-  ${tex(tanh_glorot_z[0], 2)}$ to ${tex(tanh_glorot_z[-1], 2)}$: $\\tanh^2 z < z^2$, so a factor
+  {num(tanh_glorot_z[0], 2, trim=True)} to {num(tanh_glorot_z[-1], 2, trim=True)}: $\\tanh^2 z < z^2$, so a factor
   $n_{{l-1}} \\operatorname{{Var}}(w^{{(l)}}) = 1$ is not quite enough. It is a slow decline, not a collapse.
 """)
 
@@ -612,7 +614,7 @@ the library's slope there is $0$; for tanh the activations are $\\tanh 0 = 0$ (s
 $A^{{(l)}} = 0$, so every $\\partial \\mathcal{{L}}/\\partial W^{{(l)}} = {{A^{{(l-1)}}}}^\\top \\delta^{{(l)}}$
 with $l \\ge 2$ is zero, and $\\delta^{{(l)}} = (\\delta^{{(l+1)}} {{W^{{(l+1)}}}}^\\top) \\odot f'$ is zero below the
 output, so the gradients of $W^{{(1)}}$ and of the hidden biases vanish too. Only $b^{{(3)}}$ has a gradient:
-gradient descent moves it to the mean of the targets, ${tex(float(Y.mean()), 4)}$, and nothing else ever moves:
+gradient descent moves it to the mean of the targets, {num(float(Y.mean()), 4, trim=True)}, and nothing else ever moves:
 the network is the constant predictor forever, with either activation (checked: the only non-zero gradient
 at the first step is that of $b^{{(3)}}$, and after {zero_epochs} epochs every other parameter is still exactly
 $0$).
@@ -642,7 +644,7 @@ $\\chi = {sp.latex(gamma_leaky)}$ and the forward factor is 1 for
 $\\operatorname{{Var}}(w^{{(l)}}) = \\dfrac{{2}}{{(1 + \\alpha^2)\\, n_{{l-1}}}}$. With $\\alpha = 0$ this is He's
 $2/n_{{l-1}}$ (ReLU), with $\\alpha = 1$ it is $1/n_{{l-1}}$ (a linear unit). A simulation with
 $\\alpha = {tex(a_leak)}$ and {len(moments_leak)} layers of {n_leak} units keeps $\\mathbb{{E}}[z^2]$ between
-${tex(min(moments_leak), 3)}$ and ${tex(max(moments_leak), 3)}$.
+{num(min(moments_leak), 3, trim=True)} and {num(max(moments_leak), 3, trim=True)}.
 """, title="Solution 2")
 
 # %% tags=["hide-input"]
@@ -659,5 +661,5 @@ solution(f"""
 **3.** The variance is $2/(n_{{l-1}} + n_l) = 2/{n_in3 + n_out3}$, so the normal draw has standard deviation
 $\\sqrt{{2/{n_in3 + n_out3}}} = {tex(std3, 4)}$, and the uniform one $u = \\sqrt{{6/{n_in3 + n_out3}}} = {tex(u3, 4)}$
 (its variance $u^2/3$ is the same). The uniform draw never exceeds $u$; the normal one does, with
-probability ${tex(beyond, 3)}$, since $u$ is $\\sqrt{{3}}$ standard deviations.
+probability {num(beyond, 3, trim=True)}, since $u$ is $\\sqrt{{3}}$ standard deviations.
 """, title="Solution 3")
