@@ -175,9 +175,8 @@ SYMBOLS: tuple[Symbol, ...] = (
     # -- numerics
     Symbol("h", "h", r"step of a finite difference, as in $\bigl(\mathcal{L}(p + h) - \mathcal{L}(p - h)\bigr)/2h$",
            "`check_gradients(..., h=...)`", _NUMERICS),
-    Symbol("gbp", r"g_{\text{bp}},\ g_{\text{fd}}", r"$\partial \mathcal{L}/\partial p$ for one parameter entry "
-           r"$p$ as backpropagation computes it, and its finite-difference estimate", "`report.parameters[key]"
-           ".analytic`, `.numeric`", _NUMERICS),
+    Symbol("ghat", r"\hat g", r"a finite-difference estimate of a derivative $g = \partial \mathcal{L}/\partial p$ "
+           r"(backpropagation's value) for one parameter entry $p$", "`report.parameters[key].numeric`", _NUMERICS),
     Symbol("nu", r"\nu", "the rounding noise of one computed value of the loss (a standard deviation)",
            "`report.loss_noise`", _NUMERICS),
     Symbol("eps", "\\varepsilon", f"machine epsilon, the gap between 1 and the next floating-point number: "
