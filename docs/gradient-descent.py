@@ -83,12 +83,13 @@ for t in (0, 1):
 assert toy[0]["L"][1] == toy[1]["L"][1] == Fraction(81, 800) and L_cols[0][1] == L_cols[1][1] == "0.10125"
 assert toy[0]["L"][2] == toy[1]["L"][2] == Fraction(121, 800) and L_cols[0][2] == L_cols[1][2] == "0.15125"
 md(f"""
-The gradient at $w = 0.5$ is ${tex(float(toy[0]['grad']))}$ for $y = 0$ and ${tex(float(toy[1]['grad']))}$
-for $y = 1$. A positive gradient says the loss *rises* as $w$ grows, so $w$ must shrink; a negative
+The gradient at $w = 0.5$ is {num(float(toy[0]['grad']), trim=True)} for $y = 0$ and
+{num(float(toy[1]['grad']), trim=True)} for $y = 1$. A positive gradient says the loss *rises* as $w$ grows, so $w$
+must shrink; a negative
 one says the loss falls as $w$ grows, so $w$ must grow. The update $w - \\eta\\,\\partial\\mathcal L/\\partial w$
 does the right thing in both cases: against the gradient the loss falls from
-${tex(float(toy[0]['L'][0]))}$ to ${tex(float(toy[0]['L'][1]), 5)}$, along it, it rises to
-${tex(float(toy[0]['L'][2]), 5)}$.
+{num(float(toy[0]['L'][0]), trim=True)} to {num(float(toy[0]['L'][1]), 5, trim=True)}, along it, it rises to
+{num(float(toy[0]['L'][2]), 5, trim=True)}.
 """)
 
 # %% [markdown]
@@ -153,7 +154,7 @@ $\\frac{{\\partial\\mathcal L}}{{\\partial w}}\\Delta w$. In all four cases the 
 one the gradient predicts, and its size is within {num(up(100 * deviation), trim=True)} % of the prediction: the
 gradient is the slope of the loss along that weight. The *size* of the gradient is how steep that
 slope is: the same step moved the loss more along the weight with the larger gradient
-(${tex(pos[0], 3)}$ against ${tex(neg[0], 3)}$). Plain gradient descent therefore moves steep weights
+({num(pos[0], 3, trim=True)} against {num(neg[0], 3, trim=True)}). Plain gradient descent therefore moves steep weights
 more, which helps as long as the slope does not change much over the step, and that is what the
 learning rate has to ensure.
 """)
@@ -345,9 +346,9 @@ figure(draw_lr, figsize=(5.0, 7.0),
        "diverging ones (bottom; the cross marks where fit stops).")
 md(f"""
 The minimum of this loss is $\\mathcal L^* = {tex(L_star)}$ (least squares). At $0.02\\,\\eta_c$ the
-excess loss $\\mathcal L - \\mathcal L^*$ is still ${tex(histories[0.02][-1] - L_star, 2)}$ after 300 epochs;
-at $0.5\\,\\eta_c$ it is down to ${tex(histories[0.5][-1] - L_star, 2)}$ and at $0.95\\,\\eta_c$ to
-${tex(histories[0.95][-1] - L_star, 2)}$, the rounding level of $\\mathcal L^*$
+excess loss $\\mathcal L - \\mathcal L^*$ is still {num(histories[0.02][-1] - L_star, 2, trim=True)} after 300 epochs;
+at $0.5\\,\\eta_c$ it is down to {num(histories[0.5][-1] - L_star, 2, trim=True)} and at $0.95\\,\\eta_c$ to
+{num(histories[0.95][-1] - L_star, 2, trim=True)}, the rounding level of $\\mathcal L^*$
 ($\\varepsilon\\mathcal L^* = {tex(EPS * L_star, 2)}$, with $\\varepsilon = 2^{{-52}}$ the machine epsilon of
 float64). The larger rate is faster (excess below $10^{{-9}}$ after {reach[0.95]} epochs against
 {reach[0.5]}, close to the ratio
@@ -356,8 +357,8 @@ that the flattest direction predicts). Along the steepest direction the larger r
 every step (the factor is $1 - 0.95 \\cdot 2 = {tex(1 - 0.95 * 2)}$: the sign flips), which the loss,
 a square, does not show. Just above the threshold, at $1.05\\,\\eta_c$, the steepest direction grows
 by a factor $|1 - 1.05 \\cdot 2| = {tex(factor[1.05])}$ per step, the excess loss by its square
-(measured at the end: ${tex(growth[1.05], 4)}$ per epoch), and the loss reaches
-${tex(histories[1.05][-1], 2)}$; at $5\\,\\eta_c$ the factor is {num(factor[5.0], trim=True)} and the loss
+(measured at the end: {num(growth[1.05], 4, trim=True)} per epoch), and the loss reaches
+{num(histories[1.05][-1], 2, trim=True)}; at $5\\,\\eta_c$ the factor is {num(factor[5.0], trim=True)} and the loss
 overflows at epoch {diverged_at}, where `fit` stops.
 """)
 
@@ -395,8 +396,8 @@ def draw_scan(fig):
 
 
 figure(draw_scan, figsize=(5.0, 3.8),
-       alt=f"The ratio of final to initial loss against the learning rate from 0.81 to 1.19 times the "
-       f"critical rate. It stays at or below {num(ratios[fracs < 1].max(), 1)} up to "
+       alt=f"The ratio of final to initial loss against the learning rate from {num(fracs[0], 2)} to "
+       f"{num(fracs[-1], 3)} times the critical rate. It stays at or below {num(up(ratios[fracs < 1].max()))} up to "
        f"{num(last_conv, 3, trim=True)} times the critical rate and is above 1 from "
        f"{num(first_div, 3, trim=True)} times on, on either side of "
        "the dashed line at 2 divided by the largest eigenvalue of the Hessian.",
@@ -476,8 +477,8 @@ figure(draw_batches, figsize=(5.0, 5.6),
        "samples per epoch (top) and per update (bottom).")
 md(f"""
 Per epoch, in which each run computes every sample's gradient once, the mini-batch run is far
-ahead: after 10 epochs its loss is ${tex(mini[10], 3)}$ against ${tex(full[10], 3)}$. Per update it
-is slightly behind: after 10, 20, ..., {epochs} updates (mini-batch epochs 1 to {epochs // upd}) its loss
+ahead: after 10 epochs its loss is {num(mini[10], 3, trim=True)} against {num(full[10], 3, trim=True)}. Per update it
+is behind: after 10, 20, ..., {epochs} updates (mini-batch epochs 1 to {epochs // upd}) its loss
 is the higher of the two, by {num(down(100 * behind.min()), trim=True)} % to
 {num(up(100 * behind.max(), 2), trim=True)} %. Each mini-batch step does about $B/N$ of the arithmetic of
 a full-batch step and is noisier; here many cheap, roughly right steps beat a few exact ones.
@@ -489,15 +490,15 @@ assert np.all(behind > 0) and behind.max() < 0.2, behind
 # How noisy is a mini-batch gradient? Write $g_i$ for the gradient of sample $i$'s loss (all
 # parameters in one vector), $\bar g = \frac1N\sum_i g_i$ for the full-batch gradient (the loss is
 # a mean, so its gradient is the mean), $g_B$ for the mean over a batch of $B$ samples, and
-# $s^2 = \frac1N\sum_i \lVert g_i - \bar g\rVert^2$ for the spread of the per-sample gradients. The
+# $V = \frac1N\sum_i \lVert g_i - \bar g\rVert^2$ for the spread of the per-sample gradients. The
 # mean of $g_B$ over all possible batches is $\bar g$, and for batches drawn without replacement
 # sampling theory gives
 #
 # $$
-# \mathbb E\,\lVert g_B - \bar g \rVert^2 = \frac{N - B}{B\,(N - 1)}\, s^2,
+# \mathbb E\,\lVert g_B - \bar g \rVert^2 = \frac{N - B}{B\,(N - 1)}\, V,
 # $$
 #
-# about $s^2/B$ for $B$ much smaller than $N$, and exactly 0 for $B = N$. Measured at the untrained
+# about $V/B$ for $B$ much smaller than $N$, and exactly 0 for $B = N$. Measured at the untrained
 # network's weights, with random batches of each size:
 
 # %% tags=["hide-input"]
@@ -532,26 +533,26 @@ def draw_noise(fig):
     ax = fig.subplots()
     ax.loglog(sizes_b[:-1], measured[:-1], "o", label="measured (200 batches each)")
     bb = np.linspace(1, 149, 300)
-    ax.loglog(bb, (N - bb) / (bb * (N - 1)) * s2, "-", label=r"$\frac{N-B}{B(N-1)}\,s^2$")
-    ax.loglog(bb, s2 / bb, ":", label=r"$s^2/B$")
+    ax.loglog(bb, (N - bb) / (bb * (N - 1)) * s2, "-", label=r"$\frac{N-B}{B(N-1)}\,V$")
+    ax.loglog(bb, s2 / bb, ":", label=r"$V/B$")
     ax.set_xlabel("batch size $B$")
-    ax.set_ylabel(r"$E\,\|g_B - \bar g\|^2$")
+    ax.set_ylabel(r"$\mathbb{E}\,\|g_B - \bar g\|^2$")
     ax.legend(loc="lower left")
 
 
 figure(draw_noise,
        alt=f"Log-log plot of the mean squared deviation of mini-batch gradients from the full gradient "
        f"against batch size, from {num(measured[0], 3)} at B = {sizes_b[0]} down to {num(measured[-2], 2)} "
-       f"at B = {sizes_b[-2]}. The measurements follow the sampling formula (N − B)/(B(N − 1)) s² "
-       f"within {num(up(100 * rel_dev.max(), 2), trim=True)} %, and bend below the simple s²/B line as B approaches "
+       f"at B = {sizes_b[-2]}. The measurements follow the sampling formula (N − B)/(B(N − 1)) V "
+       f"within {num(up(100 * rel_dev.max(), 2), trim=True)} %, and bend below the simple V/B line as B approaches "
        f"N = {N}.",
        caption="Mean squared deviation of a mini-batch gradient from the full gradient, against the "
        "batch size $B$.")
 i_B = list(sizes_b).index(B)
 md(f"""
-The per-sample gradients scatter with $s^2 = {tex(s2)}$ around a full gradient of squared norm
+The per-sample gradients scatter with $V = {tex(s2)}$ around a full gradient of squared norm
 $\\lVert \\bar g \\rVert^2 = {tex(float(g_full @ g_full))}$: a single sample's gradient is mostly
-noise. At $B = {B}$ the expected squared deviation is ${tex(theory[i_B])}$, and the measurements
+noise. At $B = {B}$ the expected squared deviation is {num(theory[i_B], trim=True)}, and the measurements
 agree with the formula to within {num(up(100 * rel_dev.max(), 2), trim=True)} % ({n_draws} draws per size). While $B$ is
 small against $N$, halving the noise's standard deviation takes about four times the batch.
 """)
@@ -574,7 +575,7 @@ md(f"Asserted while the page is built: the exact toy table; the signs and sizes 
    f"changes; SymPy's inequality, gradient and Hessian against the NumPy formula and the library; the "
    f"growth and pace of the training runs against the eigenvalues; the threshold of the scan; the "
    f"mini-batch comparisons and the sampling formula. All checks passed (gradient check of the "
-   f"5-10-10-4 network: largest relative error ${tex(chk.max_rel_error, 2)}$, {chk.kinks} entries "
+   f"5-10-10-4 network: largest relative error {num(chk.max_rel_error, 2, trim=True)}, {chk.kinks} entries "
    f"flagged at ReLU kinks).")
 
 # %% [markdown]
@@ -595,7 +596,7 @@ solution(f"""
 One step gives $w - \\eta x (w x - y)$; SymPy solves for the $\\eta$ that lands on $w^* = y/x$:
 $\\eta = {sp.latex(one_step[0])}$, for every starting $w$. The second derivative is
 $\\mathcal L'' = {sp.latex(hess)}$, so this is $\\eta = 1/\\lambda$, and divergence starts at
-$\\eta = 2/\\lambda = 2/x^2$. With $x = 1$ the learning rate ${tex(float(eta_toy))}$ of the table above
+$\\eta = 2/\\lambda = 2/x^2$. With $x = 1$ the learning rate {num(float(eta_toy), trim=True)} of the table above
 was {num(one_step_at_1 / float(eta_toy), trim=True)} times smaller than the one-step rate.
 """)
 

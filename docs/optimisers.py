@@ -26,6 +26,12 @@ from backprop.book import figure, md, md_table, num, solution, tex
 
 EPS = 2.0**-52   # the machine epsilon of float64
 
+
+def down(x, digits=1):
+    """x rounded *down* to `digits` significant figures: a lower bound stated in the text stays one."""
+    e = math.floor(math.log10(abs(x))) - digits + 1
+    return math.floor(x / 10**e) * 10**e
+
 # %% [markdown]
 # ## Where gradient descent is slow
 #
@@ -124,20 +130,20 @@ assert np.allclose(hist[3], hist[2] - eta * gg2 + mu * (hist[2] - hist[1]), rtol
 # ### Speed and threshold, from the eigenvalues
 #
 # On a quadratic the gradient is $H(\theta - \theta^*)$, so along an eigenvector with eigenvalue
-# $\lambda$ the distance $e = \theta - \theta^*$ (one coordinate) and the velocity obey
-# $v' = \mu v + \lambda e$ and $e' = e - \eta v'$: a linear map of the pair $(e, v)$. SymPy writes its
-# matrix $T$ and the characteristic polynomial, whose two roots $x$ are the factors by which the
+# $\lambda$ the distance $d = \theta - \theta^*$ (one coordinate) and the velocity obey
+# $v' = \mu v + \lambda d$ and $d' = d - \eta v'$: a linear map of the pair $(d, v)$. SymPy writes its
+# matrix $T$ and the characteristic polynomial, whose two roots $\xi$ are the factors by which the
 # pair shrinks (or grows) per step:
 
 # %% tags=["hide-input"]
-e_s, v_s, eta_s, lam_s, x_s = sp.symbols(r"e v \eta \lambda x")
+e_s, v_s, eta_s, lam_s, x_s = sp.symbols(r"d v \eta \lambda \xi")
 mu_s = sp.Symbol(r"\mu", nonnegative=True)
 v_next = mu_s * v_s + lam_s * e_s
 e_next = e_s - eta_s * v_next
 T = sp.Matrix([[sp.diff(e_next, e_s), sp.diff(e_next, v_s)], [sp.diff(v_next, e_s), sp.diff(v_next, v_s)]])
 char = sp.expand(T.charpoly(x_s).as_expr())
 assert sp.expand(char - (x_s**2 - (1 + mu_s - eta_s * lam_s) * x_s + mu_s)) == 0
-display(Math(r"T = " + sp.latex(T) + r",\qquad \det(x I - T) = x^2 - (1 + \mu - \eta\lambda)\,x + \mu"))
+display(Math(r"T = " + sp.latex(T) + r",\qquad \det(\xi I - T) = \xi^2 - (1 + \mu - \eta\lambda)\,\xi + \mu"))
 at_plus_one, at_minus_one = sp.factor(char.subs(x_s, 1)), sp.factor(char.subs(x_s, -1))
 product = sp.simplify(T.det())
 assert sp.simplify(at_plus_one - eta_s * lam_s) == 0
@@ -155,8 +161,8 @@ assert [sp.simplify(q - w) for q, w in zip(edges, [(1 - sp.sqrt(mu_s)) ** 2, (1 
 md(f"""
 The product of the roots is $\\det T = {sp.latex(product)} < 1$. So a pair of complex roots, whose
 two members have the same modulus, has modulus $\\sqrt\\mu < 1$ and never leaves the unit circle:
-a root can only leave through $x = 1$ or $x = -1$. The polynomial is ${sp.latex(at_plus_one)}$ at
-$x = 1$ and ${sp.latex(at_minus_one)}$ at $x = -1$, so for $\\eta\\lambda > 0$ the roots stay inside
+a root can only leave through $\\xi = 1$ or $\\xi = -1$. The polynomial is ${sp.latex(at_plus_one)}$ at
+$\\xi = 1$ and ${sp.latex(at_minus_one)}$ at $\\xi = -1$, so for $\\eta\\lambda > 0$ the roots stay inside
 exactly while
 $$ 0 < \\eta\\lambda < 2(1 + \\mu), $$
 and momentum converges on the whole quadratic for $\\eta < \\eta_c(\\mu) = 2(1 + \\mu)/\\lambda_{{\\max}}$:
@@ -212,11 +218,11 @@ assert abs(min(rho_09) - math.sqrt(0.9)) < 1e-3    # mu = 0.9 cannot beat sqrt(m
 md(f"""
 For this problem $\\eta^* = {tex(eta_hb)}$ and $\\mu^* = {tex(mu_hb)}$: every direction shrinks by
 $\\sqrt{{\\mu^*}} = (\\sqrt\\kappa - 1)/(\\sqrt\\kappa + 1) = {tex(rho_hb)}$ per step, against
-${tex(rho_gd)}$ for the best gradient descent. The factor depends on $\\sqrt\\kappa$ instead of
+{num(rho_gd, trim=True)} for the best gradient descent. The factor depends on $\\sqrt\\kappa$ instead of
 $\\kappa$. Momentum is not faster whatever $\\mu$, though: with the common default $\\mu = 0.9$ every
-learning rate from ${tex(band_09[0], 3)}$ to ${tex(band_09[1], 3)}$ puts all three eigenvalues in the
+learning rate from {num(band_09[0], 3, trim=True)} to {num(band_09[1], 3, trim=True)} puts all three eigenvalues in the
 complex band, where the factor is $\\sqrt{{0.9}} = {tex(math.sqrt(0.9))}$, and no learning rate does
-better (the best on a fine grid: ${tex(min(rho_09))}$): slower than plain gradient descent.
+better (the best on a fine grid: {num(min(rho_09), trim=True)}): slower than plain gradient descent.
 """)
 
 # %% [markdown]
@@ -225,7 +231,7 @@ better (the best on a fine grid: ${tex(min(rho_09))}$): slower than plain gradie
 # Nesterov's accelerated gradient looks ahead: $v \leftarrow \mu v + g$, then
 # $p \leftarrow p - \eta\,(g + \mu v)$ (`Momentum(nesterov=True)`, `optimiser="nesterov"`). The same
 # analysis gives the characteristic polynomial
-# $x^2 - (1 + \mu)(1 - \eta\lambda)\,x + \mu(1 - \eta\lambda)$ (exercise 3 derives it and its
+# $\xi^2 - (1 + \mu)(1 - \eta\lambda)\,\xi + \mu(1 - \eta\lambda)$ (exercise 3 derives it and its
 # threshold). Its best $\eta$ and $\mu$ for this spectrum, found on a grid of the predicted factor,
 # are used below, and for momentum with $\mu = 0.9$ the learning rate $1$, inside its complex band.
 #
@@ -367,7 +373,7 @@ $\\mu^*$ that band has shrunk to the single point $\\eta^*$, the bottom of its c
 threshold_rows = []
 for mu_v in (0.0, 0.5, 0.9):
     eta_c_mu = 2 * (1 + mu_v) / lams[-1]
-    row = [f"${tex(mu_v)}$", eta_c_mu]
+    row = [f"{num(mu_v, trim=True)}", eta_c_mu]
     for frac in (0.98, 1.02):
         model = bp.MLP([2, 1], output="identity", loss="mse", seed=0)
         before = model.loss(X, Y) - L_star
@@ -397,8 +403,9 @@ md_table([r"$\mu$", r"$\eta_c(\mu) = 2(1+\mu)/\lambda_{\max}$", r"ratio at $0.98
 # r \leftarrow \rho\, r + (1 - \rho)\, g \odot g, \qquad p \leftarrow p - \eta\, \frac{g}{\sqrt{r} + \epsilon}.
 # $$
 #
-# An entry whose gradients are large takes steps no larger than one whose gradients are small: each
-# moves by about $\eta$. Adam (Kingma and Ba) keeps such a running mean of $g$ too, $m$, with decay
+# An entry whose gradients are large takes steps no larger than one whose gradients are small: once $r$
+# has followed a steady gradient for a while, each moves by about $\eta$. Adam (Kingma and Ba) keeps such
+# a running mean of $g$ too, $m$, with decay
 # $\beta_1$ (momentum on the gradient), and one of $g \odot g$, $r$, with decay $\beta_2$:
 #
 # $$
@@ -436,7 +443,7 @@ md(f"""
 $m_t$ is a weighted average of the gradients scaled down by $1 - \\beta_1^t$: if every $g_k$ equals the
 same $g$, $m_t = (1 - \\beta_1^t)\\,g$, and dividing by $1 - \\beta_1^t$ gives back $g$. The same holds for
 $r$ with $\\beta_2$. Without the correction the early running means are too small: with the default
-$\\beta_2 = {tex(b2)}$, after {t_warm} steps $r$ carries only ${tex(1 - b2**t_warm, 3)}$ of the weight of
+$\\beta_2 = {tex(b2)}$, after {t_warm} steps $r$ carries only {num(1 - b2**t_warm, 3, trim=True)} of the weight of
 a full average. Adam's first step is therefore $\\eta\\, g/(|g| + \\epsilon)$, about $\\eta$ in every
 entry. RMSProp has no correction: its first $r$ is $(1 - \\rho)\\,g \\odot g$, and its first step is
 about $\\eta/\\sqrt{{1 - \\rho}}$ in every entry. Measured on the first update of an Iris network
@@ -472,11 +479,12 @@ for label, name, pred in (("RMSProp, $\\rho = 0.9$", "rmsprop", 0.01 / math.sqrt
     first_dev = max(first_dev, dev)
 md_table(["optimiser", "entries", "smallest step", "largest step", "predicted"], rows_first, align="lrrrr")
 md(f"""
-with $\\eta = 0.01$, while the entries' gradients range from ${tex(gsizes.min(), 2)}$ to
-${tex(gsizes.max(), 2)}$, a factor of {num(gsizes.max() / gsizes.min(), 2)}: every entry moved by the predicted
+with $\\eta = 0.01$, while the entries' gradients range from {num(gsizes.min(), 2, trim=True)} to
+{num(gsizes.max(), 2, trim=True)}, a factor of {num(gsizes.max() / gsizes.min(), 2)}: every entry moved by the predicted
 amount ($\\eta/\\sqrt{{1 - \\rho}}$ for RMSProp, $\\eta$ for Adam), up to the $\\epsilon$ in the denominator. The
 exact first steps, $\\eta\\lvert g\\rvert/(\\sqrt{{1 - \\rho}}\\lvert g\\rvert + \\epsilon)$ and
-$\\eta\\lvert g\\rvert/(\\lvert g\\rvert + \\epsilon)$, match the measured ones to ${tex(first_dev, 1)}$ (relative).
+$\\eta\\lvert g\\rvert/(\\lvert g\\rvert + \\epsilon)$, match the measured ones to {num(first_dev, 1, trim=True)}
+(relative).
 """)
 
 # %% [markdown]
@@ -500,14 +508,24 @@ print("Adam:", np.abs(steps_taken["adam", 1000.0] / steps_taken["adam", 1.0] - 1
 adam_dev = float(np.abs(steps_taken["adam", 1000.0] / steps_taken["adam", 1.0] - 1).max())
 assert adam_dev < 1e-8 / np.abs(g["W1"]).min()   # what epsilon can change: epsilon / |g| at the smallest |g|
 assert np.allclose(steps_taken["sgd", 1000.0] / steps_taken["sgd", 1.0], 1000.0, rtol=1e-12)
+# No rescaling of the coordinates removes the linear model's ill-conditioning: kappa of D H D over diagonal D
+# (the third entry fixed at 1, the others on a log grid from e^-4 to e^4), against kappa of H.
+scales = np.exp(np.linspace(-4, 4, 81))
+kappa_diag = min(float(np.linalg.cond(np.diag([a_, b_, 1.0]) @ H @ np.diag([a_, b_, 1.0])))
+                 for a_ in scales for b_ in scales)
+assert kappa_diag > 0.7 * kappa, (kappa_diag, kappa)
+
+md(f"""
+(The first number is the largest relative difference of Adam's steps, below $\\epsilon/\\lvert g\\rvert$ at
+the smallest gradient entry; the second the ratio of gradient descent's.) The price of the division
+is that the direction is no longer the gradient's. On the linear model, whose difficulty lies
+along a diagonal direction (the features are correlated), rescaling each coordinate separately
+cannot remove the ill-conditioning: no rescaling of the three coordinates (on a grid of
+{len(scales)}² scalings) brings the condition number of $H$ below {num(down(kappa_diag, 3), trim=True)}, from
+{num(kappa, 3, trim=True)}, and the comparison below shows what that costs Adam.
+""")
 
 # %% [markdown]
-# (The first number is the largest relative difference of Adam's steps, below $\epsilon/\lvert g\rvert$ at
-# the smallest gradient entry; the second the ratio of gradient descent's.) The price of the division
-# is that the direction is no longer the gradient's. On the linear model, whose difficulty lies
-# along a diagonal direction (the features are correlated), rescaling each coordinate separately
-# cannot remove the ill-conditioning, as the comparison below shows.
-#
 # ## Compared on the book's problems
 #
 # Three problems of the book, each trained full batch from its library initialisation (seed 0):
@@ -588,13 +606,24 @@ assert all(ep[p, "adam"] is not None for p in problems)
 assert ep["linear", "adam"] > ep["linear", "nesterov"] and ep["Iris", "adam"] < ep["Iris", "sgd"]
 assert len(set(fastest.values())) > 1   # no optimiser is fastest everywhere
 assert list(lowest) == [("curve", "rmsprop")] and lowest["curve", "rmsprop"] > problems["curve"][3]
+# Why: RMSProp's steps stay at about eta per entry. Its best curve run again, and the step of its last epoch.
+rms_lr, rms_budget = results["curve", "rmsprop"][0], problems["curve"][4]
+rms_net, rms_opt = problems["curve"][0](), bp.get_optimiser("rmsprop")
+rms_net.fit(Xc, Yc, epochs=rms_budget - 1, lr=rms_lr, optimiser=rms_opt)
+rms_before = {k: v.copy() for k, v in rms_net.params.items()}
+rms_net.fit(Xc, Yc, epochs=1, lr=rms_lr, optimiser=rms_opt)
+rms_step = float(np.median(np.concatenate([np.abs(rms_net.params[k] - rms_before[k]).ravel() for k in rms_before])))
+rms_step /= rms_lr
+assert 0.5 < rms_step < 2, rms_step
 md(f"""
 Epochs to the target, with the best learning rate of the grid in brackets. On every problem momentum
 or Nesterov beats plain gradient descent, and the fastest is {fastest['linear']} on the linear model,
 {fastest['curve']} on the curve and {fastest['Iris']} on Iris. RMSProp does not reach the curve's target
 within {problems['curve'][4]} epochs at any rate of the grid: its lowest loss is
-${tex(lowest['curve', 'rmsprop'], 2)}$ (at $\\eta = {tex(results['curve', 'rmsprop'][0])}$); without momentum or a
-decaying learning rate, its steps of about $\\eta$ per entry do not shrink as the gradient does. Adam is
+{num(lowest['curve', 'rmsprop'], 2, trim=True)} (at $\\eta = {tex(results['curve', 'rmsprop'][0])}$); without momentum
+or a
+decaying learning rate, its steps stay at about $\\eta$ per entry however small the gradient (in the last
+epoch of that run the median entry moved ${tex(rms_step, 2)}\\,\\eta$), so it keeps jumping about the minimum. Adam is
 slower than Nesterov on the linear model ({ep['linear', 'adam']} epochs against
 {ep['linear', 'nesterov']}), where the difficulty is a correlated direction that per-entry scaling
 cannot undo, and faster than gradient descent on Iris ({ep['Iris', 'adam']} against
@@ -656,7 +685,7 @@ measured factors of {len(excess) + sum(len(s[1]) for s in scan.values())} runs a
 spectral radii (within 3 %); the threshold table; the bias-correction sum; the first steps of RMSProp
 and Adam; Adam's indifference to the gradient's scale; the comparison's statements; three Adam steps
 of the library against the formulas written out (to $10^{{-12}}$); and the gradients of the Iris
-network against finite differences (largest relative error ${tex(grad_check.max_rel_error, 2)}$).
+network against finite differences (largest relative error {num(grad_check.max_rel_error, 2, trim=True)}).
 """)
 
 # %% [markdown]
@@ -678,9 +707,10 @@ for frac in (0.99, 1.01):
 assert outcomes[0] < 1e-10 < 1e10 < outcomes[1] and factors[0] < 1 < factors[1], (outcomes, factors)
 solution(f"""
 $\\eta_c(0.5) = 2(1 + 0.5)/\\lambda_{{\\max}} = 3/{tex(lams[-1])} = {tex(eta_c5)}$. At $0.99\\,\\eta_c$ the
-largest root modulus is ${tex(factors[0], 3)}$ and 500 epochs multiply the excess loss
-$\\mathcal L - \\mathcal L^*$ by ${tex(outcomes[0], 2)}$; at $1.01\\,\\eta_c$ a root has modulus
-${tex(factors[1], 3)}$, just above 1, and the excess loss grows by a factor ${tex(outcomes[1], 2)}$ in the
+largest root modulus is {num(factors[0], 3, trim=True)} and 500 epochs multiply the excess loss
+$\\mathcal L - \\mathcal L^*$ by {num(outcomes[0], 2, trim=True)}; at $1.01\\,\\eta_c$ a root has modulus
+{num(factors[1], 3, trim=True)}, just above 1, and the excess loss grows by a factor {num(outcomes[1], 2, trim=True)}
+in the
 same 500 epochs.
 """)
 
@@ -699,13 +729,15 @@ assert 1 / (1 - 0.9**n1) > 1.01 >= 1 / (1 - 0.9 ** (n1 + 1))
 solution(f"""
 $1/(1 - \\beta^t) > 1.01$ while $\\beta^t > 1 - 1/1.01$, that is for $t < \\ln(1 - 1/1.01)/\\ln\\beta$:
 the first {n2} steps for $\\beta_2 = 0.999$ and the first {n1} for $\\beta_1 = 0.9$. The correction of
-$r$ matters for thousands of steps: without it the steps of the first hundreds would be several times
-too large.
+$r$ matters for thousands of steps: without it (and with $m$ corrected) every step would be
+$1/\\sqrt{{1 - \\beta_2^t}}$ times too large, {num(1 / math.sqrt(1 - 0.999**100), 2, trim=True)} times at step 100 and
+still
+{num(1 / math.sqrt(1 - 0.999**1000), 3, trim=True)} times at step 1000.
 """)
 
 # %% [markdown]
 # **3.** Derive the characteristic polynomial of Nesterov's momentum on one eigendirection
-# ($v' = \mu v + \lambda e$, $e' = e - \eta(\lambda e + \mu v')$) and its threshold. Is it larger or
+# ($v' = \mu v + \lambda d$, $d' = d - \eta(\lambda d + \mu v')$) and its threshold. Is it larger or
 # smaller than the heavy ball's?
 
 # %% tags=["hide-input"]
@@ -728,11 +760,12 @@ for frac in (0.98, 1.02):
     res_n.append((model.loss(X, Y) - L_star) / (start_loss - L_star))
 assert res_n[0] < 1e-10 < 1e10 < res_n[1], res_n
 solution(f"""
-SymPy gives $\\det(xI - T) = {sp.latex(sp.collect(char_n, x_s))}$. The product of the roots,
+SymPy gives $\\det(\\xi I - T) = {sp.latex(sp.collect(char_n, x_s))}$. The product of the roots,
 $\\mu(1 - \\eta\\lambda)$, has modulus below 1 for $0 < \\eta\\lambda < 2$, so again a root leaves the unit
-circle only through $\\pm 1$; at $x = 1$ the polynomial is $\\eta\\lambda$, and it vanishes at $x = -1$ for
+circle only through $\\pm 1$; at $\\xi = 1$ the polynomial is $\\eta\\lambda$, and it vanishes at $\\xi = -1$ for
 $\\eta\\lambda = {sp.latex(edge_n[0])}$. The threshold $2(1 + \\mu)/\\bigl((1 + 2\\mu)\\lambda_{{\\max}}\\bigr)$ is
 smaller than the heavy ball's $2(1+\\mu)/\\lambda_{{\\max}}$ by the factor $1 + 2\\mu$. For $\\mu = 0.9$ on the
-linear model it is ${tex(eta_cn)}$: in 500 epochs the excess loss is multiplied by ${tex(res_n[0], 2)}$ at
-2 % below it and by ${tex(res_n[1], 2)}$ at 2 % above.
+linear model it is {num(eta_cn, trim=True)}: in 500 epochs the excess loss falls below $10^{{-10}}$ of its start
+(to the rounding level of $\\mathcal L^*$) at 2 % below it and grows by a factor {num(res_n[1], 2, trim=True)} at 2 %
+above.
 """)

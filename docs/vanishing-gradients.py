@@ -16,6 +16,19 @@ import matplotlib.ticker
 from backprop.book import figure, md, md_table, num, solution, tex
 from backprop.book.symbols import symbol_box
 
+
+def up(x, digits=1):
+    """x rounded *up* to `digits` significant figures: an upper bound stated in the text stays one."""
+    e = math.floor(math.log10(abs(x))) - digits + 1
+    return math.ceil(x / 10**e) * 10**e
+
+
+def down(x, digits=1):
+    """x rounded *down* to `digits` significant figures: a lower bound stays one."""
+    e = math.floor(math.log10(abs(x))) - digits + 1
+    return math.floor(x / 10**e) * 10**e
+
+
 symbol_box(["L", "n_l", "z", "a", "f", "sigma", "W", "delta", "odot", "top", "grad", "eta", "tau"])
 
 # %% [markdown]
@@ -79,8 +92,8 @@ assert all(v <= 1 + 1e-12 for v in worst.values()), worst
 assert min(worst.values()) > 0.3  # and it is not vacuous: some samples come close to it
 md(f"""
 Over {trials} networks per activation, with weights drawn from $\\mathcal{{N}}(0, {tex(weight_sd)}^2)$, every
-sample's delta stays within the bound, and the closest come within a factor ${tex(min(worst.values()), 3)}$ to
-${tex(max(worst.values()), 3)}$ of it. A network whose every layer has
+sample's delta stays within the bound, and the closest come within a factor {num(min(worst.values()), 3, trim=True)} to
+{num(max(worst.values()), 3, trim=True)} of it. A network whose every layer has
 $\\lVert W^{{(l+1)}} \\rVert_2 \\max \\lvert f_l' \\rvert < 1$ must shrink the gradient at least geometrically on
 its way to the input; an exploding gradient needs large weights *and* units that are not saturated.
 """)
@@ -94,9 +107,9 @@ its way to the input; an exploding gradient needs large weights *and* units that
 # %% [markdown]
 # ## Measured: the gradient of every layer
 #
-# Twenty layers of 64 units and one linear output, trained on the half squared error with random targets,
-# for the three hidden activations and four ways to draw the weights: $\mathcal{N}(0, 0.001^2)$, Glorot,
-# He and $\mathcal{N}(0, 1)$. For each layer, the size of its weight gradient,
+# Twenty layers of 64 units and one linear output, with the half squared error and random targets, at the
+# start of training, for the three hidden activations and four ways to draw the weights:
+# $\mathcal{N}(0, 0.001^2)$, Glorot, He and $\mathcal{N}(0, 1)$. For each layer, the size of its weight gradient,
 # $\lVert \partial \mathcal{L}/\partial W^{(l)} \rVert$ (the square root of the sum of its squared entries):
 
 # %%
@@ -148,12 +161,12 @@ summary = {
                 f"{depth}'s. With weights of 0.001 every layer's gradient is tiny and the first layer's "
                 f"{num(ratio['sigmoid', 'N(0, 0.001²)'], 2)} times the last's."),
     "tanh": (f"With Glorot's and He's weights the gradients stay within a factor "
-             f"{num(max(spread['tanh', 'Glorot'], spread['tanh', 'He']), 2)} of each other across the layers. "
+             f"{num(up(max(spread['tanh', 'Glorot'], spread['tanh', 'He']), 2))} of each other across the layers. "
              f"With standard normal weights the gradient grows towards the input, layer 1's being "
              f"{num(ratio['tanh', 'N(0, 1)'], 2)} times the last's. With weights of 0.001 every layer's "
              f"gradient is about {num(float(np.median(norms['tanh', 'N(0, 0.001²)'])), 1)}."),
-    "relu": (f"Every scheme gives a line without trend (the largest and smallest layer gradient within a factor "
-             f"{num(max(spread['relu', s] for s in schemes), 2)}), at very different heights: about "
+    "relu": (f"Every scheme gives a line with little trend (the largest and smallest layer gradient within a factor "
+             f"{num(up(max(spread['relu', s] for s in schemes), 2))}), at very different heights: about "
              f"{num(float(np.median(norms['relu', 'N(0, 0.001²)'])), 1)} with weights of 0.001, "
              f"{num(float(np.median(norms['relu', 'He'])), 1)} with He's, "
              f"{num(float(np.median(norms['relu', 'N(0, 1)'])), 1)} with standard normal weights."),
@@ -181,6 +194,10 @@ for label in ("Glorot", "He"):
     assert bound_max[label] < 1, (label, bound_max[label])
     assert ratio["sigmoid", label] < 1e-6
 relu_factors = [per_layer(norms["relu", label]) for label in schemes]
+relu_ratios = [ratio["relu", label] for label in schemes]
+# "far less with depth than the sigmoid's": every ReLU line changes less, first to last layer, than any sigmoid one
+assert max(abs(math.log(r)) for r in relu_ratios) < min(abs(math.log(ratio["sigmoid", label])) for label in schemes)
+assert 0.5 < float(np.median(norms["relu", "He"])) < 2  # He's rule: near 1
 for label in schemes:
     assert 0.8 < per_layer(norms["relu", label]) < 1.25, label  # ReLU: no trend with depth, under every scheme
     assert per_layer(norms["sigmoid", label]) > 1  # sigmoid: smaller towards the input under every scheme
@@ -195,18 +212,21 @@ average factor by which it changes from one layer to the one below it. Each acti
 
 - **Sigmoid** gradients vanish towards the input under every scheme. With Glorot's and He's weights this is
   forced: on these networks every layer has $\\lVert W^{{(l+1)}} \\rVert_2 \\max \\sigma' <
-  {tex(max(bound_max.values()), 2)}$, so the bound shrinks the gradient at every layer. With
+  {tex(up(max(bound_max.values()), 2))}$, so the bound shrinks the gradient at every layer. With
   $\\mathcal{{N}}(0, 1)$ the bound allows growth, yet here the gradient still shrinks, by a factor of
-  ${tex(1 / per_layer(norms['sigmoid', 'N(0, 1)']), 2)}$ per layer downwards on average: most of the large
+  {num(1 / per_layer(norms['sigmoid', 'N(0, 1)']), 2, trim=True)} per layer downwards on average: most of the large
   pre-activations sit where $\\sigma'$ is tiny.
 - **Tanh** has slope 1 at 0, and with Glorot's or He's weights the gradient stays level. With
   $\\mathcal{{N}}(0, 1)$ the weights are large enough to beat the slopes: the gradient *explodes* towards the
-  input, by a factor of ${tex(ratio['tanh', 'N(0, 1)'], 2)}$ over {depth} layers.
-- **ReLU** passes the gradient with slope exactly 1 through its active units and saturates nowhere. Under
-  all four schemes the gradient shows no trend with depth (the average factor per layer is between
-  ${tex(1 / max(relu_factors), 3)}$ and ${tex(1 / min(relu_factors), 3)}$), but the scale of the weights sets the
-  height of the whole line: He's rule puts it near 1, $\\mathcal{{N}}(0, 1)$ makes every gradient enormous (the
-  next section shows what a step does with such gradients), $\\mathcal{{N}}(0, 0.001^2)$ every gradient
+  input, by a factor of {num(ratio['tanh', 'N(0, 1)'], 2, trim=True)} over {depth} layers.
+- **ReLU** passes the gradient with slope exactly 1 through its active units and does not saturate for
+  $z > 0$. Under all four schemes its gradient changes far less with depth than the sigmoid's (layer 1's is
+  between {num(down(min(relu_ratios), 2), trim=True)} and {num(up(max(relu_ratios), 2), trim=True)} times layer
+  {depth}'s, an
+  average factor per layer between {num(down(1 / max(relu_factors), 3), trim=True)} and
+  {num(up(1 / min(relu_factors), 3), trim=True)}), but the scale of the weights sets the height of the whole line:
+  He's rule puts it near 1, $\\mathcal{{N}}(0, 1)$ makes every gradient enormous (the next section shows
+  what a step does with such gradients), $\\mathcal{{N}}(0, 0.001^2)$ every gradient
   negligible.
 
 With weights of $0.001$ the tanh and ReLU networks' gradients are negligible in every layer alike: not a
@@ -240,10 +260,11 @@ except bp.TrainingDiverged as err:
 # %% tags=["hide-input"]
 n_hidden = sizes[1]
 md(f"""
-Its hidden layers have $n = {n_hidden}$ units, so $n \\operatorname{{Var}}(w) = {n_hidden} \\cdot {tex(sd**2)} =
+Its hidden layers have $n_l = {n_hidden}$ units, so $n_l \\operatorname{{Var}}(w) = {n_hidden} \\cdot {tex(sd**2)} =
 {tex(n_hidden * sd**2)}$ where He's rule asks for $2$: the second moment of the signal grows by a factor of
-${tex(n_hidden * sd**2 / 2)}$ at every layer, forward and backward. The gradient at the start is large, the first
-step correspondingly large, and the one after it larger still, until the numbers overflow.
+{num(n_hidden * sd**2 / 2, trim=True)} from one hidden layer to the next, forward and backward. The gradient at the
+start
+is large, the first step correspondingly large, and the one after it larger still, until the numbers overflow.
 """)
 
 # %% [markdown]
@@ -371,19 +392,20 @@ figure(draw_clipping, figsize=(5.0, 6.0),
                "the epochs before the overflow), the same network with its gradient clipped to $\\tau$ (its loss "
                "zigzags from epoch to epoch), and the same architecture started by He's rule.")
 md(f"""
-Without clipping, the gradient norm goes from ${tex(blown_norm[0], 2)}$ at the start to
-${tex(float(np.nanmax(blown_norm[np.isfinite(blown_norm)])), 2)}$ and the loss overflows after
+Without clipping, the gradient norm goes from {num(blown_norm[0], 2, trim=True)} at the start to
+{num(float(np.nanmax(blown_norm[np.isfinite(blown_norm)])), 2, trim=True)} and the loss overflows after
 {len(finite_blown)} epochs (`fit` stops at the same point and agrees with the loop above on every loss before
 it). Clipped to $\\tau = {tex(tau)}$, the same network never overflows: {clipped_steps} of its {epochs} steps
 were clipped, each step is at most $\\eta \\tau = {tex(eta * tau)}$ long and parallel to the gradient (both
-checked on a replay of the run), and the loss falls from ${tex(clip_loss[0], 2)}$. It does not settle,
-though: over the last {len(tail)} epochs it goes up and down at every step, between ${tex(tail.min(), 3)}$ and
-${tex(tail.max(), 3)}$. The gradient norm never drops below $\\tau$, so every step has
+checked on a replay of the run), and the loss falls from {num(clip_loss[0], 2, trim=True)}. It does not settle,
+though: over the last {len(tail)} epochs it goes up and down at every step, between {num(tail.min(), 3, trim=True)} and
+{num(tail.max(), 3, trim=True)}. The gradient norm never drops below $\\tau$, so every step has
 the same length $\\eta\\tau$, and a step of fixed length cannot come to rest at the bottom of a narrow valley:
 it jumps from one side to the other.
 
 Clipping does not cure the cause. The same architecture started by He's rule, with no clipping at all, falls
-at every epoch, to ${tex(he_loss[-1], 2)}$, ${tex(tail.min() / he_loss[-1], 2)}$ times below the lowest point of
+at every epoch, to {num(he_loss[-1], 2, trim=True)}, {num(tail.min() / he_loss[-1], 2, trim=True)} times below the
+lowest point of
 the clipped run's last {len(tail)} epochs. Clipping is a guard against the occasional huge gradient (a steep
 wall in the loss surface, a bad batch); a gradient that is huge at every step says that the initialisation or
 the learning rate is wrong.
@@ -422,7 +444,7 @@ assert slope == 1.0 and all(float(z[0, 0]) == 0.0 for z in chain.forward([[0.5]]
 solution(f"""
 **1.** $w = 4$, $b = -2$: then $z^{{(1)}} = 4 \\cdot 0.5 - 2 = 0$, $a^{{(1)}} = \\sigma(0) = \\tfrac12$, and every
 later layer sees the same $\\tfrac12$, so every $z^{{(l)}} = 0$ and every factor is $w\\, \\sigma'(0) =
-4 \\cdot \\tfrac14 = 1$ (the library's network gives exactly ${tex(slope)}$). No smaller weight will do: each
+4 \\cdot \\tfrac14 = 1$ (the library's network gives exactly {num(slope, trim=True)}). No smaller weight will do: each
 factor is $\\lvert w\\, \\sigma'(z^{{(l)}}) \\rvert \\le \\lvert w \\rvert / 4$, so the product of the ten is at most
 $(\\lvert w \\rvert / 4)^{{10}}$, which is below 1 for $\\lvert w \\rvert < 4$. With $\\lvert w \\rvert = 4$ it reaches
 1 only if every $\\sigma'(z^{{(l)}})$ is at its peak $\\tfrac14$, that is every $z^{{(l)}} = 0$.
@@ -440,9 +462,9 @@ assert angle > 10 and angle_norm < 1e-5
 solution(f"""
 **2.** Entry-wise clipping cuts the large entries to $\\pm\\tau$ and leaves the small ones, so the vector's
 proportions change. On the exploding network's first gradient ({num(100 * share, 2)} % of its {gvec.size}
-entries exceed $\\tau$ in size) the entry-wise clipped gradient points ${tex(angle, 3)}$ degrees away from the
+entries exceed $\\tau$ in size) the entry-wise clipped gradient points {num(angle, 3, trim=True)} degrees away from the
 true one, so the step no longer goes the way the loss falls fastest; the norm-clipped one points the same
-way as the gradient (the angle computed is ${tex(angle_norm, 1)}$ degrees, rounding).
+way as the gradient (the angle computed is {num(angle_norm, 1, trim=True)} degrees, rounding).
 """, title="Solution 2")
 
 # %% tags=["hide-input"]
@@ -453,6 +475,6 @@ assert moved <= path <= epochs * eta * tau * (1 + 1e-9)
 solution(f"""
 **3.** Each step is at most $\\eta \\tau$ long, so $E$ steps cover at most $E \\eta \\tau$ (triangle inequality):
 here ${epochs} \\cdot {tex(eta)} \\cdot {tex(tau)} = {tex(epochs * eta * tau)}$. The clipped run's steps add up
-to ${tex(path, 3)}$ ({clipped_steps} of them at the full length $\\eta\\tau$), and its parameters ended
-${tex(moved, 3)}$ from where they started: the path is not straight.
+to {num(path, 3, trim=True)} ({clipped_steps} of them at the full length $\\eta\\tau$), and its parameters ended
+{num(moved, 3, trim=True)} from where they started: the path is not straight.
 """, title="Solution 3")

@@ -18,6 +18,19 @@ from IPython.display import Math, display
 from backprop.book import figure, md, md_table, num, solution, tex
 from backprop.book.symbols import symbol_box
 
+
+def up(x, digits=1):
+    """x rounded *up* to `digits` significant figures: an upper bound stated in the text stays one."""
+    e = math.floor(math.log10(abs(x))) - digits + 1
+    return math.ceil(x / 10**e) * 10**e
+
+
+def down(x, digits=1):
+    """x rounded *down* to `digits` significant figures: a lower bound stays one."""
+    e = math.floor(math.log10(abs(x))) - digits + 1
+    return math.floor(x / 10**e) * 10**e
+
+
 symbol_box(["N", "L", "n_l", "z", "a", "f", "W", "delta", "loss", "eta", "expectation", "normal", "uniform", "chi"])
 
 # %% [markdown]
@@ -101,19 +114,21 @@ def draw_stall(fig):
 figure(draw_stall,
        alt=f"Loss divided by the constant predictor's loss over {epochs} epochs, log scale, for {len(seeds)} "
            f"seeds of each initialisation. All {len(seeds)} networks started with standard deviation 0.001 "
-           f"settle on exactly 1 within {settle} epochs and stay there. Of the He-initialised networks "
-           f"{len(he_good)} fall below one half, the best to {num(he_best, 2)}"
-           + (f"; {len(he_dead)} of them also stay at 1." if he_dead else "."),
+           f"settle on 1 (to within {num(up(small_dev))}) within {settle} epochs and stay there. Of the "
+           f"He-initialised networks {len(he_good)} fall below one half, the best to {num(he_best, 2)}"
+           + (f"; {len(he_dead)} of the others also stay{'s' if len(he_dead) == 1 else ''} at 1."
+              if he_dead else "."),
        caption="Training loss of the 2-3-2-1 network relative to the loss of the best constant prediction, "
                f"for {len(seeds)} seeds: weights drawn from $\\mathcal{{N}}(0, 0.001^2)$ (dashed; the lines "
                "coincide) and by He's rule (solid).")
 md(f"""
 All {len(seeds)} networks started from $\\mathcal{{N}}(0, 0.001^2)$ settle within {settle} epochs on the loss
 of the constant predictor and stay there for the remaining {epochs - settle} epochs (to within
-${tex(small_dev, 2)}$ of it, relative): their output bias $b^{{(3)}}$ has become the mean of the targets,
-${tex(float(Y.mean()), 4)}$, and no prediction differs from that mean by more than ${tex(pred_spread, 2)}$.
+{num(small_dev, 2, trim=True)} of it, relative): their output bias $b^{{(3)}}$ has become the mean of the targets,
+{num(float(Y.mean()), 4, trim=True)}, and no prediction differs from that mean by more than
+{num(pred_spread, 2, trim=True)}.
 Of the {len(seeds)} He-initialised networks, {len(he_good)} get below half of that loss, the best to
-${tex(he_best, 2)}$ of it.
+{num(he_best, 2, trim=True)} of it.
 {f"{'One' if len(he_dead) == 1 else len(he_dead)} of the others stay{'s' if len(he_dead) == 1 else ''} at the "
  "constant predictor's loss too, for a different reason: a hidden layer of this narrow network has ended up "
  "with all its ReLU units inactive on every sample, so nothing reaches the output but its bias (see "
@@ -151,13 +166,13 @@ growth = max(float(np.abs(net.params[k]).max() / np.abs(bp.MLP([2, 3, 2, 1], hid
                    for sd, net in zip(seeds, small_nets, strict=True) for k in ("W1", "W2", "W3"))
 assert growth < 10, growth
 md(f"""
-At the start the largest weight gradient is ${tex(weight_ratio, 2)}$ times the output bias's gradient, that
+At the start the largest weight gradient is {num(weight_ratio, 2, trim=True)} times the output bias's gradient, that
 is ${tex(weight_ratio / s**2, 2)}\\, s^2$, and over the {len(X)} inputs the prediction varies by only
 ${tex(output_part, 2)} = {tex(output_part / s**3, 2)}\\, s^3$. (The hidden biases get gradients of order $s$ and $s^2$.)
 A step of gradient descent changes a weight of size $s$ by about $\\eta s^2$, a relative change of order
 $\\eta s$ per epoch, so the weights grow only slowly and multiplicatively: after
 {epochs} epochs no weight matrix's largest entry has grown by more than a factor
-${tex(growth, 3)}$, and the weights are still of order $s$. Meanwhile the bias gradient, of order one, has
+{num(growth, 3, trim=True)}, and the weights are still of order $s$. Meanwhile the bias gradient, of order one, has
 moved $b^{{(3)}}$ to the mean of the targets. Starting from zero weights would be worse still (exercise 1).
 """)
 
@@ -215,7 +230,8 @@ for n_in in range(1, 9):  # the same for other widths: n Var(w) E[a^2], the mean
 # $$
 #
 # The activation links $\mathbb{E}[(a^{(l-1)})^2]$ to $\mathbb{E}[(z^{(l-1)})^2]$. For a pre-activation
-# $z \sim \mathcal{N}(0, s^2)$ (a sum of many independent terms is close to normal), SymPy integrates
+# $z \sim \mathcal{N}(0, s^2)$ (a sum of many independent terms is close to normal; here $s$ is the standard
+# deviation of $z$, not of the weights), SymPy integrates
 # against the normal density:
 
 # %% tags=["hide-input"]
@@ -255,7 +271,7 @@ factor_small = fan_in * s**2 * 0.5
 md(f"""
 In the 2-3-2-1 network started from $\\mathcal{{N}}(0, s^2)$ with $s = {tex(s)}$, the weights into the second
 hidden layer have $n_1 = {fan_in}$ inputs, so the factor is ${fan_in} \\cdot {tex(s**2)} \\cdot \\tfrac12 =
-{tex(factor_small, 2)}$: the second moment is divided by about ${tex(1 / factor_small, 2)}$ in that one layer.
+{tex(factor_small, 2)}$: the second moment is divided by about {num(1 / factor_small, 2, trim=True)} in that one layer.
 """)
 
 # %% [markdown]
@@ -487,12 +503,14 @@ def describe(act):
             f"per layer, forward and backward. ")
     if act == "relu":
         text += (f"With standard normal weights both grow by a factor of about {num(per_layer(z_big), 2)} per "
-                 f"layer. With He's weights z stays between {num(he_z.min(), 2)} and {num(he_z.max(), 2)}. ")
+                 f"layer. With He's weights z stays between {num(down(he_z.min(), 2))} and {num(up(he_z.max(), 2))}. ")
     else:
-        text += (f"With standard normal weights the units saturate: z stays between {num(z_big[1:].min(), 3)} and "
-                 f"{num(z_big[1:].max(), 3)} from layer 2 on, while N times delta grows towards the input by a "
+        text += (f"With standard normal weights the units saturate: z stays between "
+                 f"{num(down(z_big[1:].min(), 3))} and {num(up(z_big[1:].max(), 3))} from layer 2 on, while N "
+                 f"times delta grows towards the input by a "
                  f"factor of {num(1 / per_layer(d_big), 2)} per layer. With Glorot's weights z shrinks slowly. ")
-    return text + f"The measured points lie on the predicted lines to within a factor {num(math.exp(worst[act]), 2)}."
+    within = num(up(math.exp(worst[act]), 2))
+    return text + f"The measured points lie on the predicted lines to within a factor {within}."
 
 
 for act, name in (("relu", "ReLU"), ("tanh", "tanh")):
@@ -519,6 +537,8 @@ assert tanh_big_d[0] / tanh_big_d[-1] > 1e6  # tanh with N(0, 1): the backward s
 tanh_big_z = measured["tanh", "N(0, 1)"][0]
 assert tanh_big_z[1:].max() / tanh_big_z[1:].min() < 1.2  # saturated: E[z^2] level from layer 2 on
 assert 0.4 < per_layer(measured["relu", "Glorot"][0]) < 0.6  # Glorot halves the ReLU signal per layer
+relu_glorot_steps = np.exp(np.diff(np.log(measured["relu", "Glorot"][0])))  # layer by layer
+assert relu_glorot_steps.min() > 0.3 and relu_glorot_steps.max() < 0.7, relu_glorot_steps
 assert 0.8 < per_layer(measured["relu", "He"][1]) < 1.25  # He: ReLU deltas level
 for act, chi in (("relu", 0.5), ("tanh", 1.0)):  # the small scheme: the factor n s^2 chi, forward and back
     expected_small = width * 1e-6 * chi
@@ -528,25 +548,29 @@ for act, chi in (("relu", 0.5), ("tanh", 1.0)):  # the small scheme: the factor 
     if act == "relu":  # N(0, 1) with ReLU: explodes by n / 2 per layer, both ways
         assert abs(per_layer(z_b) / (width / 2) - 1) < 0.2 and abs(1 / per_layer(d_b) / (width / 2) - 1) < 0.2
 md(f"""
-The table gives the average factor from one layer to the next (geometric mean over the ten layers): forward,
+The table gives the average factor from one layer to the next (geometric mean over the {depth - 1} steps
+between the {depth} layers): forward,
 from layer $l$ to $l + 1$; backward, from $l + 1$ to $l$. The measurements follow the predictions, within a
-factor of ${tex(math.exp(worst['relu']), 2)}$ anywhere in the ReLU network and
-${tex(math.exp(worst['tanh']), 2)}$ in the tanh network: with 128 units the averages over random weights
+factor of {num(up(math.exp(worst['relu']), 2), trim=True)} anywhere in the ReLU network and
+{num(up(math.exp(worst['tanh']), 2), trim=True)} in the tanh network: with 128 units the averages over random weights
 are not exact, and the deviations accumulate with depth. What the figures show:
 
 - With $\\mathcal{{N}}(0, 0.001^2)$ the signal collapses in both directions, by about the factor
-  $n\\, s^2 \\chi$ per layer that the derivation gives.
-- With $\\mathcal{{N}}(0, 1)$ the ReLU network's signal explodes forward and backward, by about $n/2$
+  $n_l\\, s^2 \\chi$ per layer that the derivation gives.
+- With $\\mathcal{{N}}(0, 1)$ the ReLU network's signal explodes forward and backward, by about $n_l/2$
   per layer. The tanh network saturates instead: its units sit near $\\pm 1$, $\\mathbb{{E}}[z^2]$ stays
-  between ${tex(tanh_big_z[1:].min(), 3)}$ and ${tex(tanh_big_z[1:].max(), 3)}$ from layer 2 on, and the
-  backward signal grows towards the input by a factor of ${tex(tanh_big_d[0] / tanh_big_d[-1], 2)}$ over the
+  between {num(down(tanh_big_z[1:].min(), 3), trim=True)} and {num(up(tanh_big_z[1:].max(), 3), trim=True)} from layer
+  2 on, and the
+  backward signal grows towards the input by a factor of {num(tanh_big_d[0] / tanh_big_d[-1], 2, trim=True)} over the
   {depth} layers: an *exploding gradient* (see [vanishing and exploding gradients](vanishing-gradients.py)).
-- He keeps the ReLU network's $\\mathbb{{E}}[z^2]$ between ${tex(relu_he_z.min(), 2)}$ and
-  ${tex(relu_he_z.max(), 2)}$ (predicted: $2$ in every layer) and its deltas level; Glorot halves the ReLU
-  signal at every layer, as $\\chi = \\tfrac12$ predicts, because it was derived for $\\chi = 1$.
+- He keeps the ReLU network's $\\mathbb{{E}}[z^2]$ between {num(down(relu_he_z.min(), 2), trim=True)} and
+  {num(up(relu_he_z.max(), 2), trim=True)} (predicted: $2$ in every layer) and its deltas level; Glorot roughly halves
+  the ReLU signal at each layer (by factors between {num(down(relu_glorot_steps.min(), 2), trim=True)} and
+  {num(up(relu_glorot_steps.max(), 2), trim=True)}), as $\\chi = \\tfrac12$ predicts, because it was derived for
+  $\\chi = 1$.
 - With Glorot's weights the tanh network's $\\mathbb{{E}}[z^2]$ shrinks at every layer, slowly, from
-  ${tex(tanh_glorot_z[0], 2)}$ to ${tex(tanh_glorot_z[-1], 2)}$: $\\tanh^2 z < z^2$, so a factor
-  $n \\operatorname{{Var}}(w) = 1$ is not quite enough. It is a slow decline, not a collapse.
+  {num(tanh_glorot_z[0], 2, trim=True)} to {num(tanh_glorot_z[-1], 2, trim=True)}: $\\tanh^2 z < z^2$, so a factor
+  $n_{{l-1}} \\operatorname{{Var}}(w^{{(l)}}) = 1$ is not quite enough. It is a slow decline, not a collapse.
 """)
 
 # %% [markdown]
@@ -590,7 +614,7 @@ the library's slope there is $0$; for tanh the activations are $\\tanh 0 = 0$ (s
 $A^{{(l)}} = 0$, so every $\\partial \\mathcal{{L}}/\\partial W^{{(l)}} = {{A^{{(l-1)}}}}^\\top \\delta^{{(l)}}$
 with $l \\ge 2$ is zero, and $\\delta^{{(l)}} = (\\delta^{{(l+1)}} {{W^{{(l+1)}}}}^\\top) \\odot f'$ is zero below the
 output, so the gradients of $W^{{(1)}}$ and of the hidden biases vanish too. Only $b^{{(3)}}$ has a gradient:
-gradient descent moves it to the mean of the targets, ${tex(float(Y.mean()), 4)}$, and nothing else ever moves:
+gradient descent moves it to the mean of the targets, {num(float(Y.mean()), 4, trim=True)}, and nothing else ever moves:
 the network is the constant predictor forever, with either activation (checked: the only non-zero gradient
 at the first step is that of $b^{{(3)}}$, and after {zero_epochs} epochs every other parameter is still exactly
 $0$).
@@ -620,7 +644,7 @@ $\\chi = {sp.latex(gamma_leaky)}$ and the forward factor is 1 for
 $\\operatorname{{Var}}(w^{{(l)}}) = \\dfrac{{2}}{{(1 + \\alpha^2)\\, n_{{l-1}}}}$. With $\\alpha = 0$ this is He's
 $2/n_{{l-1}}$ (ReLU), with $\\alpha = 1$ it is $1/n_{{l-1}}$ (a linear unit). A simulation with
 $\\alpha = {tex(a_leak)}$ and {len(moments_leak)} layers of {n_leak} units keeps $\\mathbb{{E}}[z^2]$ between
-${tex(min(moments_leak), 3)}$ and ${tex(max(moments_leak), 3)}$.
+{num(min(moments_leak), 3, trim=True)} and {num(max(moments_leak), 3, trim=True)}.
 """, title="Solution 2")
 
 # %% tags=["hide-input"]
@@ -637,5 +661,5 @@ solution(f"""
 **3.** The variance is $2/(n_{{l-1}} + n_l) = 2/{n_in3 + n_out3}$, so the normal draw has standard deviation
 $\\sqrt{{2/{n_in3 + n_out3}}} = {tex(std3, 4)}$, and the uniform one $u = \\sqrt{{6/{n_in3 + n_out3}}} = {tex(u3, 4)}$
 (its variance $u^2/3$ is the same). The uniform draw never exceeds $u$; the normal one does, with
-probability ${tex(beyond, 3)}$, since $u$ is $\\sqrt{{3}}$ standard deviations.
+probability {num(beyond, 3, trim=True)}, since $u$ is $\\sqrt{{3}}$ standard deviations.
 """, title="Solution 3")

@@ -55,6 +55,8 @@ SYMBOLS: tuple[Symbol, ...] = (
     Symbol("n_l", "n_l", "number of units of layer $l$: $n_0$ inputs, $n_L$ outputs", "`net.sizes[l]`", _SIZES),
     Symbol("k", "k", r"a unit of layer $l$, $k = 1, \dots, n_l$", "column `k - 1`", _SIZES),
     Symbol("j", "j", r"a unit of layer $l-1$, $j = 1, \dots, n_{l-1}$", "row `j - 1` of `W{l}`", _SIZES),
+    Symbol("B", "B", r"number of samples in a mini-batch: $\lceil N/B \rceil$ steps per epoch", "`batch_size`",
+           _SIZES),
     # -- data and the forward pass
     Symbol("x", "x,\\ X", r"input: one sample, a row ($1 \times n_0$); a batch, $N \times n_0$; "
            "$x = a^{(0)}$, $X = A^{(0)}$", "`X`", _FORWARD),
@@ -125,6 +127,10 @@ SYMBOLS: tuple[Symbol, ...] = (
            _TRAINING),
     Symbol("eta", "\\eta", r"learning rate: a step of gradient descent is $p \leftarrow p - \eta\, "
            r"\partial \mathcal{L}/\partial p$", "`lr`", _TRAINING),
+    Symbol("star", "\\theta^*,\\ \\mathcal{L}^*", r"the parameters at the minimum of the loss, and the minimum "
+           r"value $\mathcal{L}^* = \mathcal{L}(\theta^*)$", "", _TRAINING),
+    Symbol("Xtilde", "\\tilde X", r"$[X \;\; \mathbf{1}_N]$, the inputs with a column of ones appended: a linear "
+           r"model's prediction is $\tilde X \theta$", "`np.hstack([X, np.ones((N, 1))])`", _TRAINING),
     Symbol("H", "H", r"Hessian of $\mathcal{L}$ with respect to $\theta$", "", _TRAINING),
     Symbol("Xtilde", "\\tilde X", r"the inputs with a column of ones appended, $[X \;\; \mathbf{1}_N]$: a linear "
            r"model's predictions are $\tilde X \theta$, with the bias last in $\theta$", "`np.hstack([X, ones])`",
@@ -142,6 +148,10 @@ SYMBOLS: tuple[Symbol, ...] = (
     Symbol("g", r"g,\ g_t", r"a gradient $\partial \mathcal{L}/\partial p$ as an optimiser receives it (all "
            r"parameters together where a vector is meant); $g_t$ at step $t$", "`grads`", _TRAINING),
     Symbol("t", "t", r"step counter of an optimiser, $t = 1, 2, \dots$", "`opt.steps`", _TRAINING),
+    Symbol("gi", r"g_i,\ \bar g,\ g_B,\ V", r"the gradient of sample $i$'s loss $\mathcal{L}_i$ (all parameters "
+           r"as one vector), their mean $\bar g$ (the gradient of $\mathcal{L}$), the mean $g_B$ over a mini-batch "
+           r"of $B$ samples, and $V = \frac1N \sum_i \lVert g_i - \bar g \rVert^2$, the spread of the $g_i$",
+           "`net.gradients(X[[i]], Y[[i]])`", _TRAINING),
     Symbol("mu", r"\mu,\ v", r"momentum coefficient ($0 \le \mu < 1$) and velocity: $v \leftarrow \mu v + g$, "
            r"$p \leftarrow p - \eta v$", '`bp.Momentum(mu=...)`, `opt.state[key]["v"]`', _TRAINING),
     Symbol("rho", r"\rho,\ r", r"RMSProp's decay and its running mean of squared gradients, "
@@ -184,6 +194,10 @@ SYMBOLS: tuple[Symbol, ...] = (
            "", _NUMERICS),
     Symbol("h", "h", r"step of a finite difference, as in $\bigl(\mathcal{L}(p + h) - \mathcal{L}(p - h)\bigr)/2h$",
            "`check_gradients(..., h=...)`", _NUMERICS),
+    Symbol("ghat", r"\hat g", r"a finite-difference estimate of a derivative $g = \partial \mathcal{L}/\partial p$ "
+           r"(backpropagation's value) for one parameter entry $p$", "`report.parameters[key].numeric`", _NUMERICS),
+    Symbol("nu", r"\nu", "the rounding noise of one computed value of the loss (a standard deviation)",
+           "`report.loss_noise`", _NUMERICS),
     Symbol("eps", "\\varepsilon", f"machine epsilon, the gap between 1 and the next floating-point number: "
            f"{_EPS64} in float64, {_EPS32} in float32", "`np.finfo(dtype).eps`", _NUMERICS),
     # -- computational graphs
