@@ -312,13 +312,19 @@ def blas_info() -> list[dict]:
     return [{k: v for k, v in lib.items() if k in keep} for lib in threadpool_info()]
 
 
-def worker(impl: str, case_name: str, threads: int) -> None:
+def worker(impl: str, case_name: str, threads: int, variant: str | None = None) -> None:
     case = next(c for c in CASES if c.name == case_name)
     import numpy  # noqa: F401  (load the BLAS before threadpoolctl looks for it)
     from threadpoolctl import threadpool_limits
 
     threadpool_limits(threads)
     info: dict = {"impl": impl, "blas": blas_info()}
+    if variant is not None:  # benchmarks/ablations.py: the library with one change undone
+        sys.path.insert(0, str(ROOT / "benchmarks"))
+        import ablations
+
+        ablations.apply(variant)
+        info["variant"] = variant
     if impl == "torch":
         import torch
 
@@ -367,11 +373,13 @@ def worker(impl: str, case_name: str, threads: int) -> None:
 # Driver side
 # ------------------------------------------------------------------------------------------------
 class Worker:
-    def __init__(self, impl: str, case: Case, threads: int, env: dict) -> None:
-        self.impl = impl
-        self.proc = subprocess.Popen(
-            [sys.executable, "-u", __file__, "--worker", impl, "--case", case.name, "--threads", str(threads)],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env, cwd=ROOT)
+    def __init__(self, impl: str, case: Case, threads: int, env: dict, variant: str | None = None) -> None:
+        self.impl = impl if variant is None else f"{impl} ({variant})"
+        command = [sys.executable, "-u", __file__, "--worker", impl, "--case", case.name, "--threads", str(threads)]
+        if variant is not None:
+            command += ["--variant", variant]
+        self.proc = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env,
+                                     cwd=ROOT)
         self.info = self._read()
 
     def _read(self) -> dict:
@@ -432,18 +440,22 @@ def round_ratios(times: dict[str, list[float]]) -> dict[str, list[float]]:
     return out
 
 
-def run_case(case: Case, impls: list[str], threads: int, env: dict, quick: bool, gap: float,
-             max_seconds: float = 90) -> dict:
-    rounds = 3 if quick else case.rounds
+def run_case(case: Case, impls: list[str] | dict[str, tuple[str, str | None]], threads: int, env: dict, quick: bool,
+             gap: float, max_seconds: float = 90, rounds: int | None = None) -> dict:
+    """Time the contenders ``impls`` (names, or name -> (implementation, ablation variant)) on one case."""
+    rounds = rounds or (3 if quick else case.rounds)
     round_seconds = case.round_seconds / 4 if quick else case.round_seconds
+    specs = impls if isinstance(impls, dict) else {impl: (impl, None) for impl in impls}
+    impls = list(specs)
     load_before = load_average()
     workers = {}
     try:
-        for impl in impls:
-            workers[impl] = Worker(impl, case, threads, env)
+        for name, (impl, variant) in specs.items():
+            workers[name] = Worker(impl, case, threads, env, variant)
         steps = {impl: max(1, round(round_seconds / w.info["estimate"])) for impl, w in workers.items()}
-        if "fit" in steps:
-            steps["fit"] = max(steps["fit"], FIT_MIN_EPOCHS)
+        for name, (impl, _) in specs.items():
+            if impl == "fit":
+                steps[name] = max(steps[name], FIT_MIN_EPOCHS)
         times: dict[str, list[float]] = {impl: [] for impl in impls}
         cpu: dict[str, list[float]] = {impl: [] for impl in impls}
         shuffler = random.Random(case.name)
@@ -464,7 +476,7 @@ def run_case(case: Case, impls: list[str], threads: int, env: dict, quick: bool,
             w.close()
     med = {impl: statistics.median(ts) for impl, ts in times.items()}
     per_round = round_ratios(times)
-    return {**asdict(case), "rounds": len(times["floor"]), "steps_per_round": steps, "median_seconds": med,
+    return {**asdict(case), "rounds": len(times[impls[0]]), "steps_per_round": steps, "median_seconds": med,
             "median_cpu_seconds": {impl: statistics.median(ts) for impl, ts in cpu.items()},
             "round_seconds": times, "ratios": {k: statistics.median(v) for k, v in per_round.items()},
             "ratio_quartiles": {k: quartiles(v) for k, v in per_round.items()},
@@ -506,9 +518,10 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--note", default="", help="a remark saved in the results file (e.g. how busy the machine was)")
     p.add_argument("--worker", help=argparse.SUPPRESS)
     p.add_argument("--case", help=argparse.SUPPRESS)
+    p.add_argument("--variant", help=argparse.SUPPRESS)
     args = p.parse_args(argv)
     if args.worker:
-        worker(args.worker, args.case, args.threads)
+        worker(args.worker, args.case, args.threads, args.variant)
         return 0
 
     cases = CASES
