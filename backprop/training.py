@@ -273,6 +273,7 @@ def fit(
     val_losses = np.empty(epochs if validation is not None else 0)
     rates, clipped = np.empty(epochs), np.zeros(epochs, dtype=np.int64)
     last_good = _Snapshot(net, opt)  # the state before the last update (whose loss was finite)
+    library_step = getattr(opt.step, "__func__", None) is Optimiser.step  # not a user's own step()
     # The arrays of a step, kept for the next (None for a small network: fresh small arrays are cheaper)
     work = workspace_for(net.sizes, step, net.dtype, gradients=type(opt).update in _KEEPS_NO_GRADIENT)
     best, best_epoch, best_val = None, None, math.inf
@@ -324,7 +325,10 @@ def fit(
                     last_good.take(net, opt)
                     guard.hold()
                     try:
-                        opt.step(net.params, grads, rate)  # all or nothing
+                        if library_step:  # all or nothing; the gradients are finite (their norm is)
+                            opt.step(net.params, grads, rate, finite_gradients=True)
+                        else:
+                            opt.step(net.params, grads, rate)
                         net.update_running_stats(fp)
                         steps += 1
                     except FloatingPointError as err:
