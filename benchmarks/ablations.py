@@ -37,6 +37,9 @@ VARIANTS = {
     "fresh arrays": "no kept arrays in fit: every step allocates its arrays anew",
     "bias gradient by sum": "dL/db as delta.sum(axis=0) (NumPy, one thread) instead of 1_N^T delta in the BLAS",
     "relu mask by boolean index": "ReLU's backward as grad_a[z <= 0] = 0 instead of a multiply by the mask",
+    # Changes tried and measured, not in the library (a variant adds them):
+    "+ relu in place": "tried: fit's ReLU written over Z (its mask read from A) instead of into an array of its own",
+    "+ elementwise on 2 threads": "tried: bias add, ReLU and ReLU's mask split by rows over two Python threads",
 }
 
 
@@ -64,8 +67,48 @@ def apply(variant: str) -> None:
             return grad_a
 
         object.__setattr__(network.ACTIVATIONS["relu"], "vjp", relu_vjp)
+    elif variant == "+ relu in place":
+        plain = network.relu
+        network.relu = lambda Z, work=None, layer=0: plain(Z) if work is None else np.maximum(Z, 0, out=Z)
+    elif variant == "+ elementwise on 2 threads":
+        _split_elementwise(np, kernels, network)
     else:
         raise ValueError(f"unknown variant {variant!r}; known: {', '.join(VARIANTS)}")
+
+
+def _split_elementwise(np, kernels, network) -> None:
+    """Bias add, ReLU and ReLU's backward on two threads, each on half the rows (NumPy's ufuncs release the GIL)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    pool = ThreadPoolExecutor(1)
+
+    def halves(fn, *arrays):
+        n = arrays[0].shape[0]
+        if arrays[0].size < 1 << 16:  # too small to pay for the hand-over
+            fn(*arrays)
+            return
+        h = n // 2
+        other = pool.submit(fn, *(a[h:] for a in arrays))
+        fn(*(a[:h] for a in arrays))
+        other.result()
+
+    def affine(A, W, b, work=None, layer=0):
+        Z = np.matmul(A, W, out=kernels._out(work, "Z", layer, (A.shape[0], W.shape[1]), W.dtype))
+        halves(lambda z: np.add(z, b, out=z), Z)
+        return Z
+
+    def relu(Z, work=None, layer=0):
+        A = kernels._out(work, "A", layer, Z.shape, Z.dtype)
+        A = np.empty_like(Z) if A is None else A
+        halves(lambda z, a: np.maximum(z, 0, out=a), Z, A)
+        return A
+
+    def relu_vjp(z, a, grad_a):
+        halves(lambda zz, g: np.multiply(g, zz > 0, out=g), z, grad_a)
+        return grad_a
+
+    network.affine, network.relu = affine, relu
+    object.__setattr__(network.ACTIVATIONS["relu"], "vjp", relu_vjp)
 
 
 def unpack_base(commit: str, into: Path) -> str:

@@ -628,6 +628,7 @@ def write_results(path: Path, results: list[dict], impls: list[str], args, unset
         },
         "impls": impls,
         "gap_seconds": args.gap,
+        "fit_min_epochs": FIT_MIN_EPOCHS,
         "ratio_method": "median over rounds of the ratio within a round; order shuffled every round",
         "total_seconds": round(seconds, 1),
         "cases": [{k: v for k, v in r.items() if k != "worker_info"} for r in results],
