@@ -149,7 +149,8 @@ def main() -> int:
             env[BASE_ENV] = tmp
             print(f"base: {base_commit[:10]}")
         out = {"what": "fit's (or the bare step's) time with one speed-up undone / the library's; median of "
-                       "per-round ratios, each contender in its own process, order shuffled every round",
+                       "per-round ratios, each contender in its own process, order shuffled every round; "
+                       "process CPU time at one thread, wall-clock time with more",
                "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"), "threads": args.threads,
                "impl": args.impl, "base_commit": base_commit, "variants": {v: VARIANTS[v] for v in variants},
                "cases": {}}
@@ -157,15 +158,18 @@ def main() -> int:
             case = next(c for c in bench_step.CASES if c.name == name)
             specs = {"library": (args.impl, None)} | {v: (args.impl, v) for v in variants}
             res = bench_step.run_case(case, specs, args.threads, env, args.quick, args.gap, rounds=args.rounds)
-            times = res["round_seconds"]
+            # One thread: CPU time, which other programs on the machine do not lengthen (wall time otherwise:
+            # with more threads, CPU time counts the BLAS threads' spinning too).
+            times = res["round_cpu_seconds"] if args.threads == 1 else res["round_seconds"]
             ratios = {v: [a / b for a, b in zip(times[v], times["library"], strict=True)] for v in variants}
             out["cases"][name] = {
                 "rounds": res["rounds"], "load_average_before_after": res["load_average_before_after"],
-                "median_seconds": res["median_seconds"], "round_seconds": times,
+                "median_seconds": res["median_seconds"], "median_cpu_seconds": res["median_cpu_seconds"],
+                "time": "cpu" if args.threads == 1 else "wall", "round_seconds": times,
                 "ratio_to_library": {v: statistics.median(r) for v, r in ratios.items()},
                 "ratio_quartiles": {v: bench_step.quartiles(r) for v, r in ratios.items()},
                 "blas": bench_step.blas_line(res["worker_info"]["library"])}
-            print(f"{name}: library {bench_step.fmt_time(res['median_seconds']['library']).strip()} a step "
+            print(f"{name}: library {bench_step.fmt_time(statistics.median(times['library'])).strip()} a step "
                   f"({res['rounds']} rounds, load {res['load_average_before_after'][1][0]}; "
                   f"{out['cases'][name]['blas']})")
             for v in variants:

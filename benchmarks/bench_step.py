@@ -478,7 +478,8 @@ def run_case(case: Case, impls: list[str] | dict[str, tuple[str, str | None]], t
     per_round = round_ratios(times)
     return {**asdict(case), "rounds": len(times[impls[0]]), "steps_per_round": steps, "median_seconds": med,
             "median_cpu_seconds": {impl: statistics.median(ts) for impl, ts in cpu.items()},
-            "round_seconds": times, "ratios": {k: statistics.median(v) for k, v in per_round.items()},
+            "round_seconds": times, "round_cpu_seconds": cpu,
+            "ratios": {k: statistics.median(v) for k, v in per_round.items()},
             "ratio_quartiles": {k: quartiles(v) for k, v in per_round.items()},
             "load_average_before_after": [load_before, load_average()], "worker_info": info}
 

@@ -297,7 +297,9 @@ abl_cases = ablations["cases"]
 md(f"""
 `benchmarks/ablations.py` measures what each of these is worth: it times the library against itself
 with one change undone, each in its own process and in the same rounds, the same way as above
-({ablations["threads"]} thread(s), {ablations["date"][:10]}, the step of `{ablations["impl"]}`). "base" is
+({ablations["threads"]} thread(s), {ablations["date"][:10]}, the step of `{ablations["impl"]}`, timed by
+{"the process's CPU time, which other programs on the machine do not lengthen" if ablations["threads"] == 1
+ else "the wall clock"}). "base" is
 the library before these changes (commit `{(ablations["base_commit"] or "?")[:10]}`). Each entry is the
 variant's time divided by the library's (the median of per-round ratios). Above 1, the change that was
 undone pays for itself; for a variant marked +, which adds a change the library does not make, below 1
