@@ -50,7 +50,8 @@ from typing import TextIO
 
 import numpy as np
 
-from .activations import Activation, get_activation
+from ._kernels import Workspace, affine, bias_gradient, input_gradient, output_delta, relu, weight_gradient
+from .activations import ACTIVATIONS, Activation, get_activation
 from .initialisation import INITIALISATIONS, Initialisation, get_initialisation
 from .losses import Loss, get_loss, one_hot
 from .normalisation import BatchNormPass, batch_norm, batch_norm_backward, running_averages
@@ -60,6 +61,7 @@ from .training import History
 from .training import fit as _fit
 
 Array = np.ndarray
+_RELU = ACTIVATIONS["relu"]  # the library's own record: its function may be written into a kept array
 
 
 @dataclass
@@ -89,6 +91,9 @@ class ForwardPass:
         standard deviation used), or ``None``.
     penalty : float
         The L2 penalty (α/2) Σ ‖W⁽ˡ⁾‖² included in ``loss`` (0 unless training with ``l2``).
+    work : Workspace or None
+        The training loop's kept arrays (``fit`` only), into which this pass and its backward
+        pass write; ``None`` for every pass a user asks for (fresh arrays).
     """
 
     z: list[Array | None]
@@ -99,6 +104,7 @@ class ForwardPass:
     unmasked: list[Array | None] = field(default_factory=list)
     norms: list[BatchNormPass | None] = field(default_factory=list)
     penalty: float = 0.0
+    work: Workspace | None = field(default=None, repr=False)
 
     @property
     def output(self) -> Array:
@@ -599,10 +605,11 @@ class MLP:
                 raise ValueError(f"masks[{l}] must have shape {(n, self.sizes[l])}, got {np.shape(m)}")
         return list(masks)
 
-    def _forward(self, X: Array, train: bool = False, masks: list | None = None) -> ForwardPass:
+    def _forward(self, X: Array, train: bool = False, masks: list | None = None,
+                 work: Workspace | None = None) -> ForwardPass:
         L = self.n_layers
         fp = ForwardPass([None], [X], train=train, masks=[None] * (L + 1), unmasked=[None] * (L + 1),
-                         norms=[None] * (L + 1))
+                         norms=[None] * (L + 1), work=work)
         if train and any(self.dropout):
             masks = self.dropout_masks(len(X)) if masks is None else self._check_masks(masks, len(X))
         for l, act in enumerate(self.activations, 1):
@@ -613,10 +620,9 @@ class MLP:
                 else:
                     Z, fp.norms[l] = batch_norm(Z_tilde, self._param(f"gamma{l}"), self._param(f"beta{l}"),
                                                 self._running(f"mean{l}"), self._running(f"var{l}"))
-            else:
-                Z = fp.a[-1] @ self._param(f"W{l}")
-                Z += self._param(f"b{l}")
-            A = act.function(Z)
+            else:  # Z = A W + 1 b
+                Z = affine(fp.a[-1], self._param(f"W{l}"), self._param(f"b{l}"), work, l)
+            A = relu(Z, work, l) if work is not None and act is _RELU else act.function(Z)
             if type(A) is not np.ndarray or A.shape != Z.shape or A.dtype != Z.dtype:
                 A = self._activation_output(act, Z, A)
             if train and masks is not None and masks[l] is not None:  # dropout: A times the mask
@@ -689,8 +695,9 @@ class MLP:
         """
         return self._pass(X, Y, train, masks, checked)[0]
 
-    def _pass(self, X: object, Y: object, train: object, masks: object, checked: bool) -> tuple[ForwardPass, Array]:
-        """The forward pass (with the loss if Y is given) and the targets as arrays."""
+    def _pass(self, X: object, Y: object, train: object, masks: object, checked: bool,
+              work: Workspace | None = None) -> tuple[ForwardPass, Array]:
+        """The forward pass (with the loss if Y is given) and the targets as arrays; ``work``: fit's kept arrays."""
         if not isinstance(train, (bool, np.bool_)):
             raise TypeError(f"train must be True or False, got {train!r}")
         if masks is not None and not train:
@@ -699,7 +706,7 @@ class MLP:
             self._check_params(finite=False)
         else:
             X, Y = self.check_inputs(X, Y)
-        fp = self._forward(X, bool(train), masks)
+        fp = self._forward(X, bool(train), masks, work)
         if Y is not None:
             fp.loss = self._loss(fp, Y)
         return fp, Y
@@ -774,8 +781,8 @@ class MLP:
 
     def _output_delta(self, fp: ForwardPass, Y: Array) -> Array:
         yhat = fp.output
-        if self._fused:
-            return (yhat - Y) / len(Y)
+        if self._fused:  # (Yhat - Y)/N
+            return output_delta(yhat, Y, fp.work, self.n_layers)
         grad_a = self.loss_fn.gradient(yhat, Y)
         if np.shape(grad_a) != yhat.shape:
             raise ValueError(f"loss {self.loss_fn.name!r}: gradient returned shape {np.shape(grad_a)} for "
@@ -816,6 +823,7 @@ class MLP:
         True
         """
         grads: dict[str, Array] = {}
+        work = fp.work
         delta = self._output_delta(fp, Y)
         for l in range(self.n_layers, 0, -1):
             if deltas is not None:
@@ -825,13 +833,13 @@ class MLP:
                 grads[f"gamma{l}"], grads[f"beta{l}"], g = batch_norm_backward(fp.norms[l], gamma, delta)
             else:
                 g = delta
-                grads[f"b{l}"] = delta.sum(axis=0)
+                grads[f"b{l}"] = bias_gradient(delta, work, l)  # 1_N^T delta
             W = self._param(f"W{l}")
-            grads[f"W{l}"] = fp.a[l - 1].T @ g
+            grads[f"W{l}"] = weight_gradient(fp.a[l - 1], g, work, l)  # A(l-1)^T delta
             if fp.train and self.l2:
                 grads[f"W{l}"] += self.l2 * W
             if l > 1:  # the first layer's input gradient dL/dX is never needed
-                grad_a = g @ W.T
+                grad_a = input_gradient(g, W, work, l - 1)  # delta W^T
                 a = fp.a[l - 1]
                 if fp.masks[l - 1] is not None:  # dropout: A = f(Z) * mask
                     grad_a *= fp.masks[l - 1]

@@ -146,7 +146,8 @@ class Optimiser:
         """
         raise NotImplementedError(f"{type(self).__name__} must define update(key, p, g, state, lr)")
 
-    def step(self, params: dict[str, Array], grads: Mapping[str, Array], lr: float) -> None:
+    def step(self, params: dict[str, Array], grads: Mapping[str, Array], lr: float, *,
+             finite_gradients: bool = False) -> None:
         """Update every parameter in place, p ← p − Δ, all or nothing.
 
         Parameters
@@ -158,6 +159,10 @@ class Optimiser:
             may be overwritten (they are the training loop's temporaries).
         lr
             The learning rate η.
+        finite_gradients
+            True if the caller has already established that every entry of
+            every gradient is finite (``fit`` has: the norm of the whole
+            gradient is finite); the gradients are then not tested again.
 
         Raises
         ------
@@ -180,7 +185,7 @@ class Optimiser:
             if not isinstance(g, np.ndarray) or g.shape != p.shape:
                 raise ValueError(f"{self.name}: the gradient of {key} has shape {np.shape(g)}, the parameter "
                                  f"{p.shape}")
-            if not _all_finite(g):
+            if not finite_gradients and not _all_finite(g):
                 bad = tuple(int(i) for i in np.argwhere(~np.isfinite(g))[0])
                 raise FloatingPointError(f"{self.name}: the gradient of {key} is {g[bad]} at {bad}; nothing was "
                                          f"updated")

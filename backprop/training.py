@@ -36,7 +36,8 @@ from typing import TYPE_CHECKING, TextIO
 
 import numpy as np
 
-from .optimisers import Optimiser, check_lr, get_optimiser
+from ._kernels import workspace_for
+from .optimisers import SGD, Adam, AdamW, Momentum, Optimiser, RMSProp, check_lr, get_optimiser
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -44,6 +45,9 @@ if TYPE_CHECKING:
     from .network import MLP
 
 Array = np.ndarray
+# Optimisers whose update never keeps the gradient array it is given (each makes new arrays for its state):
+# with these, fit writes every step's gradients into the same arrays.
+_KEEPS_NO_GRADIENT = frozenset(cls.update for cls in (SGD, Momentum, RMSProp, Adam, AdamW))
 
 
 @dataclass
@@ -269,6 +273,9 @@ def fit(
     val_losses = np.empty(epochs if validation is not None else 0)
     rates, clipped = np.empty(epochs), np.zeros(epochs, dtype=np.int64)
     last_good = _Snapshot(net, opt)  # the state before the last update (whose loss was finite)
+    library_step = getattr(opt.step, "__func__", None) is Optimiser.step  # not a user's own step()
+    # The arrays of a step, kept for the next (None for a small network: fresh small arrays are cheaper)
+    work = workspace_for(net.sizes, step, net.dtype, gradients=type(opt).update in _KEEPS_NO_GRADIENT)
     best, best_epoch, best_val = None, None, math.inf
     stopped, done, steps, rate = "completed", 0, 0, lr
     start = last_print = time.perf_counter()
@@ -306,7 +313,7 @@ def fit(
                         idx = order[lo:lo + step] if order is not None else slice(lo, lo + step)
                         Xb, Yb = X[idx], Y[idx]
                     where = f"at epoch {epoch}" + ("" if step == n else f", batch {lo // step}")
-                    fp = net.forward(Xb, Yb, train=True, checked=True)
+                    fp = net._pass(Xb, Yb, True, None, True, work)[0]  # forward(Xb, Yb, train=True, checked=True)
                     if not math.isfinite(fp.loss):
                         raise diverged(f"loss became {fp.loss}", where)
                     grads = net.backward(fp, Yb)
@@ -318,7 +325,10 @@ def fit(
                     last_good.take(net, opt)
                     guard.hold()
                     try:
-                        opt.step(net.params, grads, rate)  # all or nothing
+                        if library_step:  # all or nothing; the gradients are finite (their norm is)
+                            opt.step(net.params, grads, rate, finite_gradients=True)
+                        else:
+                            opt.step(net.params, grads, rate)
                         net.update_running_stats(fp)
                         steps += 1
                     except FloatingPointError as err:

@@ -1,165 +1,184 @@
-"""What each known cost would add to the library's training step: one variant at a time.
+"""What each speed-up of the training step is worth: the library against itself with one change undone.
 
-Each variant puts back one slower way of writing a part of the step (the ones the library
-avoids) and is timed against the library as it is, in the same process, alternating, median of
-rounds.  The figure printed is the variant's step time divided by the library's (1.30 = 30%
-slower).  The results go into ``benchmarks/ablations.json``.
+Every variant is the library as it is with one change taken back (``apply`` below patches it into
+the worker process), or ``base``: the library as it was before the speed-ups (the commit ``--base``,
+default ``next``'s merge base with this branch, unpacked to a temporary directory).  Each runs in its
+own worker process of ``bench_step.py``, timed the way that script times its contenders (order
+shuffled every round, a pause before each worker, the median of per-round ratios).  The figure is
+``variant / library``: above 1, the change undone was paying for itself.
 
-    python benchmarks/ablations.py            # about a minute
-    python benchmarks/ablations.py --quick
+    python benchmarks/ablations.py                       # writes benchmarks/ablations.json
+    python benchmarks/ablations.py --quick --no-write
+    python benchmarks/ablations.py --cases mnist-b1024-f32 --variants base,"fresh arrays"
 """
 
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import datetime as dt
 import json
 import os
 import statistics
+import subprocess
 import sys
-import time
+import tempfile
 from pathlib import Path
 
-import numpy as np
-
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 import bench_step  # noqa: E402
 
-import backprop as bp  # noqa: E402
+CASES = ["tiny-1-1-1", "mnist-b128-f32", "mnist-b1024-f32", "mnist-b1024-f64", "wide-b512-f32"]
+BASE_ENV = "BACKPROP_ABLATION_BASE"  # where the base library was unpacked (set for the workers)
 
-CASES = ["mnist-b128-f32", "mnist-b1024-f32", "mnist-b1024-f64"]
-LR = bench_step.LR
-
-
-# -- the slower ways ------------------------------------------------------------------------------
-def relu_backward_boolean_index(z, a, grad_a):
-    grad_a[z <= 0] = 0
-    return grad_a
-
-
-def relu_backward_where(z, a, grad_a):
-    return np.where(z > 0, grad_a, 0)
+VARIANTS = {
+    "base": "the library before the speed-ups (the base commit)",
+    "fresh arrays": "no kept arrays in fit: every step allocates its arrays anew",
+    "bias gradient by sum": "dL/db as delta.sum(axis=0) (NumPy, one thread) instead of 1_N^T delta in the BLAS",
+    "relu mask by boolean index": "ReLU's backward as grad_a[z <= 0] = 0 instead of a multiply by the mask",
+    # Changes tried and measured, not in the library (a variant adds them):
+    "+ relu in place": "tried: fit's ReLU written over Z (its mask read from A) instead of into an array of its own",
+    "+ elementwise on 2 threads": "tried: bias add, ReLU and ReLU's mask split by rows over two Python threads",
+}
 
 
-def relu_backward_new_array(z, a, grad_a):
-    return grad_a * (z > 0)
+def apply(variant: str) -> None:
+    """Undo one change in this (worker) process, before the network is built."""
+    import numpy as np
+
+    if variant == "base":
+        sys.path.insert(0, os.environ[BASE_ENV])
+        import backprop
+
+        assert Path(backprop.__file__).is_relative_to(os.environ[BASE_ENV]), backprop.__file__
+        return
+    import backprop._kernels as kernels
+    import backprop.network as network
+
+    if variant == "fresh arrays":
+        kernels.Workspace.array = lambda self, name, layer, shape, dtype: np.empty(shape, dtype)
+        kernels.Workspace.ones = lambda self, n, dtype: np.ones(n, dtype)
+    elif variant == "bias gradient by sum":
+        network.bias_gradient = lambda delta, work=None, layer=0: delta.sum(axis=0)
+    elif variant == "relu mask by boolean index":
+        def relu_vjp(z, a, grad_a):
+            grad_a[z <= 0] = 0
+            return grad_a
+
+        object.__setattr__(network.ACTIVATIONS["relu"], "vjp", relu_vjp)
+    elif variant == "+ relu in place":
+        plain = network.relu
+        network.relu = lambda Z, work=None, layer=0: plain(Z) if work is None else np.maximum(Z, 0, out=Z)
+    elif variant == "+ elementwise on 2 threads":
+        _split_elementwise(np, kernels, network)
+    else:
+        raise ValueError(f"unknown variant {variant!r}; known: {', '.join(VARIANTS)}")
 
 
-def softmax_row_reductions(z):
-    e = np.exp(z - z.max(axis=-1, keepdims=True))
-    e /= e.sum(axis=-1, keepdims=True)
-    return e
+def _split_elementwise(np, kernels, network) -> None:
+    """Bias add, ReLU and ReLU's backward on two threads, each on half the rows (NumPy's ufuncs release the GIL)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    pool = ThreadPoolExecutor(1)
+
+    def halves(fn, *arrays):
+        n = arrays[0].shape[0]
+        if arrays[0].size < 1 << 16:  # too small to pay for the hand-over
+            fn(*arrays)
+            return
+        h = n // 2
+        other = pool.submit(fn, *(a[h:] for a in arrays))
+        fn(*(a[:h] for a in arrays))
+        other.result()
+
+    def affine(A, W, b, work=None, layer=0):
+        Z = np.matmul(A, W, out=kernels._out(work, "Z", layer, (A.shape[0], W.shape[1]), W.dtype))
+        halves(lambda z: np.add(z, b, out=z), Z)
+        return Z
+
+    def relu(Z, work=None, layer=0):
+        A = kernels._out(work, "A", layer, Z.shape, Z.dtype)
+        A = np.empty_like(Z) if A is None else A
+        halves(lambda z, a: np.maximum(z, 0, out=a), Z, A)
+        return A
+
+    def relu_vjp(z, a, grad_a):
+        halves(lambda zz, g: np.multiply(g, zz > 0, out=g), z, grad_a)
+        return grad_a
+
+    network.affine, network.relu = affine, relu
+    object.__setattr__(network.ACTIVATIONS["relu"], "vjp", relu_vjp)
 
 
-def cross_entropy_row_reductions(z, y):
-    shifted = z - z.max(axis=1, keepdims=True)
-    log_softmax = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
-    return float(-np.sum(y * log_softmax) / len(y))
-
-
-def update_in_place(params, grads, lr):
-    # fit's update: p -= lr * g without a temporary the size of p
-    for key, g in grads.items():
-        g *= lr
-        params[key] -= g
-
-
-def update_with_temporary(params, grads, lr):
-    for key, g in grads.items():
-        params[key] -= lr * g
-
-
-def make_variant(name: str, case: bench_step.Case):
-    """A step function for one variant, built from the library's public records and step."""
-    hidden, output, loss = case.hidden, case.output, case.loss
-    update = update_in_place
-    first_input_gradient = False
-    relu_vjp = {"boolean index": relu_backward_boolean_index, "np.where": relu_backward_where,
-                "new mask product": relu_backward_new_array}.get(name)
-    if relu_vjp is not None:
-        hidden = dataclasses.replace(bp.ACTIVATIONS["relu"], vjp=relu_vjp)
-    elif name == "row-wise softmax/CE reductions":
-        # A softmax record and a cross-entropy record that pairs with it: the network fuses them as it
-        # fuses the library's own.
-        output = dataclasses.replace(bp.ACTIVATIONS["softmax"], function=softmax_row_reductions)
-        loss = dataclasses.replace(bp.LOSSES["cross_entropy"], output=output,
-                                   from_logits=cross_entropy_row_reductions)
-    elif name == "update p -= lr * g":
-        update = update_with_temporary
-    elif name == "first layer's input gradient":
-        first_input_gradient = True
-    elif name not in ("library", "float64 data, float32 net"):
-        raise ValueError(name)
-    net = bp.MLP(list(case.sizes), hidden=hidden, output=output, loss=loss, seed=0, dtype=np.dtype(case.dtype))
-    assert net.fused == (case.loss == "cross_entropy"), name
-    X64, Y64 = bench_step.make_data(case)
-    X, Y = net.check_inputs(X64, Y64)
-    if name == "float64 data, float32 net":
-        if net.dtype != np.float32:
-            return None
-        X, Y = X64, Y64  # skipping the conversion: every product is promoted to float64
-    # dL/dX = delta(1) W1^T: the same matrix multiply on an array of delta(1)'s shape and dtype.
-    delta1 = np.ones((len(X), case.sizes[1]), dtype=net.dtype)
-
-    def step():
-        _, grads = net.value_and_grad(X, Y, checked=True)
-        if first_input_gradient:
-            delta1 @ net.params["W1"].T
-        update(net.params, grads, LR)
-
-    return step
-
-
-VARIANTS = ["library", "boolean index", "np.where", "new mask product", "row-wise softmax/CE reductions",
-            "update p -= lr * g", "first layer's input gradient", "float64 data, float32 net"]
+def unpack_base(commit: str, into: Path) -> str:
+    """The library (``backprop/``) of ``commit``, unpacked under ``into``; returns the commit's hash."""
+    full = subprocess.run(["git", "rev-parse", commit], cwd=ROOT, check=True, capture_output=True,
+                          text=True).stdout.strip()
+    archive = subprocess.run(["git", "archive", full, "backprop"], cwd=ROOT, check=True, capture_output=True)
+    subprocess.run(["tar", "-x", "-C", str(into)], input=archive.stdout, check=True)
+    return full
 
 
 def main() -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("--quick", action="store_true")
+    p.add_argument("--cases", default=",".join(CASES), help="comma-separated case names of bench_step.py")
+    p.add_argument("--variants", default=",".join(VARIANTS), help="comma-separated: " + ", ".join(VARIANTS))
+    p.add_argument("--impl", default="fit", choices=["fit", "backprop"],
+                   help="time fit (default) or the bare value_and_grad + update")
+    p.add_argument("--base", default=None, help="the commit of the 'base' variant (default: merge-base with next)")
     p.add_argument("--threads", type=int, default=os.cpu_count())
+    p.add_argument("--rounds", type=int, default=None, help="rounds per case (default: the case's)")
+    p.add_argument("--gap", type=float, default=0.3)
+    p.add_argument("--quick", action="store_true")
     p.add_argument("--out", default=str(ROOT / "benchmarks" / "ablations.json"))
+    p.add_argument("--no-write", action="store_true")
     args = p.parse_args()
-    if any(k in os.environ for k in bench_step.UNSET_FOR_BENCH):  # as bench_step does for its workers
-        env = {k: v for k, v in os.environ.items() if k not in bench_step.UNSET_FOR_BENCH}
-        os.execve(sys.executable, [sys.executable, *sys.argv], env)
-    from threadpoolctl import threadpool_limits
-
-    threadpool_limits(args.threads)
-    rounds, round_seconds = (3, 0.05) if args.quick else (9, 0.15)
-    out = {"what": "step time of a variant / step time of the library (same process, alternating, median)",
-           "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"), "threads": args.threads,
-           "numpy": np.__version__, "blas": bench_step.blas_info(), "cases": {}}
-    for case_name in CASES:
-        case = next(c for c in bench_step.CASES if c.name == case_name)
-        steps = {v: s for v in VARIANTS if (s := make_variant(v, case)) is not None}
-        for s in steps.values():  # warm up
-            s()
-            s()
-        t = time.perf_counter()
-        steps["library"]()
-        k = max(1, round(round_seconds / (time.perf_counter() - t)))
-        times: dict[str, list[float]] = {v: [] for v in steps}
-        names = list(steps)
-        for r in range(rounds):
-            for v in names[r % len(names):] + names[:r % len(names)]:
-                t = time.perf_counter()
-                for _ in range(k):
-                    steps[v]()
-                times[v].append((time.perf_counter() - t) / k)
-        med = {v: statistics.median(ts) for v, ts in times.items()}
-        base = med["library"]
-        out["cases"][case_name] = {"median_seconds": med, "ratio_to_library": {v: m / base for v, m in med.items()}}
-        print(f"{case_name}: library {base * 1e3:.2f} ms/step")
-        for v, m in med.items():
-            if v != "library":
-                print(f"  {v:32s} {m / base:5.2f}x")
-    Path(args.out).write_text(json.dumps(out, indent=1) + "\n")
-    print(f"wrote {args.out}")
+    variants = args.variants.split(",")
+    unknown = set(variants) - set(VARIANTS)
+    if unknown:
+        p.error(f"unknown variant(s) {sorted(unknown)}; known: {list(VARIANTS)}")
+    env = {k: v for k, v in os.environ.items() if k not in bench_step.UNSET_FOR_BENCH}
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
+    base_commit = None
+    with tempfile.TemporaryDirectory(prefix="backprop-base-") as tmp:
+        if "base" in variants:
+            commit = args.base or subprocess.run(["git", "merge-base", "HEAD", "next"], cwd=ROOT, check=True,
+                                                 capture_output=True, text=True).stdout.strip()
+            base_commit = unpack_base(commit, Path(tmp))
+            env[BASE_ENV] = tmp
+            print(f"base: {base_commit[:10]}")
+        out = {"what": "fit's (or the bare step's) time with one speed-up undone / the library's; median of "
+                       "per-round ratios, each contender in its own process, order shuffled every round; "
+                       "process CPU time at one thread, wall-clock time with more",
+               "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"), "threads": args.threads,
+               "impl": args.impl, "base_commit": base_commit, "variants": {v: VARIANTS[v] for v in variants},
+               "cases": {}}
+        for name in args.cases.split(","):
+            case = next(c for c in bench_step.CASES if c.name == name)
+            specs = {"library": (args.impl, None)} | {v: (args.impl, v) for v in variants}
+            res = bench_step.run_case(case, specs, args.threads, env, args.quick, args.gap, rounds=args.rounds)
+            # One thread: CPU time, which other programs on the machine do not lengthen (wall time otherwise:
+            # with more threads, CPU time counts the BLAS threads' spinning too).
+            times = res["round_cpu_seconds"] if args.threads == 1 else res["round_seconds"]
+            ratios = {v: [a / b for a, b in zip(times[v], times["library"], strict=True)] for v in variants}
+            out["cases"][name] = {
+                "rounds": res["rounds"], "load_average_before_after": res["load_average_before_after"],
+                "median_seconds": res["median_seconds"], "median_cpu_seconds": res["median_cpu_seconds"],
+                "time": "cpu" if args.threads == 1 else "wall", "round_seconds": times,
+                "ratio_to_library": {v: statistics.median(r) for v, r in ratios.items()},
+                "ratio_quartiles": {v: bench_step.quartiles(r) for v, r in ratios.items()},
+                "blas": bench_step.blas_line(res["worker_info"]["library"])}
+            print(f"{name}: library {bench_step.fmt_time(statistics.median(times['library'])).strip()} a step "
+                  f"({res['rounds']} rounds, load {res['load_average_before_after'][1][0]}; "
+                  f"{out['cases'][name]['blas']})")
+            for v in variants:
+                q = out["cases"][name]["ratio_quartiles"][v]
+                print(f"  {v:30s} {out['cases'][name]['ratio_to_library'][v]:5.2f}x  (quartiles {q[0]:.2f}-{q[1]:.2f})",
+                      flush=True)
+    if not args.no_write:
+        Path(args.out).write_text(json.dumps(out, indent=1) + "\n")
+        print(f"wrote {args.out}")
     return 0
 
 

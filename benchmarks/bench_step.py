@@ -1,7 +1,7 @@
 """Time one training step of backprop.MLP against PyTorch CPU and against the matrix-multiply floor.
 
 A step is what full-batch training does once: forward pass, loss, backward pass and the plain SGD
-update ``p -= lr * dL/dp``.  Four implementations are timed, each in its own worker process:
+update ``p -= lr * dL/dp``.  Five implementations are timed, each in its own worker process:
 
 ``backprop``  the library's step as ``fit`` runs it: ``net.value_and_grad`` (forward, loss, backward), then the
               update ``g *= lr; p -= g`` for every parameter, as ``fit`` writes it
@@ -9,13 +9,20 @@ update ``p -= lr * dL/dp``.  Four implementations are timed, each in its own wor
               (gradient norm, divergence check, copy of the parameters for a rollback, history, and one
               forward pass per call to check the last update)
 ``torch``     the same network in PyTorch CPU: autograd, then ``p.add_(p.grad, alpha=-lr)``
+``sklearn``   scikit-learn's MLPClassifier (MLPRegressor for mse) doing the same work: its ``_backprop``
+              (forward, loss, backward) and its SGD optimiser's ``update_params`` with momentum 0, no L2
+              (``alpha=0``), the whole batch as one mini-batch
 ``floor``     only the matrix multiplies the step needs, in NumPy into preallocated outputs:
               forward ``a(l-1) @ W(l)``, backward ``a(l-1).T @ delta(l)`` and ``delta(l) @ W(l).T``
               for l >= 2 (the first layer's input gradient is never needed)
 
-The workers run one at a time, in an order that rotates every round, with the same thread count
-(threadpoolctl for NumPy's BLAS, ``torch.set_num_threads``) and dtype.  Each round times a batch
-of steps; the reported figure is the median over rounds of the mean step time.  OPENBLAS_CORETYPE
+The workers run one at a time, with the same thread count (threadpoolctl for NumPy's BLAS,
+``torch.set_num_threads``) and dtype, in an order shuffled anew every round and with a pause
+(``--gap``, 0.3 s) before each worker's turn: OpenBLAS's idle threads keep spinning for about 0.13 s
+after a call, so whoever follows an OpenBLAS worker at once runs slower, and a fixed rotation would
+keep that bias on the same contender.  Each round times a batch of steps of every worker; a ratio
+(``backprop/torch``, ...) is the median over rounds of that round's ratio, which cancels the slow
+spells of a shared machine that hit one round.  OPENBLAS_CORETYPE
 and OPENBLAS_L2_SIZE are removed from the workers' environment (they can slow current NumPy);
 the BLAS library and kernel the workers actually used are printed and saved.
 
@@ -33,6 +40,7 @@ import datetime as dt
 import json
 import os
 import platform
+import random
 import statistics
 import subprocess
 import sys
@@ -41,7 +49,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-IMPLS = ("backprop", "fit", "torch", "floor")
+IMPLS = ("backprop", "fit", "torch", "sklearn", "floor")
 UNSET_FOR_BENCH = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
 LR = 0.01
 
@@ -120,6 +128,9 @@ def backprop_step(case: Case):
     return None, run, check
 
 
+FIT_MIN_EPOCHS = 8  # fit's per-call work (input checks, one forward pass after the last update) spread over 8+ steps
+
+
 def fit_steps(case: Case):
     net = make_net(case)
     X, Y = make_data(case)
@@ -169,8 +180,97 @@ def torch_step(case: Case):
                 p.add_(p.grad, alpha=-LR)
                 p.grad = None
 
-    def check():
+    def check():  # same dtype, and the same gradient as the library's at the same parameters
         assert all(p.dtype == dtype for p in params)
+        ref = make_net(case)
+        for l in range(L):
+            ref.params[f"W{l + 1}"][...] = Ws[l].detach().numpy()
+            ref.params[f"b{l + 1}"][...] = bs[l].detach().numpy()
+        a = X
+        for l in range(L):
+            z = torch.addmm(bs[l], a, Ws[l])
+            a = hidden(z) if l < L - 1 else z
+        loss_of(z).backward()
+        expected = ref.gradients(Xn, Yn)
+        for l in range(L):
+            same_gradient(Ws[l].grad.numpy(), expected[f"W{l + 1}"], f"torch W{l + 1}")
+            same_gradient(bs[l].grad.numpy(), expected[f"b{l + 1}"], f"torch b{l + 1}")
+        for p in params:
+            p.grad = None
+
+    return step, None, check
+
+
+def same_gradient(got, expected, what: str) -> None:
+    """A contender's gradient equals the library's (float32: summation order changes the last bits)."""
+    import numpy as np
+
+    rtol = 1e-3 if expected.dtype == np.float32 else 1e-9
+    scale = float(np.abs(expected).max()) or 1.0
+    err = float(np.abs(got - expected).max()) / scale
+    assert err <= rtol, f"{what}: gradient differs from the library's by {err:.2g} of its largest entry"
+
+
+SKLEARN_ACTIVATION = {"relu": "relu", "sigmoid": "logistic", "tanh": "tanh", "identity": "identity"}
+
+
+def sklearn_step(case: Case):
+    """scikit-learn's own step: ``_backprop`` then its SGD optimiser's ``update_params`` (momentum 0, alpha 0)."""
+    import warnings
+
+    import numpy as np
+    from sklearn.neural_network import MLPClassifier, MLPRegressor
+
+    net = make_net(case)  # same initial weights
+    Xn, Yn = make_data(case)
+    X = Xn.astype(case.dtype)
+    L = len(case.sizes) - 1
+    options = dict(hidden_layer_sizes=case.sizes[1:-1], activation=SKLEARN_ACTIVATION[case.hidden], solver="sgd",
+                   momentum=0.0, nesterovs_momentum=False, alpha=0.0, learning_rate_init=LR, batch_size=len(X),
+                   shuffle=False, max_iter=1)
+    if case.loss == "mse":
+        model, y = MLPRegressor(**options), Yn[:, 0]
+    elif case.loss == "bce":
+        model, y = MLPClassifier(**options), Yn[:, 0].astype(int)
+    else:
+        model, y = MLPClassifier(**options), Yn.argmax(axis=1)
+    with warnings.catch_warnings():  # one partial_fit sets up the model and its optimiser
+        warnings.simplefilter("ignore")
+        if case.loss == "mse":
+            model.partial_fit(X, y)
+        else:
+            model.partial_fit(X, y, classes=np.arange(max(2, case.sizes[-1])))
+    expected_out = {"mse": "identity", "bce": "logistic", "cross_entropy": "softmax"}[case.loss]
+    assert model.out_activation_ == expected_out, model.out_activation_
+    assert type(model._optimizer).__name__ == "SGDOptimizer" and model._optimizer.momentum == 0
+    for l in range(L):  # in place: the optimiser holds these arrays
+        model.coefs_[l][...] = net.params[f"W{l + 1}"]
+        model.intercepts_[l][...] = net.params[f"b{l + 1}"]
+    Xs, ys = model._validate_input(X, y, incremental=True, reset=False)
+    ys = ys.reshape(len(Xs), -1)
+    activations = [Xs] + [None] * L
+    deltas = [None] * L
+    coef_grads = [np.empty_like(c) for c in model.coefs_]
+    intercept_grads = [np.empty_like(b) for b in model.intercepts_]
+    params = model.coefs_ + model.intercepts_
+
+    def step():
+        activations[0] = Xs
+        _, cg, ig = model._backprop(Xs, ys, None, activations, deltas, coef_grads, intercept_grads)
+        model._optimizer.update_params(params, cg + ig)
+
+    def check():  # same dtype, and the same gradient as the library's at the same parameters
+        assert all(p.dtype == np.dtype(case.dtype) for p in params)
+        ref = make_net(case)
+        for l in range(L):
+            ref.params[f"W{l + 1}"][...] = model.coefs_[l]
+            ref.params[f"b{l + 1}"][...] = model.intercepts_[l]
+        activations[0] = Xs
+        _, cg, ig = model._backprop(Xs, ys, None, activations, deltas, coef_grads, intercept_grads)
+        expected = ref.gradients(Xn, Yn)
+        for l in range(L):
+            same_gradient(cg[l], expected[f"W{l + 1}"], f"sklearn W{l + 1}")
+            same_gradient(ig[l], expected[f"b{l + 1}"], f"sklearn b{l + 1}")
 
     return step, None, check
 
@@ -212,13 +312,19 @@ def blas_info() -> list[dict]:
     return [{k: v for k, v in lib.items() if k in keep} for lib in threadpool_info()]
 
 
-def worker(impl: str, case_name: str, threads: int) -> None:
+def worker(impl: str, case_name: str, threads: int, variant: str | None = None) -> None:
     case = next(c for c in CASES if c.name == case_name)
     import numpy  # noqa: F401  (load the BLAS before threadpoolctl looks for it)
     from threadpoolctl import threadpool_limits
 
     threadpool_limits(threads)
     info: dict = {"impl": impl, "blas": blas_info()}
+    if variant is not None:  # benchmarks/ablations.py: the library with one change undone
+        sys.path.insert(0, str(ROOT / "benchmarks"))
+        import ablations
+
+        ablations.apply(variant)
+        info["variant"] = variant
     if impl == "torch":
         import torch
 
@@ -227,7 +333,12 @@ def worker(impl: str, case_name: str, threads: int) -> None:
                          "mkl": torch.backends.mkl.is_available(),
                          "mkldnn": torch.backends.mkldnn.is_available(),
                          "blas": torch.__config__.show().split("BLAS_INFO=")[-1].split(",")[0]}
-    setup = {"backprop": backprop_step, "fit": fit_steps, "torch": torch_step, "floor": floor_step}[impl]
+    if impl == "sklearn":
+        import sklearn
+
+        info["sklearn"] = {"version": sklearn.__version__}
+    setup = {"backprop": backprop_step, "fit": fit_steps, "torch": torch_step, "sklearn": sklearn_step,
+             "floor": floor_step}[impl]
     step, run, check = setup(case)
     if run is None:
         def run(k: int, step=step) -> None:
@@ -262,11 +373,13 @@ def worker(impl: str, case_name: str, threads: int) -> None:
 # Driver side
 # ------------------------------------------------------------------------------------------------
 class Worker:
-    def __init__(self, impl: str, case: Case, threads: int, env: dict) -> None:
-        self.impl = impl
-        self.proc = subprocess.Popen(
-            [sys.executable, "-u", __file__, "--worker", impl, "--case", case.name, "--threads", str(threads)],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env, cwd=ROOT)
+    def __init__(self, impl: str, case: Case, threads: int, env: dict, variant: str | None = None) -> None:
+        self.impl = impl if variant is None else f"{impl} ({variant})"
+        command = [sys.executable, "-u", __file__, "--worker", impl, "--case", case.name, "--threads", str(threads)]
+        if variant is not None:
+            command += ["--variant", variant]
+        self.proc = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env,
+                                     cwd=ROOT)
         self.info = self._read()
 
     def _read(self) -> dict:
@@ -286,10 +399,14 @@ class Worker:
         self.proc.wait()
 
 
-def has_torch() -> bool:
+def has_module(name: str) -> bool:
     import importlib.util
 
-    return importlib.util.find_spec("torch") is not None
+    return importlib.util.find_spec(name) is not None
+
+
+def has_torch() -> bool:
+    return has_module("torch")
 
 
 def load_average() -> list[float]:
@@ -309,42 +426,79 @@ def cpu_model() -> str:
     return platform.processor() or platform.machine()
 
 
-def run_case(case: Case, impls: list[str], threads: int, env: dict, quick: bool, max_seconds: float = 60) -> dict:
-    rounds = 3 if quick else case.rounds
+RATIOS = ("backprop/torch", "fit/torch", "backprop/sklearn", "fit/sklearn", "backprop/floor", "fit/floor",
+          "torch/floor", "fit/backprop")
+
+
+def round_ratios(times: dict[str, list[float]]) -> dict[str, list[float]]:
+    """Every ratio of RATIOS whose two contenders ran, one value per round (same round, same machine state)."""
+    out = {}
+    for key in RATIOS:
+        a, b = key.split("/")
+        if a in times and b in times:
+            out[key] = [x / y for x, y in zip(times[a], times[b], strict=True)]
+    return out
+
+
+def run_case(case: Case, impls: list[str] | dict[str, tuple[str, str | None]], threads: int, env: dict, quick: bool,
+             gap: float, max_seconds: float = 90, rounds: int | None = None) -> dict:
+    """Time the contenders ``impls`` (names, or name -> (implementation, ablation variant)) on one case."""
+    rounds = rounds or (3 if quick else case.rounds)
     round_seconds = case.round_seconds / 4 if quick else case.round_seconds
-    workers = {impl: Worker(impl, case, threads, env) for impl in impls}
+    specs = impls if isinstance(impls, dict) else {impl: (impl, None) for impl in impls}
+    impls = list(specs)
+    load_before = load_average()
+    workers = {}
     try:
+        for name, (impl, variant) in specs.items():
+            workers[name] = Worker(impl, case, threads, env, variant)
         steps = {impl: max(1, round(round_seconds / w.info["estimate"])) for impl, w in workers.items()}
+        for name, (impl, _) in specs.items():
+            if impl == "fit":
+                steps[name] = max(steps[name], FIT_MIN_EPOCHS)
         times: dict[str, list[float]] = {impl: [] for impl in impls}
         cpu: dict[str, list[float]] = {impl: [] for impl in impls}
+        shuffler = random.Random(case.name)
         started = time.perf_counter()
         for r in range(rounds):
-            order = impls[r % len(impls):] + impls[:r % len(impls)]
+            order = list(impls)
+            shuffler.shuffle(order)
             for impl in order:
+                time.sleep(gap)  # let the previous worker's BLAS threads stop spinning
                 got = workers[impl].run(steps[impl])
                 times[impl].append(got["seconds"])
                 cpu[impl].append(got["cpu_seconds"])
-            if r >= 2 and time.perf_counter() - started > max_seconds:  # a loaded machine: stop early
+            if r >= 4 and time.perf_counter() - started > max_seconds:  # a loaded machine: stop early
                 break
         info = {impl: w.info for impl, w in workers.items()}
     finally:
         for w in workers.values():
             w.close()
     med = {impl: statistics.median(ts) for impl, ts in times.items()}
-    ratios = {}
-    if "backprop" in med:
-        if "torch" in med:
-            ratios["backprop/torch"] = med["backprop"] / med["torch"]
-        ratios["backprop/floor"] = med["backprop"] / med["floor"]
-        if "fit" in med:
-            ratios["fit/backprop"] = med["fit"] / med["backprop"]
-            if "torch" in med:
-                ratios["fit/torch"] = med["fit"] / med["torch"]
-    if "torch" in med:
-        ratios["torch/floor"] = med["torch"] / med["floor"]
-    return {**asdict(case), "rounds": len(times["floor"]), "steps_per_round": steps, "median_seconds": med,
+    per_round = round_ratios(times)
+    return {**asdict(case), "rounds": len(times[impls[0]]), "steps_per_round": steps, "median_seconds": med,
             "median_cpu_seconds": {impl: statistics.median(ts) for impl, ts in cpu.items()},
-            "round_seconds": times, "ratios": ratios, "worker_info": info}
+            "round_seconds": times, "round_cpu_seconds": cpu,
+            "ratios": {k: statistics.median(v) for k, v in per_round.items()},
+            "ratio_quartiles": {k: quartiles(v) for k, v in per_round.items()},
+            "load_average_before_after": [load_before, load_average()], "worker_info": info}
+
+
+def quartiles(values: list[float]) -> list[float]:
+    """The lower and upper quartile (the spread of the per-round ratios)."""
+    if len(values) < 2:
+        return [values[0], values[0]]
+    q = statistics.quantiles(values, n=4, method="inclusive")
+    return [q[0], q[2]]
+
+
+def blas_line(info: dict) -> str:
+    """One worker's BLAS library, kernel and threads (and torch's own), as threadpoolctl reports them."""
+    parts = [f"{lib['internal_api']} {lib.get('version')} {lib.get('architecture')} x{lib['num_threads']}"
+             for lib in info["blas"] if lib["user_api"] == "blas"]
+    if "torch" in info:
+        parts.append(f"torch {info['torch']['blas']} x{info['torch']['threads']}")
+    return ", ".join(dict.fromkeys(parts))
 
 
 def fmt_time(s: float) -> str:
@@ -358,14 +512,17 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--quick", action="store_true", help="3 short rounds per case: a smoke test, not a measurement")
     p.add_argument("--no-torch", action="store_true", help="skip the PyTorch comparison")
     p.add_argument("--no-fit", action="store_true", help="skip timing through fit()")
+    p.add_argument("--no-sklearn", action="store_true", help="skip the scikit-learn comparison")
+    p.add_argument("--gap", type=float, default=0.3, help="seconds of pause before each worker's turn (default 0.3)")
     p.add_argument("--out", default=str(ROOT / "benchmarks" / "results.json"), help="results file")
     p.add_argument("--no-write", action="store_true", help="do not write the results file")
     p.add_argument("--note", default="", help="a remark saved in the results file (e.g. how busy the machine was)")
     p.add_argument("--worker", help=argparse.SUPPRESS)
     p.add_argument("--case", help=argparse.SUPPRESS)
+    p.add_argument("--variant", help=argparse.SUPPRESS)
     args = p.parse_args(argv)
     if args.worker:
-        worker(args.worker, args.case, args.threads)
+        worker(args.worker, args.case, args.threads, args.variant)
         return 0
 
     cases = CASES
@@ -382,6 +539,12 @@ def main(argv: list[str] | None = None) -> int:
         impls.append("torch")
     else:
         print("torch: not installed (pip install torch for the comparison); comparing with the matmul floor only")
+    if args.no_sklearn:
+        print("sklearn: skipped (--no-sklearn)")
+    elif has_module("sklearn"):
+        impls.append("sklearn")
+    else:
+        print("sklearn: not installed (pip install scikit-learn for the comparison)")
     impls.append("floor")
 
     env = dict(os.environ)
@@ -396,7 +559,7 @@ def main(argv: list[str] | None = None) -> int:
     results = []
     for i, case in enumerate(cases, 1):
         t0 = time.perf_counter()
-        res = run_case(case, impls, args.threads, env, args.quick)
+        res = run_case(case, impls, args.threads, env, args.quick, args.gap)
         results.append(res)
         if i == 1:
             for impl, info in res["worker_info"].items():
@@ -410,7 +573,9 @@ def main(argv: list[str] | None = None) -> int:
         med, rat = res["median_seconds"], res["ratios"]
         parts = [f"{impl} {fmt_time(med[impl]).strip()}" for impl in impls]
         parts += [f"{k} {v:.2f}" for k, v in rat.items()]
-        print(f"[{i}/{len(cases)}] {case.name:16s} ({time.perf_counter() - t0:5.1f} s)  " + "  ".join(parts),
+        print(f"[{i}/{len(cases)}] {case.name:16s} ({time.perf_counter() - t0:5.1f} s, {res['rounds']} rounds, "
+              f"load {res['load_average_before_after'][1][0]})  " + "  ".join(parts), flush=True)
+        print("    BLAS: " + "; ".join(f"{impl} {blas_line(info)}" for impl, info in res["worker_info"].items()),
               flush=True)
 
     print_table(results, impls)
@@ -420,15 +585,15 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def print_table(results: list[dict], impls: list[str]) -> None:
-    cols = [k for k in ("backprop/torch", "backprop/floor", "torch/floor", "fit/backprop")
+    cols = [k for k in ("backprop/torch", "fit/torch", "fit/sklearn", "fit/floor", "torch/floor", "fit/backprop")
             if any(k in r["ratios"] for r in results)]
     print()
     print(f"{'case':16s} " + " ".join(f"{impl:>11s}" for impl in impls) + "   " +
-          " ".join(f"{c:>14s}" for c in cols))
+          " ".join(f"{c:>16s}" for c in cols))
     for r in results:
         med = r["median_seconds"]
         print(f"{r['name']:16s} " + " ".join(f"{fmt_time(med[i]):>11s}" for i in impls) + "   " +
-              " ".join(f"{r['ratios'][c]:14.2f}" if c in r["ratios"] else f"{'-':>14s}" for c in cols))
+              " ".join(f"{r['ratios'][c]:16.2f}" if c in r["ratios"] else f"{'-':>16s}" for c in cols))
 
 
 def write_results(path: Path, results: list[dict], impls: list[str], args, unset: dict, seconds: float,
@@ -437,6 +602,7 @@ def write_results(path: Path, results: list[dict], impls: list[str], args, unset
 
     first = results[0]["worker_info"]
     torch_info = first.get("torch", {}).get("torch")
+    sklearn_info = first.get("sklearn", {}).get("sklearn")
     doc = {
         "what": "median seconds per training step (forward, loss, backward, SGD update) and their ratios; "
                 "see benchmarks/README.md",
@@ -447,17 +613,24 @@ def write_results(path: Path, results: list[dict], impls: list[str], args, unset
                     "python": platform.python_version()},
         "threads": args.threads,
         "load_average_before_after": [load_before, load_average()],
-        "versions": {"numpy": np.__version__, "torch": torch_info["version"] if torch_info else None},
+        "versions": {"numpy": np.__version__, "torch": torch_info["version"] if torch_info else None,
+                     "sklearn": sklearn_info["version"] if sklearn_info else None},
         "blas": {"numpy": [lib for lib in first["backprop"]["blas"] if lib["user_api"] == "blas"],
                  "torch": torch_info},
         "env_unset_for_workers": sorted(unset),
         "implementations": {
             "backprop": "library step: net.value_and_grad, then g *= lr; p -= g",
-            "fit": "net.fit(X, Y, epochs=k) / k (full batch): the step plus fit's bookkeeping",
+            "fit": f"net.fit(X, Y, epochs=k) / k, k >= {FIT_MIN_EPOCHS} (full batch): the step plus fit's "
+                   "bookkeeping",
             "torch": "PyTorch CPU autograd step, addmm layers, loss from logits, p.add_(grad, alpha=-lr)",
+            "sklearn": "scikit-learn MLPClassifier/MLPRegressor: _backprop, then its SGD update_params "
+                       "(momentum 0, alpha 0, one batch)",
             "floor": "only the step's matrix multiplies (NumPy, preallocated outputs)",
         },
         "impls": impls,
+        "gap_seconds": args.gap,
+        "fit_min_epochs": FIT_MIN_EPOCHS,
+        "ratio_method": "median over rounds of the ratio within a round; order shuffled every round",
         "total_seconds": round(seconds, 1),
         "cases": [{k: v for k, v in r.items() if k != "worker_info"} for r in results],
     }

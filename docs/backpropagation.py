@@ -680,7 +680,7 @@ A_only = [a.copy() for a in fp_big.a]
 delta = (A_only[-1] - Yb) / batch
 from_A = {}
 for l in range(len(sizes) - 1, 0, -1):
-    from_A[f"W{l}"], from_A[f"b{l}"] = A_only[l - 1].T @ delta, delta.sum(axis=0)
+    from_A[f"W{l}"], from_A[f"b{l}"] = A_only[l - 1].T @ delta, np.ones(batch) @ delta
     if l > 1:
         delta = (delta @ big.params[f"W{l}"].T) * (A_only[l - 1] > 0)
 lib_big = big.gradients(Xb, Yb)
