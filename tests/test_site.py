@@ -271,6 +271,8 @@ def _tiny_project(tmp_path: Path, pages: dict[str, str], nav: list | None = None
     config["docs_dir"] = "docs"
     config["site_dir"] = "site"
     config["hooks"] = [str(ROOT / hook) for hook in config["hooks"]]
+    if "custom_dir" in config["theme"]:
+        config["theme"]["custom_dir"] = str(ROOT / config["theme"]["custom_dir"])
     config["watch"] = []
     if nav is None:
         config.pop("nav", None)
