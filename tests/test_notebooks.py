@@ -275,3 +275,30 @@ def _contrast(fg: str, bg: str) -> float:
 
     hi, lo = sorted([luminance(rgb(fg)), luminance(rgb(bg))], reverse=True)
     return (hi + 0.05) / (lo + 0.05)
+
+
+def test_figure_colours_outside_the_site(browser):  # noqa: F811
+    """In a notebook (no book.css, no Material scheme on <body>) a figure's lines and text still get
+    colours, from Jupyter's variables where they exist: none of them falls back to 'none'."""
+    from backprop.book.pages import svg_figure_html
+
+    def draw(fig):
+        ax = fig.subplots()
+        ax.plot([0, 1, 2], [2, 0, 1], label="loss")
+        ax.set_xlabel("epoch")
+
+    html = svg_figure_html(draw, alt="A line that falls, then rises.")
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        page.set_content(f"<html><body style='--jp-content-font-color1: rgb(1, 2, 3)'>{html}</body></html>")
+        line, label = page.evaluate("""() => {
+            const styled = (sel, v) => [...document.querySelectorAll(sel)]
+                .find(el => (el.getAttribute('style') || '').includes(v));
+            const line = styled('svg path', '--bp-c0'), text = styled('svg g', '--bp-fg');
+            return [getComputedStyle(line).stroke, getComputedStyle(text).fill];
+        }""")
+    finally:
+        context.close()
+    assert line == "rgb(9, 105, 218)", line  # C0 of the light scheme
+    assert label == "rgb(1, 2, 3)", label  # Jupyter's text colour
