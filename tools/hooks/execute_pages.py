@@ -25,7 +25,6 @@ options of mkdocs.yml), so the HTML is what the plugin would have made.
 from __future__ import annotations
 
 import asyncio
-import atexit
 import concurrent.futures
 import json
 import logging
@@ -45,6 +44,8 @@ log = logging.getLogger("mkdocs.hooks.execute_pages")
 
 PLUGIN = "mkdocs-jupyter"
 JOBS_ENV = "BACKPROP_BUILD_JOBS"
+SPARES_ENV = "BACKPROP_BUILD_SPARE_KERNELS"
+SPARES_BUILD, SPARES_SERVE = 0, 1  # kernels started ahead of need (see PagePool)
 TIMES_ENV = "BACKPROP_BUILD_TIMES"
 CELL_TIMEOUT_S = 900  # one cell; a page that hangs fails the build instead of stalling it
 REPOSITORY_KEY = "bp_repository"  # in the page object and in the plugin's cache entries
@@ -56,6 +57,15 @@ _PROBE = (
     "print(_bp_json.dumps(_bp_repo.recorded() if _bp_repo else {}))"
 )
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+
+
+def spares_from_env(serve: bool) -> int:
+    value = os.environ.get(SPARES_ENV, "").strip()
+    if not value:
+        return SPARES_SERVE if serve else SPARES_BUILD
+    if not value.isdigit():
+        raise PluginError(f"{SPARES_ENV}={value!r}: give the number of kernels to start ahead (0 or more)")
+    return int(value)
 
 
 def jobs_from_env() -> int:
@@ -131,25 +141,64 @@ def _seconds(cell) -> float:
 
 
 class PagePool:
-    """Executes notebook pages, ``jobs`` kernels at a time, on an event loop in a background thread."""
+    """Executes notebook pages, ``jobs`` at a time, each in a fresh kernel, on an event loop in a
+    background thread. With ``spares``, that many kernels are started ahead of need (nothing runs in
+    them before their page: the same fresh kernel, without the wait for its start). One pool serves
+    one build, or every build of a ``mkdocs serve`` session (a spare kernel waits for the next edit)."""
 
-    def __init__(self, jobs: int, cwd: Path, kernel_name: str, allow_errors: bool):
-        self.jobs, self.cwd, self.kernel_name, self.allow_errors = jobs, cwd, kernel_name or "python3", allow_errors
-        self.runs: dict[str, PageRun] = {}
-        self.futures: dict[str, concurrent.futures.Future] = {}
-        self.clients: dict = {}  # src_uri -> its NotebookClient, once the page has started
+    def __init__(self, jobs: int, spares: int, cwd: Path, kernel_name: str, allow_errors: bool):
+        self.jobs, self.spare_count, self.cwd = jobs, spares, cwd
+        self.kernel_name, self.allow_errors = kernel_name or "python3", allow_errors
+        self.spares: list[asyncio.Future] = []  # kernels starting or started, (km, kc) each
         self.loop = asyncio.new_event_loop()
         self.thread = threading.Thread(target=self.loop.run_forever, name="page-kernels", daemon=True)
         self.thread.start()
         self.slots = asyncio.Semaphore(jobs)
-        self.started_at = time.perf_counter()
+        self.begin()
 
-    stopping = False  # set by close(): pages not started yet are skipped
+    def begin(self) -> None:
+        """Start a build: no page queued yet."""
+        self.runs: dict[str, PageRun] = {}
+        self.futures: dict[str, concurrent.futures.Future] = {}
+        self.kernels: dict = {}  # src_uri -> its kernel manager, while the page runs
+        self.stopping = False  # set by stop(): pages not started yet are skipped
+        self.started_at = time.perf_counter()
 
     def submit(self, src_uri: str, path: Path) -> None:
         run = PageRun(src_uri, path, queued=time.perf_counter())
         self.runs[src_uri] = run
         self.futures[src_uri] = asyncio.run_coroutine_threadsafe(self._execute(run), self.loop)
+
+    async def _start_kernel(self):
+        from jupyter_client.manager import AsyncKernelManager
+
+        km = AsyncKernelManager(kernel_name=self.kernel_name)
+        # As nbclient starts its kernels: no history file.
+        await km.start_kernel(cwd=str(self.cwd), extra_arguments=["--HistoryManager.hist_file=:memory:"])
+        kc = km.client()
+        kc.start_channels()
+        try:
+            await kc.wait_for_ready(timeout=120)
+        except BaseException:
+            kc.stop_channels()
+            await km.shutdown_kernel(now=True)
+            raise
+        return km, kc
+
+    async def _kernel(self):
+        """A started kernel (the oldest spare, or a new one), and the spares topped up."""
+        kernel = self.spares.pop(0) if self.spares else asyncio.ensure_future(self._start_kernel())
+        while len(self.spares) < self.spare_count and not self.stopping:
+            self.spares.append(asyncio.ensure_future(self._start_kernel()))
+        return await kernel
+
+    @staticmethod
+    async def _shutdown(km, kc) -> None:
+        kc.stop_channels()
+        try:
+            await km.shutdown_kernel()
+        except Exception as e:  # killed already (stop())
+            log.debug("kernel shutdown: %s", e)
 
     async def _execute(self, run: PageRun) -> PageRun:
         import jupytext
@@ -166,14 +215,17 @@ class PagePool:
             probe = nbformat.v4.new_code_cell(_PROBE)
             nb.cells.append(probe)
             run.notebook = nb
-
-            def kernel_ready(**_):
-                run.kernel_ready = time.perf_counter()
-
-            client = NotebookClient(nb, kernel_name=self.kernel_name, timeout=CELL_TIMEOUT_S,
-                                    allow_errors=self.allow_errors, on_notebook_start=kernel_ready,
+            try:
+                km, kc = await self._kernel()
+            except Exception as e:
+                run.error = f"{run.src_uri}: the kernel did not start ({type(e).__name__}: {e})"
+                run.finished = time.perf_counter()
+                return run
+            run.kernel_ready = time.perf_counter()
+            self.kernels[run.src_uri] = km
+            client = NotebookClient(nb, km=km, timeout=CELL_TIMEOUT_S, allow_errors=self.allow_errors,
                                     resources={"metadata": {"path": str(self.cwd)}})
-            self.clients[run.src_uri] = client
+            client.kc = kc
             try:
                 await client.async_execute()
             except Exception as e:  # CellExecutionError, CellTimeoutError, DeadKernelError, ...
@@ -185,14 +237,12 @@ class PagePool:
                 run.repository = json.loads(text) if text.strip() else {}
             finally:
                 run.finished = time.perf_counter()
-                run.kernel_ready = run.kernel_ready or run.finished
-                # nbclient leaves its exit handler registered when a kernel dies while starting
-                # (close() kills kernels): the kernel is gone, so is the need for the handler.
-                atexit.unregister(client._cleanup_kernel)
-            run.cells = sorted(((_seconds(c), n, (c.source.splitlines() or [""])[0][:100])
-                                for n, c in enumerate((c for c in nb.cells if c.cell_type == "code"), 1)),
-                               reverse=True)
-            return run
+                self.kernels.pop(run.src_uri, None)
+        await self._shutdown(km, kc)  # (outside the slot: the next page need not wait for it)
+        run.cells = sorted(((_seconds(c), n, (c.source.splitlines() or [""])[0][:100])
+                            for n, c in enumerate((c for c in nb.cells if c.cell_type == "code"), 1)),
+                           reverse=True)
+        return run
 
     def result(self, src_uri: str) -> PageRun:
         """The page's run, once done. A failure of any page raises as soon as it happens, even while
@@ -210,31 +260,44 @@ class PagePool:
             if future.done() and not future.cancelled() and future.result().error:
                 raise PluginError(future.result().error)
 
-    def close(self) -> None:
-        """Skip the pages not started, kill the kernels of those running (their clients then clean up
-        as after any failure), and stop the loop. Tasks are not cancelled: nbclient's clean-up of a
-        cancelled start would leave its exit handler behind."""
+    def stop(self) -> None:
+        """End the build's work: skip the pages not started, kill the kernels of those running (their
+        tasks then end with an error), wait for every task."""
 
         async def drain():
             self.stopping = True
             pending = [f for f in self.futures.values() if not f.done()]
             deadline = time.perf_counter() + 60
             while pending and time.perf_counter() < deadline:
-                for client in list(self.clients.values()):
-                    km = client.km
-                    if km is not None and km.has_kernel:
+                for km in list(self.kernels.values()):
+                    if km.has_kernel:
                         try:
                             await km.shutdown_kernel(now=True)
-                        except Exception:  # already gone
-                            pass
+                        except Exception as e:  # already gone
+                            log.debug("kernel kill: %s", e)
                 await asyncio.sleep(0.2)
                 pending = [f for f in pending if not f.done()]
             if pending:
                 log.warning("%d page kernels did not stop within 60 s", len(pending))
 
-        if self.loop.is_running():
-            asyncio.run_coroutine_threadsafe(drain(), self.loop).result()
-            self.loop.call_soon_threadsafe(self.loop.stop)
+        asyncio.run_coroutine_threadsafe(drain(), self.loop).result()
+
+    def close(self) -> None:
+        """stop(), shut the spare kernels down and stop the loop."""
+        self.stop()
+
+        async def shut_spares():
+            spares, self.spares = self.spares, []
+            for kernel in spares:
+                try:
+                    km, kc = await kernel
+                except Exception as e:
+                    log.debug("spare kernel: %s", e)
+                    continue
+                await self._shutdown(km, kc)
+
+        asyncio.run_coroutine_threadsafe(shut_spares(), self.loop).result()
+        self.loop.call_soon_threadsafe(self.loop.stop)
         self.thread.join(timeout=10)
         if not self.thread.is_alive():
             self.loop.close()
@@ -242,7 +305,8 @@ class PagePool:
     def report(self) -> dict:
         done = {k: r for k, r in self.runs.items() if r.finished}
         wall = max((r.finished for r in done.values()), default=self.started_at) - self.started_at
-        return {"jobs": self.jobs, "wall_s": wall, "pages": {k: r.timings() for k, r in done.items()}}
+        return {"jobs": self.jobs, "spares": self.spare_count, "wall_s": wall,
+                "pages": {k: r.timings() for k, r in done.items()}}
 
 
 # --------------------------------------------------------------------------- converting an executed page
@@ -289,15 +353,22 @@ def _cache_path(plugin, abs_src_path: str) -> Path | None:
     return _get_cache_path(plugin.config["cache_dir"], _compute_cache_key(abs_src_path, plugin.config, True))
 
 
+_read_entries: dict[Path, dict] = {}  # cache entries are named after their content's key: read each once
+
+
 def _cached(path: Path | None) -> dict | None:
-    """A cache entry written by this hook (with the page's repository values), else None."""
+    """The repository values of a page's cache entry written by this hook, else None."""
     if path is None or not path.is_file():
         return None
-    try:
-        entry = json.loads(path.read_text(encoding="utf-8"))
-    except ValueError:
-        return None
-    return entry if REPOSITORY_KEY in entry else None
+    if path not in _read_entries:
+        try:
+            entry = json.loads(path.read_text(encoding="utf-8"))
+        except ValueError:
+            return None
+        if REPOSITORY_KEY not in entry:
+            return None
+        _read_entries[path] = {REPOSITORY_KEY: entry[REPOSITORY_KEY]}
+    return _read_entries[path]
 
 
 def _executes(plugin, file) -> bool:
@@ -321,8 +392,11 @@ def _nav_order(config) -> list[str]:
     return order
 
 
+def on_startup(command: str, dirty: bool) -> None:
+    _state["command"] = command
+
+
 def on_files(files, config):
-    _stop()
     plugin = _plugin(config)
     if plugin is None:
         return files
@@ -331,13 +405,18 @@ def on_files(files, config):
     rank = {uri: i for i, uri in enumerate(_nav_order(config))}
     pages.sort(key=lambda f: (rank.get(f.src_uri, len(rank)), f.src_uri))
     todo = [f for f in pages if _cached(_cache_path(plugin, f.abs_src_path)) is None]
+    pool = _state["pool"]
+    if pool is not None:
+        pool.begin()
     if not todo:
         return files
-    pool = PagePool(jobs_from_env(), Path(config.config_file_path).resolve().parent,
-                    plugin.config["kernel_name"], plugin.config["allow_errors"])
+    if pool is None:
+        serve = _state.get("command") == "serve"
+        pool = _state["pool"] = PagePool(jobs_from_env(), spares_from_env(serve),
+                                         Path(config.config_file_path).resolve().parent,
+                                         plugin.config["kernel_name"], plugin.config["allow_errors"])
     for f in todo:
         pool.submit(f.src_uri, Path(f.abs_src_path))
-    _state["pool"] = pool
     log.info("executing %d notebook pages, %d at a time", len(todo), pool.jobs)
     return files
 
@@ -378,19 +457,17 @@ def on_pre_page(page, config, files):
     return page
 
 
-def _stop() -> dict | None:
-    pool, _state["pool"] = _state["pool"], None
-    if pool is None:
-        return None
-    pool.close()
-    return pool.report()
-
-
 def on_post_build(config):
-    report = _stop()
-    if report is None:
+    pool = _state["pool"]
+    if pool is None:
         return
+    pool.stop()
+    report = pool.report()
+    if _state.get("command") != "serve":  # (under serve, the pool and its spare kernel wait for the next edit)
+        _close()
     pages = report["pages"]
+    if not pages:
+        return
     busy = sum(p["total_s"] for p in pages.values())
     log.info("executed %d pages in %.1f s, %d at a time (%.1f s of kernel time)", len(pages), report["wall_s"],
              report["jobs"], busy)
@@ -403,9 +480,18 @@ def on_post_build(config):
         Path(out).write_text(json.dumps(report, indent=1) + "\n", encoding="utf-8")
 
 
+def _close() -> None:
+    pool, _state["pool"] = _state["pool"], None
+    if pool is not None:
+        pool.close()
+
+
 def on_build_error(error):
-    _stop()
+    if _state["pool"] is not None:
+        _state["pool"].stop()
+    if _state.get("command") != "serve":
+        _close()
 
 
 def on_shutdown():
-    _stop()
+    _close()

@@ -17,6 +17,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import posixpath
 import re
@@ -109,11 +110,23 @@ def on_pre_page(page, config, files):
     return page
 
 
+# The last notebook made for each page and what it was made from: `mkdocs serve` rebuilds every page
+# on every edit, and most have not changed.
+_made: dict[str, tuple[str, str]] = {}
+
+
 def on_post_page(output: str, page, config):
     if not getattr(page, "bp_notebook", None):
         return output
-    text = make_notebook(Path(page.file.abs_src_path), page, _files["files"], config.site_name,
-                         config.site_url, getattr(page, "bp_repository", {}) or {})
+    source = Path(page.file.abs_src_path)
+    repository = getattr(page, "bp_repository", {}) or {}
+    key = json.dumps([source.read_text(encoding="utf-8"), page.url, page.title, config.site_name, config.site_url,
+                      repository, sorted(f.src_uri for f in _files["files"].documentation_pages())])
+    last = _made.get(page.file.src_uri)
+    if last is None or last[0] != key:
+        last = _made[page.file.src_uri] = (key, make_notebook(source, page, _files["files"], config.site_name,
+                                                                config.site_url, repository))
+    text = last[1]
     dest = Path(config.site_dir, page.file.dest_uri).parent / page.bp_notebook
     dest.parent.mkdir(parents=True, exist_ok=True)
     dest.write_text(text, encoding="utf-8")
