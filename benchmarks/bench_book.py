@@ -4,14 +4,16 @@ Run from the repository root (the machine should be quiet; the load average is r
 every figure):
 
     .venv/bin/python benchmarks/bench_book.py                     # writes benchmarks/book-build.json
-    .venv/bin/python benchmarks/bench_book.py --rounds 3 --before c10ebf7 --jobs 1,2
+    .venv/bin/python benchmarks/bench_book.py --rounds 3 --before c10ebf7 \
+        --config "2 at a time:BACKPROP_BUILD_JOBS=2" --config "1 at a time:BACKPROP_BUILD_JOBS=1"
     .venv/bin/python benchmarks/bench_book.py --no-build --no-pages --serve --no-write
 
 * Cold build: ``mkdocs build --strict`` into a temporary folder, page cache off, ``--rounds`` times
   for each configuration, the configurations alternating (the order reverses every round) so that
-  they share the machine's load. A configuration is ``BACKPROP_BUILD_JOBS`` (pages executed at once,
-  ``--jobs``) or, with ``--before REV``, the same build of an earlier commit (exported with ``git
-  archive``): the figure to compare with. Wall time, CPU time (this process's children: the build and
+  they share the machine's load. A configuration is the committed tree (HEAD, exported with ``git
+  archive``) built with some environment (``--config``: ``BACKPROP_BUILD_JOBS``, pages executed at
+  once; ``BACKPROP_BUILD_SPARE_KERNELS``; ``BACKPROP_BUILD_PRELOAD``) or, with ``--before REV``, an
+  earlier commit's tree: the figure to compare with. Wall time, CPU time (this process's children: the build and
   its kernels) and the load average before and after each run are recorded; the build's own record
   of each page (wait, kernel start, cells, slowest cells; ``tools/hooks/execute_pages.py``) is kept
   for the last run of the default configuration.
@@ -44,7 +46,6 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "benchmarks" / "book-build.json"
-JOBS_ENV = "BACKPROP_BUILD_JOBS"
 TIMES_ENV = "BACKPROP_BUILD_TIMES"
 SERVE_PAGES = ("errata.py", "notation.py", "gradient-descent.py")  # a light, a typical, a heavy page
 GOAL_BUILD_S, GOAL_REFRESH_S = 60, 5
@@ -86,15 +87,24 @@ def cold_build(tree: Path, env_extra: dict[str, str], times_file: Path | None = 
     return {"wall_s": wall, "cpu_s": _children_cpu() - cpu_before, "load_before": load_before, "load_after": _load()}
 
 
-def cold_builds(rounds: int, jobs: list[int], before: str | None) -> tuple[dict, dict | None]:
+def parse_config(text: str) -> tuple[str, dict[str, str]]:
+    """``"name:VAR=value,VAR=value"`` -> (name, environment)."""
+    name, _, assignments = text.partition(":")
+    env = dict(a.split("=", 1) for a in assignments.split(",") if a.strip())
+    return name, env
+
+
+def cold_builds(rounds: int, configs_env: dict[str, dict], before: str | None) -> tuple[dict, dict | None]:
     configs: dict[str, tuple[Path, dict]] = {}
     scratch = Path(tempfile.mkdtemp(prefix="bench-book-"))
     try:
         if before:
             configs[f"before ({before})"] = (export(before, scratch / "before"), {})
-        for j in jobs:
-            configs[f"{j} at a time"] = (ROOT, {JOBS_ENV: str(j)})
-        default = f"{jobs[-1]} at a time"
+        # This tree as committed (HEAD): editing the work tree during a run changes nothing.
+        head = export("HEAD", scratch / "head")
+        for name, env in configs_env.items():
+            configs[name] = (head, env)
+        default = list(configs_env)[0]
         runs: dict[str, list[dict]] = {name: [] for name in configs}
         page_record = None
         names = list(configs)
@@ -241,8 +251,9 @@ def _median(values: list[float]) -> float:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rounds", type=int, default=3, help="cold builds per configuration (default 3)")
-    parser.add_argument("--jobs", default=str(os.cpu_count() or 1),
-                        help="comma-separated values of BACKPROP_BUILD_JOBS to compare; the last is the default")
+    parser.add_argument("--config", action="append", default=[],
+                        help="a configuration to build, 'name:VAR=value,VAR=value' (repeat to compare; the first "
+                             "is the one recorded as the cold build; default: 'default:', the hooks' defaults)")
     parser.add_argument("--before", help="also build this earlier commit (git archive), alternating with the others")
     parser.add_argument("--no-build", action="store_true", help="skip the cold builds")
     parser.add_argument("--no-pages", action="store_true", help="skip timing each page alone")
@@ -250,7 +261,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--serve-repeats", type=int, default=3)
     parser.add_argument("--no-write", action="store_true", help=f"do not write {OUT.relative_to(ROOT)}")
     args = parser.parse_args(argv)
-    jobs = [int(j) for j in args.jobs.split(",")]
+    configs = dict(parse_config(c) for c in (args.config or ["default:"]))
 
     previous = json.loads(OUT.read_text()) if OUT.is_file() else {}
     result = {
@@ -262,11 +273,11 @@ def main(argv: list[str] | None = None) -> None:
         "goals_s": {"cold_build": GOAL_BUILD_S, "serve_refresh": GOAL_REFRESH_S},
     }
     if not args.no_build:
-        print(f"cold builds: {args.rounds} rounds of {args.jobs} (jobs)" + (f" and {args.before}" if args.before
-                                                                          else ""), flush=True)
-        runs, record = cold_builds(args.rounds, jobs, args.before)
-        default = f"{jobs[-1]} at a time"
-        result["build_jobs"] = jobs[-1]
+        print(f"cold builds: {args.rounds} rounds of {', '.join(configs)}" + (f" and {args.before}" if args.before
+                                                                             else ""), flush=True)
+        runs, record = cold_builds(args.rounds, configs, args.before)
+        default = list(configs)[0]
+        result["build_config"] = {"name": default, "env": configs[default]}
         result["cold_builds"] = runs
         result["cold_build_seconds"] = _median([r["wall_s"] for r in runs[default]])
         result["load_average_before_after"] = [runs[default][-1]["load_before"], runs[default][-1]["load_after"]]
@@ -275,7 +286,7 @@ def main(argv: list[str] | None = None) -> None:
             print(f"{name}: median {_median([r['wall_s'] for r in rs]):.1f} s wall, "
                   f"{_median([r['cpu_s'] for r in rs]):.1f} s CPU")
     else:
-        for key in ("build_jobs", "cold_builds", "cold_build_seconds", "load_average_before_after",
+        for key in ("build_config", "cold_builds", "cold_build_seconds", "load_average_before_after",
                     "build_page_record"):
             if key in previous:
                 result[key] = previous[key]

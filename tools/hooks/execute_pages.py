@@ -46,6 +46,7 @@ PLUGIN = "mkdocs-jupyter"
 JOBS_ENV = "BACKPROP_BUILD_JOBS"
 SPARES_ENV = "BACKPROP_BUILD_SPARE_KERNELS"
 SPARES_BUILD, SPARES_SERVE = 0, 1  # kernels started ahead of need (see PagePool)
+PRELOAD_ENV = "BACKPROP_BUILD_PRELOAD"  # modules a kernel imports before its page (commas or spaces)
 TIMES_ENV = "BACKPROP_BUILD_TIMES"
 CELL_TIMEOUT_S = 900  # one cell; a page that hangs fails the build instead of stalling it
 REPOSITORY_KEY = "bp_repository"  # in the page object and in the plugin's cache entries
@@ -66,6 +67,10 @@ def spares_from_env(serve: bool) -> int:
     if not value.isdigit():
         raise PluginError(f"{SPARES_ENV}={value!r}: give the number of kernels to start ahead (0 or more)")
     return int(value)
+
+
+def preload_from_env() -> tuple[str, ...]:
+    return tuple(m for m in re.split(r"[,\s]+", os.environ.get(PRELOAD_ENV, "")) if m)
 
 
 def jobs_from_env() -> int:
@@ -146,8 +151,9 @@ class PagePool:
     them before their page: the same fresh kernel, without the wait for its start). One pool serves
     one build, or every build of a ``mkdocs serve`` session (a spare kernel waits for the next edit)."""
 
-    def __init__(self, jobs: int, spares: int, cwd: Path, kernel_name: str, allow_errors: bool):
-        self.jobs, self.spare_count, self.cwd = jobs, spares, cwd
+    def __init__(self, jobs: int, spares: int, cwd: Path, kernel_name: str, allow_errors: bool,
+                 preload: tuple[str, ...] = ()):
+        self.jobs, self.spare_count, self.cwd, self.preload = jobs, spares, cwd, preload
         self.kernel_name, self.allow_errors = kernel_name or "python3", allow_errors
         self.spares: list[asyncio.Future] = []  # kernels starting or started, (km, kc) each
         self.loop = asyncio.new_event_loop()
@@ -179,11 +185,25 @@ class PagePool:
         kc.start_channels()
         try:
             await kc.wait_for_ready(timeout=120)
+            if self.preload:
+                await self._preload(kc)
         except BaseException:
             kc.stop_channels()
             await km.shutdown_kernel(now=True)
             raise
         return km, kc
+
+    async def _preload(self, kc) -> None:
+        """Import modules in the kernel without binding a name in its namespace (a page still imports
+        what it uses): silent, no history, no output."""
+        code = f"exec({'import ' + ', '.join(self.preload)!r}, {{}})"
+        msg_id = kc.execute(code, silent=True, store_history=False)
+        while True:
+            reply = await kc.get_shell_msg(timeout=120)
+            if reply["parent_header"].get("msg_id") == msg_id:
+                break
+        if reply["content"]["status"] != "ok":
+            log.warning("preloading %s in a kernel failed: %s", self.preload, reply["content"].get("evalue"))
 
     async def _kernel(self):
         """A started kernel (the oldest spare, or a new one), and the spares topped up."""
@@ -414,7 +434,8 @@ def on_files(files, config):
         serve = _state.get("command") == "serve"
         pool = _state["pool"] = PagePool(jobs_from_env(), spares_from_env(serve),
                                          Path(config.config_file_path).resolve().parent,
-                                         plugin.config["kernel_name"], plugin.config["allow_errors"])
+                                         plugin.config["kernel_name"], plugin.config["allow_errors"],
+                                         preload_from_env())
     for f in todo:
         pool.submit(f.src_uri, Path(f.abs_src_path))
     log.info("executing %d notebook pages, %d at a time", len(todo), pool.jobs)
