@@ -30,6 +30,7 @@ import json
 import logging
 import os
 import re
+import signal
 import tempfile
 import threading
 import time
@@ -46,6 +47,7 @@ PLUGIN = "mkdocs-jupyter"
 JOBS_ENV = "BACKPROP_BUILD_JOBS"
 SPARES_ENV = "BACKPROP_BUILD_SPARE_KERNELS"
 SPARES_BUILD, SPARES_SERVE = 0, 1  # kernels started ahead of need (see PagePool)
+FORK_ENV = "BACKPROP_BUILD_FORK"  # kernels forked from tools/kernel_zygote.py (see Zygote)
 PRELOAD_ENV = "BACKPROP_BUILD_PRELOAD"  # modules a kernel imports before its page (commas or spaces)
 TIMES_ENV = "BACKPROP_BUILD_TIMES"
 CELL_TIMEOUT_S = 900  # one cell; a page that hangs fails the build instead of stalling it
@@ -67,6 +69,15 @@ def spares_from_env(serve: bool) -> int:
     if not value.isdigit():
         raise PluginError(f"{SPARES_ENV}={value!r}: give the number of kernels to start ahead (0 or more)")
     return int(value)
+
+
+def env_flag(name: str, default: bool) -> bool:
+    value = os.environ.get(name, "").strip().lower()
+    if not value:
+        return default
+    if value not in {"1", "0", "true", "false", "yes", "no", "on", "off"}:
+        raise PluginError(f"{name}={value!r}: use 1/0, true/false, yes/no or on/off")
+    return value in {"1", "true", "yes", "on"}
 
 
 def preload_from_env() -> tuple[str, ...]:
@@ -142,6 +153,114 @@ def _seconds(cell) -> float:
     return (end - start).total_seconds()
 
 
+# --------------------------------------------------------------------------- forked kernels
+
+ZYGOTE = Path(__file__).resolve().parents[1] / "kernel_zygote.py"
+
+
+class Zygote:
+    """``tools/kernel_zygote.py``, running: it has imported ``modules`` and forks a kernel on request."""
+
+    def __init__(self, modules: tuple[str, ...], cwd: Path):
+        import socket
+        import subprocess
+        import sys
+
+        ours, theirs = socket.socketpair()
+        self.proc = subprocess.Popen([sys.executable, str(ZYGOTE), str(theirs.fileno()), *modules],
+                                     pass_fds=[theirs.fileno()], cwd=cwd, stdin=subprocess.DEVNULL)
+        theirs.close()
+        self.sock, self.replies = ours, ours.makefile("r", encoding="utf-8")
+        self.lock = threading.Lock()
+
+    def fork(self, args: list[str], cwd: str, env: dict[str, str]) -> int:
+        """The pid of a new kernel ``python -m ipykernel_launcher *args`` (blocks: call in a thread)."""
+        with self.lock:
+            self.sock.sendall((json.dumps({"args": args, "cwd": cwd, "env": env}) + "\n").encode())
+            reply = self.replies.readline()
+        if not reply:
+            raise RuntimeError(f"the kernel zygote has exited ({self.proc.poll()})")
+        return json.loads(reply)["pid"]
+
+    def close(self) -> None:
+        self.sock.close()  # end of file: the zygote exits, and any kernel left with it
+        try:
+            self.proc.wait(timeout=10)
+        except Exception:
+            self.proc.kill()
+            self.proc.wait()
+
+
+class ForkedProcess:
+    """What jupyter_client's LocalProvisioner uses of a Popen, for a kernel the zygote forked (the
+    zygote, its parent, reaps it: here it is gone when no such process is left, or a zombie)."""
+
+    stdin = stdout = stderr = None
+
+    def __init__(self, pid: int):
+        self.pid, self.returncode = pid, None
+
+    def poll(self) -> int | None:
+        if self.returncode is None:
+            try:
+                os.kill(self.pid, 0)
+                with open(f"/proc/{self.pid}/stat", encoding="ascii") as f:
+                    if f.read().rsplit(")", 1)[1].split()[0] == "Z":
+                        self.returncode = 0
+            except ProcessLookupError:
+                self.returncode = 0
+            except OSError:  # no /proc: alive as far as we can tell
+                pass
+        return self.returncode
+
+    def wait(self, timeout: float | None = None) -> int:
+        deadline = None if timeout is None else time.perf_counter() + timeout
+        while self.poll() is None:
+            if deadline is not None and time.perf_counter() > deadline:
+                import subprocess
+
+                raise subprocess.TimeoutExpired(str(self.pid), timeout)
+            time.sleep(0.05)
+        return self.returncode
+
+    def send_signal(self, signum: int) -> None:
+        try:
+            os.kill(self.pid, signum)
+        except ProcessLookupError:
+            pass
+
+    def kill(self) -> None:
+        self.send_signal(signal.SIGKILL)
+
+    def terminate(self) -> None:
+        self.send_signal(signal.SIGTERM)
+
+
+def _forked_provisioner(zygote: Zygote):
+    """A jupyter_client provisioner that gets its kernel from ``zygote`` (a local launch when the
+    kernel command is not ``python -m ipykernel_launcher`` of this Python, or the zygote is gone)."""
+    import sys
+
+    from jupyter_client.provisioning import LocalProvisioner
+
+    class ForkedKernelProvisioner(LocalProvisioner):
+        async def launch_kernel(self, cmd, **kwargs):
+            if cmd[:3] != [sys.executable, "-m", "ipykernel_launcher"]:
+                return await super().launch_kernel(cmd, **kwargs)
+            cwd = str(kwargs.get("cwd") or os.getcwd())
+            env = dict(kwargs.get("env") or os.environ)
+            env["JPY_PARENT_PID"] = str(os.getpid())  # as jupyter_client's launcher sets it
+            try:
+                pid = await asyncio.to_thread(zygote.fork, cmd[3:], cwd, env)
+            except (OSError, RuntimeError) as e:
+                log.warning("kernel zygote: %s; starting the kernel the usual way", e)
+                return await super().launch_kernel(cmd, **kwargs)
+            self.process, self.pid, self.pgid, self.cwd = ForkedProcess(pid), pid, pid, cwd
+            return self.connection_info
+
+    return ForkedKernelProvisioner
+
+
 # --------------------------------------------------------------------------- the kernels
 
 
@@ -152,8 +271,10 @@ class PagePool:
     one build, or every build of a ``mkdocs serve`` session (a spare kernel waits for the next edit)."""
 
     def __init__(self, jobs: int, spares: int, cwd: Path, kernel_name: str, allow_errors: bool,
-                 preload: tuple[str, ...] = ()):
+                 preload: tuple[str, ...] = (), fork: bool = False):
         self.jobs, self.spare_count, self.cwd, self.preload = jobs, spares, cwd, preload
+        self.zygote = Zygote(preload, cwd) if fork else None
+        self.provisioner = _forked_provisioner(self.zygote) if fork else None
         self.kernel_name, self.allow_errors = kernel_name or "python3", allow_errors
         self.spares: list[asyncio.Future] = []  # kernels starting or started, (km, kc) each
         self.loop = asyncio.new_event_loop()
@@ -179,13 +300,18 @@ class PagePool:
         from jupyter_client.manager import AsyncKernelManager
 
         km = AsyncKernelManager(kernel_name=self.kernel_name)
+        if self.provisioner is not None:
+            import uuid
+
+            km.kernel_id = str(uuid.uuid4())
+            km.provisioner = self.provisioner(kernel_id=km.kernel_id, kernel_spec=km.kernel_spec, parent=km)
         # As nbclient starts its kernels: no history file.
         await km.start_kernel(cwd=str(self.cwd), extra_arguments=["--HistoryManager.hist_file=:memory:"])
         kc = km.client()
         kc.start_channels()
         try:
             await kc.wait_for_ready(timeout=120)
-            if self.preload:
+            if self.preload and self.zygote is None:
                 await self._preload(kc)
         except BaseException:
             kc.stop_channels()
@@ -318,6 +444,8 @@ class PagePool:
 
         asyncio.run_coroutine_threadsafe(shut_spares(), self.loop).result()
         self.loop.call_soon_threadsafe(self.loop.stop)
+        if self.zygote is not None:
+            self.zygote.close()
         self.thread.join(timeout=10)
         if not self.thread.is_alive():
             self.loop.close()
@@ -435,7 +563,7 @@ def on_files(files, config):
         pool = _state["pool"] = PagePool(jobs_from_env(), spares_from_env(serve),
                                          Path(config.config_file_path).resolve().parent,
                                          plugin.config["kernel_name"], plugin.config["allow_errors"],
-                                         preload_from_env())
+                                         preload_from_env(), env_flag(FORK_ENV, default=False))
     for f in todo:
         pool.submit(f.src_uri, Path(f.abs_src_path))
     log.info("executing %d notebook pages, %d at a time", len(todo), pool.jobs)
