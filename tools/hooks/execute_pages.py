@@ -453,7 +453,8 @@ class PagePool:
     def report(self) -> dict:
         done = {k: r for k, r in self.runs.items() if r.finished}
         wall = max((r.finished for r in done.values()), default=self.started_at) - self.started_at
-        return {"jobs": self.jobs, "spares": self.spare_count, "wall_s": wall,
+        return {"jobs": self.jobs, "spares": self.spare_count, "fork": self.zygote is not None,
+                "preload": list(self.preload), "wall_s": wall,
                 "pages": {k: r.timings() for k, r in done.items()}}
 
 
