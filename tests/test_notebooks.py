@@ -127,6 +127,26 @@ def test_repository_data_in_notebooks_is_the_repositorys(built_site: Path):
     assert ("verify.py", "benchmarks/book-build.json") in compared, compared
 
 
+def test_repository_reads_are_remembered_and_provided_copies_win(tmp_path: Path, monkeypatch):
+    from backprop.book import repository
+
+    (tmp_path / "mkdocs.yml").write_text("site_name: x\n", encoding="utf-8")
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "a.json").write_text('{"x": [1, 2.5]}', encoding="utf-8")
+    monkeypatch.chdir(tmp_path / "data")  # the root is found upwards
+    assert repository.read_json("data/a.json") == {"x": [1, 2.5]}
+    assert repository.recorded()["data/a.json"] == {"x": [1, 2.5]}
+    repository.provide({"test: copy": {"y": 1}})
+    assert repository.from_repository("test: copy", lambda root: pytest.fail("read ran despite a copy")) == {"y": 1}
+    with pytest.raises(TypeError, match="test: tuple.*JSON"):
+        repository.from_repository("test: tuple", lambda root: (1, 2))
+    with pytest.raises(TypeError, match="test: nan"):
+        repository.from_repository("test: nan", lambda root: float("nan"))
+    monkeypatch.chdir(tmp_path.parent)
+    with pytest.raises(FileNotFoundError, match="mkdocs.yml.*download"):
+        repository.from_repository("test: no repository", lambda root: 1)
+
+
 # --------------------------------------------------------------------------- running them
 
 

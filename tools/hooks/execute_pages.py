@@ -9,8 +9,8 @@ root, exactly as before; only the waiting overlaps. When MkDocs renders a page, 
 executed notebook and converts it with mkdocs-jupyter's own converter (``execute=False``, the plugin
 options of mkdocs.yml), so the HTML is what the plugin would have made.
 
-* A failing cell fails the build: the error names the page, the code cell (its number and its line
-  in the source file) and the traceback. It is raised when the failing page is rendered or, if the
+* A failing cell fails the build: the error names the page, the code cell (its number and the line
+  of the source file where it starts) and the traceback. It is raised when the failing page is rendered or, if the
   failure comes first, at the next page rendered; the other kernels are then stopped.
 * ``mkdocs serve``: pages whose mkdocs-jupyter cache entry is valid (``serve_cache.py``) are not
   executed; an executed page's HTML is written to that cache, as the plugin does.
@@ -131,7 +131,7 @@ def _where(run: PageRun, index: int) -> str:
     cells = run.notebook.cells
     number = sum(1 for c in cells[: index + 1] if c.cell_type == "code")
     starts = _cell_lines(run.path)
-    line = f", line {starts[index]}" if len(starts) == len(cells) else ""
+    line = f" (from line {starts[index]})" if len(starts) == len(cells) else ""
     return f"{run.src_uri}: code cell {number}{line}"
 
 
