@@ -50,8 +50,8 @@ def _load_config() -> dict:
         return yaml.load(f, Loader=get_yaml_loader())
 
 
-def _mkdocs(args: list[str], cwd: Path, cache: bool = False, timeout: int = 900):
-    env = dict(os.environ)
+def _mkdocs(args: list[str], cwd: Path, cache: bool = False, timeout: int = 900, env: dict | None = None):
+    env = {**os.environ, **(env or {})}
     env["NO_MKDOCS_2_WARNING"] = "1"
     env["BACKPROP_DOCS_CACHE"] = "1" if cache else "0"
     return subprocess.run(
@@ -271,6 +271,8 @@ def _tiny_project(tmp_path: Path, pages: dict[str, str], nav: list | None = None
     config["docs_dir"] = "docs"
     config["site_dir"] = "site"
     config["hooks"] = [str(ROOT / hook) for hook in config["hooks"]]
+    if "custom_dir" in config["theme"]:
+        config["theme"]["custom_dir"] = str(ROOT / config["theme"]["custom_dir"])
     config["watch"] = []
     config["theme"]["custom_dir"] = str(ROOT / config["theme"]["custom_dir"])
     if nav is None:
@@ -367,6 +369,75 @@ def test_failing_check_fails_the_build(tmp_path: Path):
     output = proc.stdout + proc.stderr
     assert proc.returncode != 0, output
     assert "deliberately failing check" in output
+    assert "broken.py: code cell 1 (from line 4) failed" in output, output
+
+
+def _processes_in(folder: Path) -> list[str]:
+    """Processes whose working directory is ``folder`` (a project's kernels run there)."""
+    found = []
+    for proc in Path("/proc").glob("[0-9]*"):
+        try:
+            if Path(os.readlink(proc / "cwd")) == folder.resolve():
+                command = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+                found.append(f"{proc.name}: {command[:200]}")
+        except OSError:
+            continue
+    return found
+
+
+@pytest.mark.skipif(not Path("/proc/self/cwd").exists(), reason="needs /proc to find the kernels left behind")
+def test_failing_page_stops_the_build_at_once_and_its_kernels(tmp_path: Path):
+    """A page failing while an earlier page of the navigation still runs (for ten minutes) fails the
+    build without waiting for it, and no kernel of the project is left running."""
+    slow = """\
+        # %% [markdown]
+        # # Slow
+
+        # %%
+        import time
+        time.sleep(600)
+    """
+    broken = """\
+        # %% [markdown]
+        # # Broken
+
+        # %%
+        x = 1
+
+        # %%
+        assert x == 2, "deliberately failing check"
+    """
+    project = _tiny_project(tmp_path, {"index.md": "# Home\n", "slow.py": slow, "broken.py": broken, "later.py": slow},
+                            nav=["index.md", "slow.py", "broken.py", "later.py"])
+    proc = _mkdocs(["build", "--strict"], cwd=project, timeout=400,  # (the slow page alone needs 600 s)
+                   env={"BACKPROP_BUILD_JOBS": "2"})
+    output = proc.stdout + proc.stderr
+    assert proc.returncode != 0, output
+    assert "broken.py: code cell 2 (from line 7) failed" in output and "deliberately failing check" in output, output
+    assert _processes_in(project) == []
+
+
+def test_pages_run_at_the_same_time(tmp_path: Path):
+    """With two pages at a time, two pages that each wait for the other both finish: neither can
+    finish unless both run at once."""
+    page = """\
+        # %% [markdown]
+        # # Page {me}
+
+        # %%
+        import time
+        from pathlib import Path
+        Path("{me}.flag").touch()
+        deadline = time.monotonic() + 120
+        while not Path("{other}.flag").exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert Path("{other}.flag").exists(), "page {other} did not run while page {me} was running"
+    """
+    project = _tiny_project(tmp_path, {"index.md": "# Home\n", "a.py": page.format(me="a", other="b"),
+                                       "b.py": page.format(me="b", other="a")})
+    env = {"BACKPROP_BUILD_JOBS": "2"}
+    proc = _mkdocs(["build", "--strict"], cwd=project, env=env)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
 
 
 def test_serve_cache_is_keyed_on_the_library(tmp_path: Path):

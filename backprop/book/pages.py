@@ -38,6 +38,15 @@ _ROLES: dict[str, str] = {"fg": "#0f0001", "edge": "#0f0002", "grid": "#0f0003",
                           **{f"c{i}": f"#0f001{i}" for i in range(6)}}
 
 
+# The colours of a figure shown outside the site, where book.css does not set the variables.
+_OUTSIDE_THE_SITE = (
+    "body:not([data-md-color-scheme]) .bp-figure__svg{--bp-fg:var(--jp-content-font-color1,#1f2328);"
+    "--bp-edge:var(--jp-content-font-color2,#57606a);--bp-grid:var(--jp-border-color2,#d8dee4);"
+    + "".join(f"--bp-c{i}:{c};" for i, c in enumerate(["#0969da", "#bc4c00", "#1a7f37", "#bf3989", "#8250df",
+                                                       "#9a6700"]))
+    + "}"
+)
+
 DEFAULT_FIGSIZE = (5.0, 3.2)
 """Figure size in inches: wide enough for a plot, narrow enough to fit a phone with 12-pt text."""
 PHONE_CONTENT_PX = 350
@@ -283,7 +292,9 @@ def svg_figure_html(
     svg = svg[svg.index("<svg"):]  # drop the XML declaration and doctype
     svg = re.sub(r"<metadata>.*?</metadata>\s*", "", svg, flags=re.S)
     # matplotlib's "*{stroke-linejoin...}" rule would apply to the whole page once inlined: scope it.
-    svg = svg.replace("<style type=\"text/css\">*{", "<style type=\"text/css\">.bp-figure__svg *{")
+    # Outside the site (a downloaded notebook in Jupyter: no Material scheme on <body>, no book.css)
+    # the colour variables get Jupyter's text colours and the light scheme's data colours.
+    svg = svg.replace("<style type=\"text/css\">*{", f"<style type=\"text/css\">{_OUTSIDE_THE_SITE}.bp-figure__svg *{{")
     for role, placeholder in _ROLES.items():
         svg = svg.replace(placeholder, f"var(--bp-{role})")
     leftover = re.search(r"#0f00[0-9a-f]{2}", svg)

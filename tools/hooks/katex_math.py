@@ -13,6 +13,8 @@
 * Output: KaTeX's HTML (drawn with ``katex.min.css`` and its woff2 fonts) and MathML (read by screen
   readers; without the TeX annotation). The punctuation right after an inline formula (``$x$),``) is
   kept on the line of the formula's last piece (``span.bp-math-nowrap``, see ``_glue``).
+* Rebuilds (``mkdocs serve``): each formula is typeset once per process, and a page whose HTML has
+  not changed since the last build reuses its result (its warnings are logged again).
 * Search: Material indexes each formula as readable text taken from its MathML (``∂ℒ/∂Z^(l)``),
   neither TeX nor KaTeX's glyph soup, and not the hidden copy text of code cells (a second copy of
   the code): the page content is swapped for that version just before the search plugin reads it
@@ -21,6 +23,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import html
 import logging
 import re
@@ -198,17 +201,25 @@ def _check_leftover(text: str, warnings: list[str], where: str) -> None:
 # --------------------------------------------------------------------------- rendering
 
 
-def _render(formulas: list[_Math], docs_dir: str, where: str) -> None:
+# KaTeX's output for each (TeX, display) it has typeset in this process: `mkdocs serve` rebuilds the
+# whole site on every edit, and most formulas have not changed.
+_typeset_formulas: dict[tuple[str, bool], dict] = {}
+
+
+def _render(formulas: list[_Math], docs_dir: str, where: str, warnings: list[str]) -> None:
     if not formulas:
         return
-    results = _katex(docs_dir).call("bpRender", [[f.tex, f.display] for f in formulas])
-    for formula, result in zip(formulas, results, strict=True):
+    todo = list(dict.fromkeys((f.tex, f.display) for f in formulas if (f.tex, f.display) not in _typeset_formulas))
+    if todo:
+        _typeset_formulas.update(zip(todo, _katex(docs_dir).call("bpRender", [list(t) for t in todo]), strict=True))
+    for formula in formulas:
+        result = _typeset_formulas[formula.tex, formula.display]
         mode = "display" if formula.display else "inline"
         if "error" in result:
             raise PluginError(f"{where}: KaTeX cannot typeset the {mode} formula `{formula.tex}`: "
                               f"{result['error']}")
         for warning in result["warnings"]:
-            log.warning("%s: KaTeX (strict) on the %s formula `%s`: %s", where, mode, formula.tex, warning)
+            warnings.append(f"{where}: KaTeX (strict) on the {mode} formula `{formula.tex}`: {warning}")
         # The TeX source in MathML's <annotation> is for copying; screen readers skip it: not shipped.
         out = re.sub(r"<annotation\b[^>]*>.*?</annotation>", "", result["html"], flags=re.S)
         mathml = re.search(r"<math\b.*?</math>", out, re.S)
@@ -257,7 +268,7 @@ def _join(pieces: list[str | _Math], search: bool) -> str:
 def typeset(source: str, docs_dir: str, where: str) -> tuple[str, str, list[str]]:
     """(HTML with the math typeset, the same with each formula as readable text, warnings)."""
     pieces, warnings = _split(source, where)
-    _render([p for p in pieces if isinstance(p, _Math)], docs_dir, where)
+    _render([p for p in pieces if isinstance(p, _Math)], docs_dir, where, warnings)
     return _join(pieces, search=False), _join(pieces, search=True), warnings
 
 
@@ -402,10 +413,18 @@ def _typeset_toc(items, docs_dir: str, where: str) -> None:
         _typeset_toc(item.children, docs_dir, where)
 
 
+# The last result of each page, by page: under `mkdocs serve` an unchanged page is not split again.
+_typeset_pages: dict[str, tuple[str, tuple[str, str, list[str]]]] = {}
+
+
 @event_priority(-50)  # after the other hooks' on_page_content (links are rewritten first)
 def on_page_content(html_text: str, page, config, files):
     where = page.file.src_uri
-    rendered, search_text, warnings = typeset(html_text, config.docs_dir, where)
+    key = hashlib.sha256(html_text.encode()).hexdigest()
+    last = _typeset_pages.get(where)
+    if last is None or last[0] != key:
+        last = _typeset_pages[where] = (key, typeset(html_text, config.docs_dir, where))
+    rendered, search_text, warnings = last[1]
     for warning in warnings:
         log.warning(warning)
     _typeset_toc(page.toc, config.docs_dir, where)
