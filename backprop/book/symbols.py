@@ -129,8 +129,6 @@ SYMBOLS: tuple[Symbol, ...] = (
            r"\partial \mathcal{L}/\partial p$", "`lr`", _TRAINING),
     Symbol("star", "\\theta^*,\\ \\mathcal{L}^*", r"the parameters at the minimum of the loss, and the minimum "
            r"value $\mathcal{L}^* = \mathcal{L}(\theta^*)$", "", _TRAINING),
-    Symbol("Xtilde", "\\tilde X", r"$[X \;\; \mathbf{1}_N]$, the inputs with a column of ones appended: a linear "
-           r"model's prediction is $\tilde X \theta$", "`np.hstack([X, np.ones((N, 1))])`", _TRAINING),
     Symbol("H", "H", r"Hessian of $\mathcal{L}$ with respect to $\theta$", "", _TRAINING),
     Symbol("Xtilde", "\\tilde X", r"the inputs with a column of ones appended, $[X \;\; \mathbf{1}_N]$: a linear "
            r"model's predictions are $\tilde X \theta$, with the bias last in $\theta$", "`np.hstack([X, ones])`",

@@ -306,7 +306,13 @@ class PagePool:
             km.kernel_id = str(uuid.uuid4())
             km.provisioner = self.provisioner(kernel_id=km.kernel_id, kernel_spec=km.kernel_spec, parent=km)
         # As nbclient starts its kernels: no history file.
-        await km.start_kernel(cwd=str(self.cwd), extra_arguments=["--HistoryManager.hist_file=:memory:"])
+        # Several pages at once: one BLAS thread per kernel (the kernels already use the cores; two
+        # OpenBLAS threads per kernel made every page slower). A value the user set is kept.
+        env = dict(os.environ)
+        if self.jobs > 1:
+            for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+                env.setdefault(var, "1")
+        await km.start_kernel(cwd=str(self.cwd), env=env, extra_arguments=["--HistoryManager.hist_file=:memory:"])
         kc = km.client()
         kc.start_channels()
         try:
