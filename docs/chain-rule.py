@@ -421,10 +421,10 @@ each time.
 # ### A buffer never emptied is momentum without friction
 #
 # The stale sum is not an arbitrary mistake: it is a known optimiser taken to an extreme. *Momentum* (see the
-# chapter on optimisers) keeps a velocity $v$ for each parameter and steps along it,
+# chapter on optimisers) keeps a velocity $m$ for each parameter and steps along it,
 #
 # $$
-# v_t = \mu\, v_{t-1} + g_t, \qquad p \leftarrow p - \eta\, v_t, \qquad v_0 = 0,
+# m_t = \mu\, m_{t-1} + g_t, \qquad p \leftarrow p - \eta\, m_t, \qquad m_0 = 0,
 # $$
 #
 # with $g_t$ the gradient at step $t$ and a coefficient $\mu \ge 0$ (the optimiser takes $\mu < 1$).
@@ -432,7 +432,7 @@ each time.
 # $\mu$ once per step since it was computed:
 #
 # $$
-# v_t = g_t + \mu\, g_{t-1} + \mu^2 g_{t-2} + \dots + \mu^{t-1} g_1 .
+# m_t = g_t + \mu\, g_{t-1} + \mu^2 g_{t-2} + \dots + \mu^{t-1} g_1 .
 # $$
 #
 # The buffer that is emptied at every step is $\mu = 0$, plain gradient descent. The buffer that is never
@@ -450,7 +450,7 @@ def train_with_momentum(mu, steps, lr=0.3):
         losses.append(net.loss(X, Y))
         grads = net.gradients(X, Y)
         for k, p in net.params.items():
-            velocity[k] = mu * velocity[k] + grads[k]  # v_t = mu v_(t-1) + g_t
+            velocity[k] = mu * velocity[k] + grads[k]  # m_t = mu m_(t-1) + g_t
             p -= lr * velocity[k]
     return np.array(losses), net
 
@@ -474,8 +474,8 @@ assert same_as_mu1 < 1e-12 and same_as_mu0 < 1e-12, (same_as_mu1, same_as_mu0)  
 assert np.allclose(long_runs[1.0][:steps], loss_stale, rtol=1e-12, atol=0)
 assert np.allclose(long_runs[0.0][:steps], loss_reset, rtol=1e-12, atol=0)
 
-# The weights of the sum, by running the recursion itself: the weight of g_1 in v_t (feed g_1 = 1 and then
-# zeros) and v_t for a gradient that stays 1 (feed ones); against mu^(t-1) and (1 - mu^t) / (1 - mu), or t.
+# The weights of the sum, by running the recursion itself: the weight of g_1 in m_t (feed g_1 = 1 and then
+# zeros) and m_t for a gradient that stays 1 (feed ones); against mu^(t-1) and (1 - mu^t) / (1 - mu), or t.
 def velocities(mu, gradients):
     v, out = 0.0, []
     for g in gradients:
@@ -496,10 +496,10 @@ for mu in mus:
     assert np.allclose(steady, expected, rtol=1e-12, atol=0)
     weight_rows.append([num(mu, 2, trim=True), *[float(first[t - 1]) for t in t_show]])
     constant_rows.append([num(mu, 2, trim=True), *[float(steady[t - 1]) for t in t_show]])
-md("The weight $\\mu^{t-1}$ of the first gradient $g_1$ in the velocity $v_t$, computed by running the "
+md("The weight $\\mu^{t-1}$ of the first gradient $g_1$ in the velocity $m_t$, computed by running the "
    "recursion with $g_1 = 1$ and all later gradients 0:")
 md_table(["$\\mu$", *[f"$t = {t}$" for t in t_show]], weight_rows, fmt=3, align="lrrrr")
-md("and $v_t$ when every gradient is 1, which is $(1 - \\mu^t)/(1 - \\mu)$, tending to $1/(1 - \\mu)$, for "
+md("and $m_t$ when every gradient is 1, which is $(1 - \\mu^t)/(1 - \\mu)$, tending to $1/(1 - \\mu)$, for "
    "$\\mu < 1$, and $t$, without limit, for $\\mu = 1$:")
 md_table(["$\\mu$", *[f"$t = {t}$" for t in t_show]], constant_rows, fmt=4, align="lrrrr")
 
@@ -529,7 +529,7 @@ figure(draw_momentum,
        f"{num(finals[0.9], 2)}, each falling steadily at the end; μ = 1 (the buffer never emptied) keeps "
        f"swinging between {num(tail_low[1.0], 2)} and {num(float(long_runs[1.0][-100:].max()), 2)} in the last "
        f"100 steps.",
-       caption=r"Momentum $v_t = \mu v_{t-1} + g_t$ on the 1-4-1 network at $\eta = 0.3$: $\mu = 0$ empties the "
+       caption=r"Momentum $m_t = \mu m_{t-1} + g_t$ on the 1-4-1 network at $\eta = 0.3$: $\mu = 0$ empties the "
        r"buffer every step, $\mu = 1$ never does.")
 agreement = "identical" if same_as_mu1 == 0 else f"within ${tex(same_as_mu1, 1)}$ of each other"
 md(f"""

@@ -14,7 +14,7 @@
 # Every optimiser here is in the library (`fit(..., optimiser=...)`); the table of what each one
 # keeps and updates is [`bp.OPTIMISERS`](api-training.md#backprop.OPTIMISERS). The symbols are those of the
 # [notation](notation.py#symbols) table: $g$ is a gradient as an optimiser receives it, $t$ counts
-# the steps, and $\mu, v, \rho, r, \beta_1, \beta_2, m, \epsilon$ are defined where they first appear.
+# the steps, and $\mu, m, \rho, r, \beta_1, \beta_2, \epsilon$ are defined where they first appear.
 
 # %% tags=["hide-input"]
 import math
@@ -87,11 +87,11 @@ $\\lceil \\ln 10^{{-6}}/\\ln {tex(rho_gd)} \\rceil = {math.ceil(math.log(1e-6) /
 # %% [markdown]
 # ## Momentum
 #
-# Momentum (Polyak's *heavy ball*) steps along a velocity $v$ that accumulates the gradients, with
+# Momentum (Polyak's *heavy ball*) steps along a velocity $m$ (PyTorch's *momentum buffer*) that accumulates the gradients, with
 # a momentum coefficient $0 \le \mu < 1$:
 #
 # $$
-# v \leftarrow \mu v + g, \qquad p \leftarrow p - \eta\, v, \qquad (v = 0 \text{ at the start}).
+# m \leftarrow \mu m + g, \qquad p \leftarrow p - \eta\, m, \qquad (m = 0 \text{ at the start}).
 # $$
 #
 # With $\mu = 0$ it is gradient descent. With a constant $\eta$ the two lines combine into
@@ -102,11 +102,11 @@ $\\lceil \\ln 10^{{-6}}/\\ln {tex(rho_gd)} \\rceil = {math.ceil(math.log(1e-6) /
 # %%
 mu, eta, steps = 0.5, 0.8, 25
 theta = np.zeros((3, 1))                  # (w1, w2, b) = 0, where the library run below starts too
-v = np.zeros_like(theta)
+m = np.zeros_like(theta)
 for _ in range(steps):
     g = H @ theta - X1.T @ Y / len(X)     # the gradient of the quadratic loss
-    v = mu * v + g
-    theta = theta - eta * v
+    m = mu * m + g
+    theta = theta - eta * m
 
 net = bp.MLP([2, 1], output="identity", loss="mse", seed=0)
 net.params["W1"][:] = 0.0                 # start at zero, as above
@@ -131,12 +131,12 @@ assert np.allclose(hist[3], hist[2] - eta * gg2 + mu * (hist[2] - hist[1]), rtol
 #
 # On a quadratic the gradient is $H(\theta - \theta^*)$, so along an eigenvector with eigenvalue
 # $\lambda$ the distance $d = \theta - \theta^*$ (one coordinate) and the velocity obey
-# $v' = \mu v + \lambda d$ and $d' = d - \eta v'$: a linear map of the pair $(d, v)$. SymPy writes its
+# $m' = \mu m + \lambda d$ and $d' = d - \eta m'$: a linear map of the pair $(d, m)$. SymPy writes its
 # matrix $T$ and the characteristic polynomial, whose two roots $\xi$ are the factors by which the
 # pair shrinks (or grows) per step:
 
 # %% tags=["hide-input"]
-e_s, v_s, eta_s, lam_s, x_s = sp.symbols(r"d v \eta \lambda \xi")
+e_s, v_s, eta_s, lam_s, x_s = sp.symbols(r"d m \eta \lambda \xi")
 mu_s = sp.Symbol(r"\mu", nonnegative=True)
 v_next = mu_s * v_s + lam_s * e_s
 e_next = e_s - eta_s * v_next
@@ -228,8 +228,8 @@ better (the best on a fine grid: {num(min(rho_09), trim=True)}): slower than pla
 # %% [markdown]
 # ### Nesterov's momentum
 #
-# Nesterov's accelerated gradient looks ahead: $v \leftarrow \mu v + g$, then
-# $p \leftarrow p - \eta\,(g + \mu v)$ (`Momentum(nesterov=True)`, `optimiser="nesterov"`). The same
+# Nesterov's accelerated gradient looks ahead: $m \leftarrow \mu m + g$, then
+# $p \leftarrow p - \eta\,(g + \mu m)$ (`Momentum(nesterov=True)`, `optimiser="nesterov"`). The same
 # analysis gives the characteristic polynomial
 # $\xi^2 - (1 + \mu)(1 - \eta\lambda)\,\xi + \mu(1 - \eta\lambda)$ (exercise 3 derives it and its
 # threshold). Its best $\eta$ and $\mu$ for this spectrum, found on a grid of the predicted factor,
@@ -737,7 +737,7 @@ still
 
 # %% [markdown]
 # **3.** Derive the characteristic polynomial of Nesterov's momentum on one eigendirection
-# ($v' = \mu v + \lambda d$, $d' = d - \eta(\lambda d + \mu v')$) and its threshold. Is it larger or
+# ($m' = \mu m + \lambda d$, $d' = d - \eta(\lambda d + \mu m')$) and its threshold. Is it larger or
 # smaller than the heavy ball's?
 
 # %% tags=["hide-input"]

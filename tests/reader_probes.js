@@ -267,6 +267,20 @@
     return [...new Set(problems)];
   }
 
-  window.__bp = { rawTex, mathErrors, brokenUses, fontProblems, katexFontsReady, shrunkFormulas, overflow, tables, figureText,
+  // Printed output keeps its lines: a line longer than the column scrolls sideways inside its block;
+  // wrapping it would break the columns of a printed report or table.
+  function printedOutput(root = document.querySelector("article") || document.body) {
+    const problems = [];
+    for (const pre of root.querySelectorAll(".jp-OutputArea-output pre")) {
+      if (!pre.checkVisibility()) continue;
+      const cs = getComputedStyle(pre);
+      if (cs.whiteSpace !== "pre") problems.push(`printed output wraps (white-space: ${cs.whiteSpace}): "${short(pre.textContent, 40)}"`);
+      else if (pre.scrollWidth > pre.clientWidth + 1 && !["auto", "scroll"].includes(cs.overflowX))
+        problems.push(`printed output wider than its block without a scrollbar: "${short(pre.textContent, 40)}"`);
+    }
+    return [...new Set(problems)].slice(0, 5);
+  }
+
+  window.__bp = { printedOutput, rawTex, mathErrors, brokenUses, fontProblems, katexFontsReady, shrunkFormulas, overflow, tables, figureText,
                   orphanPunctuation, sympyDisplay, solutionText, visibleText, MATH };
 })();

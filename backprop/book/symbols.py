@@ -150,11 +150,13 @@ SYMBOLS: tuple[Symbol, ...] = (
            r"as one vector), their mean $\bar g$ (the gradient of $\mathcal{L}$), the mean $g_B$ over a mini-batch "
            r"of $B$ samples, and $V = \frac1N \sum_i \lVert g_i - \bar g \rVert^2$, the spread of the $g_i$",
            "`net.gradients(X[[i]], Y[[i]])`", _TRAINING),
-    Symbol("mu", r"\mu,\ v", r"momentum coefficient ($0 \le \mu < 1$) and velocity: $v \leftarrow \mu v + g$, "
-           r"$p \leftarrow p - \eta v$", '`bp.Momentum(mu=...)`, `opt.state[key]["v"]`', _TRAINING),
+    Symbol("mu", r"\mu,\ m", r"momentum coefficient ($0 \le \mu < 1$) and the velocity $m$ (PyTorch's momentum "
+           r"buffer): $m \leftarrow \mu m + g$, $p \leftarrow p - \eta m$; Adam keeps a mean of $g$ in $m$ too, "
+           r"$m \leftarrow \beta_1 m + (1 - \beta_1) g$", '`bp.Momentum(mu=...)`, `opt.state[key]["v"]`, `["m"]`',
+           _TRAINING),
     Symbol("rho", r"\rho,\ r", r"RMSProp's decay and its running mean of squared gradients, "
            r"$r \leftarrow \rho r + (1 - \rho)\, g \odot g$", '`bp.RMSProp(rho=...)`, `state["r"]`', _TRAINING),
-    Symbol("adam", r"\beta_1,\ \beta_2,\ m,\ \hat m,\ \hat r", r"Adam's decays, its running means of $g$ "
+    Symbol("adam", r"\beta_1,\ \beta_2,\ \hat m,\ \hat r", r"Adam's decays of its running means of $g$ "
            r"($m$) and of $g \odot g$ ($r$), and the two means bias-corrected (hats)",
            '`bp.Adam(beta1=..., beta2=...)`, `state["m"]`', _TRAINING),
     Symbol("epsilon", r"\epsilon", r"a small constant that keeps a division finite (RMSProp's and Adam's, "
