@@ -22,7 +22,7 @@
 # - Vectors and matrices: the matrix product, the transpose, shapes.
 # - Enough Python to read a loop and a function, and NumPy arrays (`@`, `.T`, `.shape`, broadcasting).
 #
-# The symbols are defined once, in the [notation table](notation.py#symbols).
+# The symbols are defined once, in the [notation table](symbols.py).
 #
 # ## How the book checks itself
 #

@@ -7,7 +7,7 @@
 # SymPy and against finite differences. Two failure modes follow from the derivatives: saturation, where
 # the sigmoid and tanh have almost no slope, and dead ReLU units, which have none at all. A last section
 # measures what tanh gains over the sigmoid by being centred on 0. Symbols are those of the
-# [notation](notation.py#symbols) table.
+# [notation table](symbols.py).
 
 # %% tags=["hide-input"]
 import numpy as np

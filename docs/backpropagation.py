@@ -9,7 +9,7 @@
 # equation to a softmax output, whose units each depend on a whole row, run the equations on a
 # concrete 2-3-2-1 network, and then count what the backward pass costs in arithmetic and memory.
 #
-# Notation as in the rest of the book (the [notation](notation.py#symbols) table): samples are rows,
+# Notation as in the rest of the book (the [notation table](symbols.py)): samples are rows,
 # and layer $l$ computes, for a batch of $N$ samples,
 #
 # $$

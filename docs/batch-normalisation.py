@@ -7,7 +7,7 @@
 # notation, derives the backward pass, which has to go through the batch's mean and variance, with
 # SymPy and proves it equal to the matrix form the library uses, shows how prediction replaces the
 # batch's statistics by running averages, and measures what it does to the size of the gradients.
-# The symbols are those of the [notation](notation.py#symbols) table; this chapter adds
+# The symbols are those of the [notation table](symbols.py); this chapter adds
 # $\tilde Z^{(l)}, \bar z^{(l)}, s^{(l)}, \hat Z^{(l)}, \gamma^{(l)}, \beta^{(l)}$ and $\epsilon$.
 
 # %% tags=["hide-input"]

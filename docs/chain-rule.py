@@ -7,7 +7,7 @@
 # matters in code: gradients are *sums*, so code that builds them piece by piece adds into a buffer,
 # and that buffer must be emptied before the next step; a buffer that never is turns out to be momentum
 # without friction. The symbols are those of the
-# [notation table](notation.py#symbols).
+# [notation table](symbols.py).
 
 # %% tags=["hide-input"]
 import matplotlib as mpl

@@ -7,7 +7,7 @@
 # splits the data into a training part and a held-out part, trains while watching both losses,
 # measures how often the held-out flowers are classified correctly, and looks at which mistakes
 # the network makes and where they come from. The symbols are those of the
-# [notation](notation.py#symbols) chapter.
+# [notation table](symbols.py).
 
 # %% [markdown]
 # ## The data

@@ -7,7 +7,7 @@
 # built, so it can ask the questions that matter for every regression problem: how many hidden
 # units are needed, why the data must be scaled before training, and what the network predicts
 # where it has seen no data.
-# The symbols are those of the [notation](notation.py#symbols) chapter; the loss $\mathcal{L}$ is
+# The symbols are those of the [notation table](symbols.py); the loss $\mathcal{L}$ is
 # the mean over the $N$ samples of the half squared error $\ell = \tfrac12 (\hat y - y)^2$.
 
 # %% tags=["hide-input"]

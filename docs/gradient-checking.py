@@ -11,7 +11,7 @@
 # noise). The library's `bp.check_gradients` implements it; the rules its report follows are
 # collected in [How the library decides](#how-the-library-decides).
 #
-# The symbols are those of the [notation](notation.py#symbols) table. New on this page: $p$ is one
+# The symbols are those of the [notation table](symbols.py). New on this page: $p$ is one
 # parameter entry (one weight or one bias) and $\mathcal L(p)$ the loss as a function of that entry
 # alone, the others held fixed; $\mathcal L', \mathcal L'', \dots$ are its derivatives in $p$; $h$ is
 # the step of a difference quotient; $\varepsilon$ is the machine epsilon; $g$ is the

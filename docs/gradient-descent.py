@@ -12,7 +12,7 @@
 # with a learning rate (step size) $\eta > 0$. This chapter looks at what the sign and the size of
 # a gradient say, at what the learning rate does (too small, good, divergent, and where exactly the
 # boundary lies), and at the difference between using all samples per step and using mini-batches.
-# The symbols are those of the [notation](notation.py#symbols) table; the ones this page adds are
+# The symbols are those of the [notation table](symbols.py); the ones this page adds are
 # defined where they first appear.
 
 # %% tags=["hide-input"]

@@ -9,7 +9,7 @@
 # whose output delta reduces to $(\hat y - y)/N$, measures how much slower a sigmoid output learns under the
 # squared error, and measures why the library computes those two losses from the logits.
 #
-# Conventions, as everywhere in the book (see the [notation](notation.py#symbols) table): a loss is
+# Conventions, as everywhere in the book (see the [notation table](symbols.py)): a loss is
 # summed over the output units and averaged over the $N$ samples of a batch,
 #
 # $$

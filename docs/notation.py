@@ -8,8 +8,10 @@
 #
 # ## Symbols
 #
-# The table below is the book's one definition of each symbol; the other pages link here. Code keeps
-# the library's own names (`W1`, `b1`, `delta`), listed in the last column. Samples are rows throughout.
+# The symbols of this chapter and of the loss and its gradients, with their names in the library
+# (code keeps the library's own names: `W1`, `b1`, `delta`). They are the first groups of the book's
+# [table of symbols](symbols.py), which adds those of the later chapters and is the one definition of
+# each; this table is drawn from the same entries. Samples are rows throughout.
 
 # %% tags=["hide-input"]
 import numpy as np
@@ -20,9 +22,9 @@ import backprop as bp
 import backprop.symbolic as bs
 from backprop.book import figure, md, md_table, sci, solution, tex
 from backprop.book.netdiagram import count_parameters, draw_network, network_alt, network_figsize
-from backprop.book.symbols import symbol_table
+from backprop.book.symbols import GROUPS, symbol_table
 
-symbol_table()
+symbol_table(GROUPS[:3])
 
 # %% [markdown]
 # ## One unit

@@ -13,7 +13,7 @@
 #
 # Every optimiser here is in the library (`fit(..., optimiser=...)`); the table of what each one
 # keeps and updates is [`bp.OPTIMISERS`](api-training.md#backprop.OPTIMISERS). The symbols are those of the
-# [notation](notation.py#symbols) table: $g$ is a gradient as an optimiser receives it, $t$ counts
+# [notation table](symbols.py): $g$ is a gradient as an optimiser receives it, $t$ counts
 # the steps, and $\mu, m, \rho, r, \beta_1, \beta_2, \epsilon$ are defined where they first appear.
 
 # %% tags=["hide-input"]

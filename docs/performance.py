@@ -6,7 +6,7 @@
 # the time of the matrix products alone, and how long this book takes to build. The numbers are read from the
 # results files that the benchmark scripts in `benchmarks/` write; they are measurements of one
 # machine on one day, and the page says which. The symbols are those of the
-# [notation](notation.py#symbols) chapter.
+# [notation table](symbols.py).
 #
 # ## What a training step costs
 #

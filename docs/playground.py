@@ -10,7 +10,7 @@
 # bias, input and target is a number you can change: click it (or reach it with Tab and press
 # Enter), type, and press Enter; Escape leaves it as it was. The controls above the buttons change
 # the layer sizes (up to four layers of up to four units), the activations, the loss and the target
-# class. The symbols are those of the [notation](notation.py#symbols) table; the worked examples,
+# class. The symbols are those of the [notation table](symbols.py); the worked examples,
 # [the 1-1-1 network](worked-example-111.py) and [the 3-2-1 network](worked-example-321.py), go
 # through the same computations number by number, and each carries an explorer preset to its numbers.
 #

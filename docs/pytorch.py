@@ -8,7 +8,7 @@
 # [backpropagation in general](backpropagation.py). This chapter writes the book's networks in PyTorch,
 # the [1-1-1 network](worked-example-111.py), the [3-2-1 network](worked-example-321.py) and the
 # [Iris classifier](classification.py), line by line against the `backprop` code, and compares the
-# gradients number by number. The symbols are those of the [notation](notation.py#symbols) chapter.
+# gradients number by number. The symbols are those of the [notation table](symbols.py).
 
 # %% [markdown]
 # PyTorch is a large download, so `backprop` does not need it: it is the optional extra
@@ -232,7 +232,7 @@ else:
 #
 # PyTorch's losses average over *every entry* of the prediction by default, and its squared error
 # has no $\tfrac12$. The book's loss sums over the $n_L$ outputs and averages over the $N$ samples
-# (see [notation](notation.py#symbols)). For the half squared error the two differ by a constant factor:
+# (see the [notation table](symbols.py)). For the half squared error the two differ by a constant factor:
 #
 # $$
 # \texttt{mse\_loss}(\hat Y, Y) = \frac{1}{N n_L} \sum_{i=1}^{N} \sum_{k=1}^{n_L} (\hat y_{ik} - y_{ik})^2

@@ -8,7 +8,7 @@
 # **dropout**, which trains on randomly thinned networks, and **early stopping**, which stops
 # training when the validation loss stops improving. At the end the
 # [classification](classification.py) of Iris flowers is redone with a validation set that is
-# separate from the test set. The symbols are those of the [notation](notation.py#symbols) table;
+# separate from the test set. The symbols are those of the [notation table](symbols.py);
 # this chapter adds $\alpha$ (the weight-decay coefficient), $q$ and $M^{(l)}$ (dropout).
 
 # %% tags=["hide-input"]

@@ -5,7 +5,7 @@
 # site is built. You do not have to take the build's word for it. This page describes three ways
 # to run the checks yourself, from one command on an installed package to a rebuild of the whole
 # book, and what each of them checks. The symbols are those of the
-# [notation](notation.py#symbols) page: $\mathcal{L}$ is the loss, $\ell$ its per-entry term,
+# [notation table](symbols.py): $\mathcal{L}$ is the loss, $\ell$ its per-entry term,
 # $N$ the number of samples.
 
 # %% tags=["hide-input"]

@@ -31,7 +31,8 @@ def down(x, digits=1):
     return math.floor(x / 10**e) * 10**e
 
 
-symbol_box(["N", "L", "n_l", "z", "a", "f", "W", "delta", "loss", "eta", "expectation", "normal", "uniform", "chi"])
+symbol_box(["expectation", "normal", "uniform", "chi"],
+           heading="Symbols this page adds to those of the notation chapter")
 
 # %% [markdown]
 # ## Too small: weights of scale 0.001

@@ -699,7 +699,7 @@ def test_palette_toggle_switches_scheme_and_figures(browser, built_site: Path, s
         page = tab.page
         shown = """() => {
           const svg = document.querySelector("article svg.bp-figure__svg");
-          const text = svg.querySelector('[style*="--bp-fg"]');
+          const text = svg.querySelector('[style*="fill: var(--bp-fg)"]');  // text is filled; lines are stroked
           return { scheme: document.body.getAttribute("data-md-color-scheme"), fill: getComputedStyle(text).fill };
         }"""
         light, dark = "rgb(31, 35, 40)", "rgb(230, 237, 243)"  # --bp-fg of each scheme in book.css

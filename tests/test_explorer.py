@@ -152,7 +152,8 @@ def test_widget_size_and_site_config():
     size = len(JS.read_bytes()) + len(CSS.read_bytes())
     assert size < SIZE_BUDGET, f"explorer.js + explorer.css = {size} bytes > {SIZE_BUDGET}"
     config = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
-    assert "assets/javascripts/explorer.js" in config and "assets/stylesheets/explorer.css" in config
+    assert "assets/javascripts/explorer-on-demand.js" in config and "assets/stylesheets/explorer.css" in config
+    assert "assets/javascripts/explorer.js" not in config  # fetched by the loader, only where it is used
     assert not re.search(r"\b(import|fetch|XMLHttpRequest|https?://(?!www\.w3\.org/2000/svg))", JS.read_text("utf-8"))
 
 
@@ -537,6 +538,30 @@ def test_playground_controls_build_the_network_asked_for(chromium, site_server, 
             spec = {**state, "activations": state["act"]}
             _check_shown(page, reference_values(_mlp(spec), [state["x"]], [state["y"]], state["lr"]), "zadgwby")
     page.close()
+
+
+def test_explorer_js_is_fetched_only_on_pages_with_an_explorer(chromium, site_server, explorer_pages):
+    """A first visit to a page without an explorer does not download explorer.js; clicking through to
+    a page with one (instant navigation, no reload) fetches it once and builds every explorer there."""
+    context = chromium.new_context(viewport={"width": 1280, "height": 900}, service_workers="block")
+    context.route(lambda url: not url.startswith(site_server.url), lambda route: route.abort())
+    tab = context.new_page()
+    tab.set_default_timeout(20_000)
+    fetched: list[str] = []
+    tab.on("request", lambda r: fetched.append(r.url) if r.url.split("?")[0].endswith("/explorer.js") else None)
+    tab.goto(site_server.url, wait_until="load")
+    tab.wait_for_timeout(300)
+    assert tab.evaluate("() => !document.querySelector('.bpx') && !window.bpExplorer")
+    assert fetched == [], f"explorer.js fetched by a page without an explorer: {fetched}"
+    tab.evaluate("() => { window.__noReload = true; }")
+    target = site_server.url + explorer_pages[0]
+    links = tab.locator("nav.md-nav--primary a.md-nav__link[href]")
+    links.nth(links.evaluate_all("els => els.map(e => e.href)").index(target)).click()
+    tab.wait_for_url(target)
+    tab.wait_for_function("() => window.bpExplorer && bpExplorer.instances.length === document.querySelectorAll('.bpx').length")
+    assert tab.evaluate("() => window.__noReload") is True, "the page reloaded: instant navigation is off"
+    assert len(fetched) == 1, fetched
+    context.close()
 
 
 def test_instant_navigation_leaves_one_live_explorer(chromium, site_server, explorer_pages):

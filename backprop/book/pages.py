@@ -272,6 +272,50 @@ def _render_svg(draw: Callable[[Any], Any], figsize: tuple[float, float]) -> tup
     return buf.getvalue(), smallest
 
 
+_LONG_DECIMAL = re.compile(r"-?\d+\.\d{3,}")
+
+
+def _two_decimals(m: re.Match) -> str:
+    text = f"{float(m.group(0)):.2f}".rstrip("0").rstrip(".")
+    return "0" if text == "-0" else text
+
+
+_USE_GROUP = re.compile(r'<g( clip-path="[^"]*")>\s*((?:<use style="[^"]*"[^>]*></use>\s*)+)</g>')
+
+
+def _hoist_use_style(m: re.Match) -> str:
+    """A group of markers that all have the same style gets it once, on the group (they inherit it)."""
+    styles = set(re.findall(r'<use style="([^"]*)"', m.group(2)))
+    if len(styles) != 1:
+        return m.group(0)
+    uses = re.sub(r'<use style="[^"]*" ', "<use ", m.group(2))
+    return f'<g{m.group(1)} style="{styles.pop()}">{uses}</g>'
+
+
+def _compact_coordinates(svg: str) -> str:
+    """matplotlib writes coordinates (in points) to six decimals, one per line: keep two, on one line.
+
+    A hundredth of a point is far below a pixel at any zoom a reader uses; only path data and
+    x/y/width/height attributes are rounded (a glyph's ``scale(0.015625)`` must stay exact).
+
+    Markers drawn with one style are styled once, on their group; comments and the ids of groups
+    (nothing refers to them) go.
+
+    >>> _compact_coordinates('<path d="M 73.004749 99.663621 \\nL 103.057132 -0.001"/><use x="1.23456" y="7"/>')
+    '<path d="M 73 99.66 L 103.06 0"/><use x="1.23" y="7"/>'
+    >>> _compact_coordinates('<g clip-path="url(#c)">\\n<use style="fill: red" x="1" href="#m"></use>\\n'
+    ...                      '<use style="fill: red" x="2" href="#m"></use>\\n</g>')
+    '<g clip-path="url(#c)" style="fill: red"><use x="1" href="#m"></use>\\n<use x="2" href="#m"></use>\\n</g>'
+    """
+    svg = re.sub(r"<!--.*?-->\s*", "", svg, flags=re.S)  # matplotlib's comments (the TeX of each label)
+    svg = re.sub(r'<g id="[^"]*"', "<g", svg)  # a group's id is never referenced (defs and clip paths are)
+    svg = _USE_GROUP.sub(_hoist_use_style, svg)
+    svg = re.sub(r'\bd="([^"]*)"', lambda m: 'd="' + " ".join(_LONG_DECIMAL.sub(_two_decimals, m.group(1)).split())
+                 + '"', svg)
+    return re.sub(r'\b(x|y|x1|x2|y1|y2|width|height)="(-?\d+\.\d{3,})"',
+                  lambda m: f'{m.group(1)}="{_LONG_DECIMAL.sub(_two_decimals, m.group(2))}"', svg)
+
+
 def svg_figure_html(
     draw: Callable[[Any], Any],
     alt: str,
@@ -291,6 +335,7 @@ def svg_figure_html(
     svg, smallest_pt = _render_svg(draw, figsize)
     svg = svg[svg.index("<svg"):]  # drop the XML declaration and doctype
     svg = re.sub(r"<metadata>.*?</metadata>\s*", "", svg, flags=re.S)
+    svg = _compact_coordinates(svg)
     # matplotlib's "*{stroke-linejoin...}" rule would apply to the whole page once inlined: scope it.
     # Outside the site (a downloaded notebook in Jupyter: no Material scheme on <body>, no book.css)
     # the colour variables get Jupyter's text colours and the light scheme's data colours.

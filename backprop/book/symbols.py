@@ -1,6 +1,7 @@
 """The book's symbols: one table, the only place where a symbol's meaning is written.
 
-The notation page shows the whole table (:func:`symbol_table`); a page that wants its reader to
+The symbols page shows the whole table (:func:`symbol_table`), the notation chapter the groups of
+its own symbols; a page that wants its reader to
 have the symbols at hand before the notation chapter shows a box of the ones it uses
 (:func:`symbol_box`), drawn from the same entries, with a link to the table. So a meaning is
 written once, here, and every page that shows it shows the same words.
@@ -22,7 +23,7 @@ import numpy as np
 
 from .numbers import num
 
-__all__ = ["SYMBOLS", "Symbol", "symbol_box", "symbol_rows", "symbol_table"]
+__all__ = ["GROUPS", "SYMBOLS", "Symbol", "symbol_box", "symbol_rows", "symbol_table"]
 
 
 @dataclass(frozen=True)
@@ -245,13 +246,27 @@ def symbol_rows(keys: Iterable[str] | None = None, code: bool = True) -> list[li
     return rows
 
 
-def symbol_table() -> None:
-    """Show the whole notation table, grouped, as one Markdown table (the notation page's ``#symbols``)."""
+GROUPS: tuple[str, ...] = tuple(dict.fromkeys(s.group for s in SYMBOLS))
+"""The table's groups in order; the first three (sizes, the forward pass, loss and gradients) are the
+notation chapter's, the others belong to later chapters."""
+
+
+def symbol_table(groups: Sequence[str] | None = None) -> None:
+    """Show the notation table (default: every group), grouped, as one Markdown table.
+
+    The symbols page shows all of it; the notation chapter the groups of its own symbols.
+    """
     from .pages import md_table
 
+    if groups is not None:
+        unknown = [g for g in groups if g not in GROUPS]
+        if unknown:
+            raise KeyError(f"no group {unknown!r}; groups: {', '.join(GROUPS)}")
     rows: list[list[str]] = []
     group = None
     for s, row in zip(SYMBOLS, symbol_rows(), strict=True):
+        if groups is not None and s.group not in groups:
+            continue
         if s.group != group:
             group = s.group
             rows.append([f"**{group}**", "", ""])
@@ -259,9 +274,12 @@ def symbol_table() -> None:
     md_table(["symbol", "meaning", "in the library"], rows, align="lll")
 
 
-def symbol_box(keys: Sequence[str], link: str = "notation.py#symbols") -> None:
-    """Show the symbols a page uses, with their meaning from the notation table and a link to it."""
+def symbol_box(keys: Sequence[str], link: str = "symbols.py", heading: str = "Symbols on this page") -> None:
+    """Show the symbols a page uses, with their meaning from the notation table and a link to it.
+
+    ``heading`` says which symbols these are (e.g. only the ones the page adds to the notation chapter's).
+    """
     from .pages import md, md_table
 
-    md(f"**Symbols on this page**, as defined in the [notation table]({link}):")
+    md(f"**{heading}**, as defined in the [notation table]({link}):")
     md_table(["symbol", "meaning"], symbol_rows(keys, code=False), align="ll")

@@ -14,6 +14,8 @@ from __future__ import annotations
 import html
 import re
 
+from mkdocs.plugins import event_priority
+
 # The same pattern as tests/reader_probes.js: a number as the book's formatter writes it.
 NUMBER = re.compile(r"^[−\-+]?(?:\d[\d,]*(?:\.\d+)?|\.\d+)(?:\s*×\s*10[⁻⁺]?[⁰¹²³⁴⁵⁶⁷⁸⁹]+)?\s*%?$")
 WORDS = re.compile(r"[A-Za-z]{2,}")
@@ -88,5 +90,6 @@ def align_tables(page_html: str) -> str:
                       page_html)
 
 
+@event_priority(-60)  # after katex_math.py's on_page_content (-50): a cell's math is typeset, "$1$" reads "1"
 def on_page_content(html_text: str, page, config, files) -> str:
     return align_tables(html_text)
