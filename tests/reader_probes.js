@@ -281,6 +281,16 @@
     return [...new Set(problems)].slice(0, 5);
   }
 
-  window.__bp = { printedOutput, rawTex, mathErrors, brokenUses, fontProblems, katexFontsReady, shrunkFormulas, overflow, tables, figureText,
+  // A notebook page's cells use the whole text column: nothing floated beside them narrows them.
+  function squeezedCells(root = document.querySelector("article") || document.body) {
+    const wrap = root.querySelector(".jupyter-wrapper");
+    if (!wrap) return [];
+    const cs = getComputedStyle(root);
+    const column = root.clientWidth - parseFloat(cs.paddingLeft) - parseFloat(cs.paddingRight);
+    const width = wrap.getBoundingClientRect().width;
+    return width < column - 2 ? [`the page's cells are ${Math.round(width)} px wide in a ${Math.round(column)} px text column`] : [];
+  }
+
+  window.__bp = { squeezedCells, printedOutput, rawTex, mathErrors, brokenUses, fontProblems, katexFontsReady, shrunkFormulas, overflow, tables, figureText,
                   orphanPunctuation, sympyDisplay, solutionText, visibleText, MATH };
 })();

@@ -405,7 +405,7 @@ def _layout_problems(tab: Tab, width: int) -> list[str]:
     if ov["vertical"]:
         problems.append(f"stray vertical scrollbars: {ov['vertical']}")
     problems += tab.probe("tables")["problems"] + tab.probe("sympyDisplay") + tab.probe("solutionText")
-    problems += tab.probe("printedOutput")
+    problems += tab.probe("printedOutput") + tab.probe("squeezedCells")
     for fig in tab.probe("figureText"):
         if fig["textPx"] is None:
             problems.append(f"figure without data-min-text-px (its text size cannot be checked): {fig['label']!r}")
