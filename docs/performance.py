@@ -325,6 +325,16 @@ measurements. They are noisy: the middle half of the per-round ratios spans up t
 {num(spread[widest][0], 3)} to {num(spread[widest][1], 3)} ({widest[1]}, {widest[0]}), so an effect of a few
 per cent is not resolved by them.
 """)
+if "base" in variants:
+    slower = {short(n): c["ratio_to_library"]["base"] for n, c in abl_cases.items() if c["ratio_to_library"]["base"] < 1}
+    if slower:
+        md(f"""
+Where "base" is below 1 ({names([f"{num(r, 2)} on {n}" for n, r in slower.items()])}), the library before
+these changes trained faster: its `fit` did less at each step. It kept no copy of the last finite
+parameters to roll back to after a divergence, did not check each parameter before stepping it, and
+had no optimiser objects (the safety and features of this version's library chapters and API). The
+speed-ups above recover part of that cost, not all of it.
+""")
 pairs = {}
 for c in cases:
     if c["dtype"] == "float64":
