@@ -368,9 +368,9 @@ how = (f"each in a fresh Jupyter kernel forked from a process that has imported 
 md(f"""
 A cold `mkdocs build --strict` (no cache: every page executed) took **{num(cold, 3)} s** on
 {book["date"][:10]}, the median of {len(runs[default])} builds on {cpus} cores; the goal is under
-{goal_s} s, {"met" if cold < goal_s else "**missed**"}. Other programs shared the machine: before the
-{len(loads)} builds of the session the load average was between {num(min(loads), 2)} and
-{num(max(loads), 2)}, so the CPU time, which that load shifts less, is given as well. The build
+{goal_s} s, {"met" if cold < goal_s else "**missed**"}. Before the {len(loads)} builds of the session the
+load average was between {num(min(loads), 2)} and {num(max(loads), 2)} (it still counts the tail of the
+build before), so the CPU time, which load shifts less, is given as well. The build
 executes the {len(record["pages"])} notebook pages {record["jobs"]} at a time, {how}, starting as soon as it
 has listed its files, and converts each page once its kernel is done.
 """)
