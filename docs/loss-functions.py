@@ -102,7 +102,8 @@ abs_right = sp.limit((sp.Abs(t) - 0) / t, t, 0)
 d_abs = sp.diff(sp.Abs(yh_r - y_r), yh_r)
 assert (abs_left, abs_right) == (-1, 1) and d_abs == sp.sign(yh_r - y_r)
 md(f"""
-SymPy gives $\\partial |\\hat y - y| / \\partial \\hat y = {sp.latex(d_abs)}$ for $\\hat y \\neq y$; at $\\hat y = y$ the
+SymPy gives $\\partial |\\hat y - y| / \\partial \\hat y = {sp.latex(d_abs)}$ for $\\hat y \\neq y$; at
+$\\hat y = y$ the
 one-sided derivatives are {sp.latex(abs_left)} and {sp.latex(abs_right)}, so there is no derivative there. The
 squared error's derivative $\\hat y - y$ is continuous and shrinks with the error:
 """)
@@ -171,7 +172,8 @@ From $c = {tex(c0)}$ towards the target {num(target, trim=True)} with learning r
 error each step removes the fraction $\\eta$ of the remaining error, so after {n_steps} steps $c$ is within
 {num(abs(err_sq[-1]), 2, trim=True)} of the target and still closing in. On the absolute error every step has
 length exactly $\\eta$: $c$ crosses the target at step {cross} and from then on alternates between
-{num(min(c_abs[-2:]), 3, trim=True)} and {num(max(c_abs[-2:]), 3, trim=True)}, {gap_text}, for ever (a step of $\\eta$ from
+{num(min(c_abs[-2:]), 3, trim=True)} and {num(max(c_abs[-2:]), 3, trim=True)}, {gap_text}, for ever (a step of
+$\\eta$ from
 either point lands on the other). The absolute error is
 less swayed by outliers (exercise 2), but gradient descent on it settles only if the learning rate shrinks.
 """)
@@ -197,7 +199,8 @@ md(f"""
 The loss of one entry is $-\\log \\hat y$ if the label is 1 and $-\\log(1 - \\hat y)$ if it is 0: it tends to 0
 for a confident correct prediction and grows without bound for a confident wrong one. The size of its
 derivative, $1/\\hat y$ or $1/(1 - \\hat y)$, grows without bound with it, and tends to 1, not 0, for a confident
-correct prediction. For a label of 1 and a prediction of {num(wrong, trim=True)} the loss is {num(bce_wrong, trim=True)} and
+correct prediction. For a label of 1 and a prediction of {num(wrong, trim=True)} the loss is
+{num(bce_wrong, trim=True)} and
 $\\partial \\ell / \\partial \\hat y = {tex(grad_wrong)}$.
 """)
 
@@ -422,7 +425,8 @@ assert all(abs(g_bce[k].item() / g_mse[k].item() - ratio_m10) < 1e-9 * ratio_m10
 assert abs(ratio_m10 - 1 / float(bp.sigmoid_grad(np.array(-10.0)))) < 1e-9 * ratio_m10
 md(f"""
 At $z = {tex(zs_cmp[0])}$ the prediction is almost exactly wrong; cross-entropy's delta is
-{num(cmp_rows[0][3], trim=True)}, the squared error's {num(cmp_rows[0][2], 3, trim=True)}, {num(ratio_m10, 3)} times smaller
+{num(cmp_rows[0][3], trim=True)}, the squared error's {num(cmp_rows[0][2], 3, trim=True)}, {num(ratio_m10, 3)}
+times smaller
 ($1/\\sigma'(z)$). Every gradient of the parameters that feed this unit is that delta times an input, so
 each gradient step under the squared error is that many times smaller too.
 """)
@@ -700,7 +704,8 @@ figure(draw_bce_error,
        r"follows $\varepsilon e^z/\ell$ and becomes infinite where $\sigma(z)$ rounds to 1.")
 md(f"""
 The relative error is at most $\\varepsilon(e^z/\\ell + 1)$ at every point of a grid of step 0.01 on $[0, 40)$
-where the direct route is finite: it is {num(at[10.0], 2, trim=True)} at $z = 10$, {num(at[20.0], 2, trim=True)} at $z = 20$,
+where the direct route is finite: it is {num(at[10.0], 2, trim=True)} at $z = 10$,
+{num(at[20.0], 2, trim=True)} at $z = 20$,
 {num(at[30.0], 2, trim=True)} at $z = 30$ and {num(at[35.0], 2, trim=True)} at $z = 35$. It first exceeds 10⁻⁸ at
 $z = {tex(first_1e8)}$ and 10⁻³ at $z = {tex(first_1e3)}$, and from $z = {tex(z_inf, 6)} = 53 \\ln 2$ on
 $e^{{-z}}$ is below half the spacing of floating-point numbers next to 1, $\\sigma(z)$ rounds to exactly 1, and
@@ -807,6 +812,7 @@ The derivative $\\sum_i \\operatorname{{sign}}(c - y_i)$ counts targets below $c
 changes sign where half the targets lie on each side, at the median. A fine grid puts the minimum at
 $c = {tex(c_abs_best)}$, the median of the five targets (the mean is {num(float(np.mean(ys)), trim=True)}). The outlier
 contributes $-1$ to the derivative whether it is 20 or 20,000 (with 20,000 the minimum stays at
-{num(best_abs(far), trim=True)}, while the mean moves to {num(float(np.mean(far)), trim=True)}); under the squared error it pulls
+{num(best_abs(far), trim=True)}, while the mean moves to {num(float(np.mean(far)), trim=True)}); under the
+squared error it pulls
 with a force proportional to its distance.
 """)

@@ -8,10 +8,10 @@
 #
 # ## Symbols
 #
-# The symbols of this chapter and of the loss and its gradients, with their names in the library
-# (code keeps the library's own names: `W1`, `b1`, `delta`). They are the first groups of the book's
-# [table of symbols](symbols.py), which adds those of the later chapters and is the one definition of
-# each; this table is drawn from the same entries. Samples are rows throughout.
+# The first three groups of the book's [table of symbols](symbols.py): sizes and indices, the forward
+# pass, the loss and its gradients, with their names in the library where they have one (code keeps
+# the library's own names: `W1`, `b1`, `delta`). A few of them are first used in later chapters; the
+# full table adds the symbols of the chapters after those. Samples are rows throughout.
 
 # %% tags=["hide-input"]
 import numpy as np

@@ -87,7 +87,8 @@ $\\lceil \\ln 10^{{-6}}/\\ln {tex(rho_gd)} \\rceil = {math.ceil(math.log(1e-6) /
 # %% [markdown]
 # ## Momentum
 #
-# Momentum (Polyak's *heavy ball*) steps along a velocity $m$ (PyTorch's *momentum buffer*) that accumulates the gradients, with
+# Momentum (Polyak's *heavy ball*) steps along a velocity $m$ (PyTorch's *momentum buffer*) that
+# accumulates the gradients, with
 # a momentum coefficient $0 \le \mu < 1$:
 #
 # $$

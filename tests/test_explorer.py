@@ -558,7 +558,8 @@ def test_explorer_js_is_fetched_only_on_pages_with_an_explorer(chromium, site_se
     links = tab.locator("nav.md-nav--primary a.md-nav__link[href]")
     links.nth(links.evaluate_all("els => els.map(e => e.href)").index(target)).click()
     tab.wait_for_url(target)
-    tab.wait_for_function("() => window.bpExplorer && bpExplorer.instances.length === document.querySelectorAll('.bpx').length")
+    tab.wait_for_function("() => window.bpExplorer && "
+                          "bpExplorer.instances.length === document.querySelectorAll('.bpx').length")
     assert tab.evaluate("() => window.__noReload") is True, "the page reloaded: instant navigation is off"
     assert len(fetched) == 1, fetched
     context.close()

@@ -47,7 +47,8 @@ def test_runs_after_the_math_is_typeset():
     """A cell holding $1$ is a number only once KaTeX has typeset it: the alignment hook must run after
     katex_math's (MkDocs runs higher priorities first; the default is 0)."""
     def priority(name: str) -> float:
-        spec = importlib.util.spec_from_file_location(f"hook_{name}", Path(__file__).resolve().parents[1] / "tools" / "hooks" / f"{name}.py")
+        hooks = Path(__file__).resolve().parents[1] / "tools" / "hooks"
+        spec = importlib.util.spec_from_file_location(f"hook_{name}", hooks / f"{name}.py")
         module = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(module)
         return getattr(module.on_page_content, "mkdocs_priority", 0)
