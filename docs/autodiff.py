@@ -16,7 +16,6 @@ import inspect
 import io
 import math
 import sys
-import time
 import tokenize
 from functools import partial
 
@@ -32,6 +31,7 @@ import backprop.autodiff as ad
 import backprop.symbolic as bs
 from backprop.book import md, md_table, num, solution, tex
 from backprop.book.symbols import symbol_box
+from backprop.book.timing import paired
 
 symbol_box(["v", "vbar", "loss", "P", "E"])
 
@@ -409,29 +409,6 @@ since the engine adds one product at a time and the library's matrix products gr
 # the ratios within a pair):
 
 # %% tags=["hide-input"]
-def seconds(f, number=1):
-    """Wall-clock time of `number` calls of f(), per call."""
-    t0 = time.perf_counter()
-    for _ in range(number):
-        f()
-    return (time.perf_counter() - t0) / number
-
-
-def paired(f, g, pairs, number_f=1, number_g=1):
-    """Time f and g back to back `pairs` times, taking turns to go first, so that both see the same load;
-    return the median time of each and the median of the ratios within a pair."""
-    f(), g()  # warm-up
-    tf, tg = [], []
-    for i in range(pairs):
-        first, second = (g, f) if i % 2 else (f, g)
-        t1 = seconds(first, number_g if first is g else number_f)
-        t2 = seconds(second, number_g if second is g else number_f)
-        tf.append(t2 if i % 2 else t1)
-        tg.append(t1 if i % 2 else t2)
-    tf, tg = np.array(tf), np.array(tg)
-    return float(np.median(tf)), float(np.median(tg)), float(np.median(tf / tg))
-
-
 def engine_gradient(net_, X_, Y_):
     out, _ = mlp_loss(net_, X_, Y_)
     out.backward()

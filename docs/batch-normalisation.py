@@ -11,21 +11,15 @@
 # $\tilde Z^{(l)}, \bar z^{(l)}, s^{(l)}, \hat Z^{(l)}, \gamma^{(l)}, \beta^{(l)}$ and $\epsilon$.
 
 # %% tags=["hide-input"]
-import math
-
 import sympy as sp
 from IPython.display import Math, display
 
 import backprop.symbolic as bs
 from backprop.book import figure, md, md_table, num, solution, tex
+from backprop.book.numbers import up
 
 EPS_BN = 1e-5   # batch normalisation's epsilon (checked against the library below)
 
-
-def up(x: float, digits: int = 1) -> float:
-    """x rounded up to `digits` significant figures: a bound the text can say x is within."""
-    scale = 10.0 ** (math.floor(math.log10(abs(x))) - digits + 1)
-    return math.ceil(x / scale) * scale
 
 # %% [markdown]
 # ## The forward pass

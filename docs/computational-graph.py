@@ -12,7 +12,6 @@
 
 # %% tags=["hide-input"]
 import itertools
-import time
 from functools import partial
 
 import sympy as sp
@@ -22,6 +21,7 @@ from backprop.autodiff import mlp_loss
 from backprop.book import figure, md, md_table, num, solution, tex
 from backprop.book.graphs import GraphNode, bar_label, check_graph_layout, draw_graph
 from backprop.book.symbols import symbol_box
+from backprop.book.timing import paired
 
 symbol_box(["loss", "P", "v", "vbar", "vdot", "E", "nio", "h"])
 
@@ -590,30 +590,6 @@ assert passes == 2 * P
 fd_diff = max(float(np.max(np.abs(fd[k] - bp_grads[k]))) for k in fd)
 # rounding eps |L| / h ~ 2e-16 * 0.6 / 1e-6 ~ 1e-10, truncation h^2 |L'''| ~ 1e-12: the gradients are 0.05-0.3
 assert fd_diff < 1e-8, fd_diff
-
-
-def seconds(f, number=1):
-    """Wall-clock time of `number` calls of f(), per call."""
-    t0 = time.perf_counter()
-    for _ in range(number):
-        f()
-    return (time.perf_counter() - t0) / number
-
-
-def paired(f, g, pairs, number_f=1, number_g=1):
-    """Time f and g back to back, `pairs` times, alternating which goes first, so that both see the same
-    load; return the median time of each and the median of the ratios within a pair."""
-    f(), g()  # warm-up
-    tf, tg = [], []
-    for i in range(pairs):
-        if i % 2:
-            tg.append(seconds(g, number_g))
-            tf.append(seconds(f, number_f))
-        else:
-            tf.append(seconds(f, number_f))
-            tg.append(seconds(g, number_g))
-    tf, tg = np.array(tf), np.array(tg)
-    return float(np.median(tf)), float(np.median(tg)), float(np.median(tf / tg))
 
 
 def fd_next_entry(net_, X_, Y_, schedule):

@@ -25,6 +25,7 @@ import mpmath
 import sympy as sp
 
 from backprop.book import figure, md, md_table, num, solution, tex
+from backprop.book.numbers import down, up
 
 # %% [markdown]
 # ## Centred differences
@@ -146,18 +147,6 @@ assert EPS64 == 2.0**-52 and EPS32 == 2.0**-23
 KEY, IDX = "W1", (0, 0)
 g = float(g_bp)
 p0 = float(net.params[KEY][IDX])
-
-
-def up(x, digits=1):
-    """x rounded *up* to `digits` significant figures: a bound stated in the text stays a bound."""
-    e = np.floor(np.log10(abs(x))) - digits + 1
-    return float(np.ceil(x / 10**e) * 10**e)
-
-
-def down(x, digits=1):
-    """x rounded *down* to `digits` significant figures (a lower bound stays a lower bound)."""
-    e = np.floor(np.log10(abs(x))) - digits + 1
-    return float(np.floor(x / 10**e) * 10**e)
 
 
 def rel_error(a, b):

@@ -17,25 +17,13 @@
 
 # %% tags=["hide-input"]
 import dataclasses
-import math
 from fractions import Fraction
 
 import sympy as sp
 from IPython.display import display
 
 from backprop.book import column, figure, md, md_table, num, solution, tex
-
-
-def up(x, digits=1):
-    """x rounded *up* to `digits` significant figures: a bound stated in the text stays a bound."""
-    e = math.floor(math.log10(abs(x))) - digits + 1
-    return math.ceil(x / 10**e) * 10**e
-
-
-def down(x, digits=1):
-    """x rounded *down* to `digits` significant figures."""
-    e = math.floor(math.log10(abs(x))) - digits + 1
-    return math.floor(x / 10**e) * 10**e
+from backprop.book.numbers import down, up
 
 # %% [markdown]
 # ## The sign and the size of a gradient

@@ -23,14 +23,10 @@ import sympy as sp
 from IPython.display import Math, display
 
 from backprop.book import figure, md, md_table, num, solution, tex
+from backprop.book.numbers import down
 
 EPS = 2.0**-52   # the machine epsilon of float64
 
-
-def down(x, digits=1):
-    """x rounded *down* to `digits` significant figures: a lower bound stated in the text stays one."""
-    e = math.floor(math.log10(abs(x))) - digits + 1
-    return math.floor(x / 10**e) * 10**e
 
 # %% [markdown]
 # ## Where gradient descent is slow

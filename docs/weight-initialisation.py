@@ -16,20 +16,8 @@ import sympy as sp
 from IPython.display import Math, display
 
 from backprop.book import figure, md, md_table, num, solution, tex
+from backprop.book.numbers import down, up
 from backprop.book.symbols import symbol_box
-
-
-def up(x, digits=1):
-    """x rounded *up* to `digits` significant figures: an upper bound stated in the text stays one."""
-    e = math.floor(math.log10(abs(x))) - digits + 1
-    return math.ceil(x / 10**e) * 10**e
-
-
-def down(x, digits=1):
-    """x rounded *down* to `digits` significant figures: a lower bound stays one."""
-    e = math.floor(math.log10(abs(x))) - digits + 1
-    return math.floor(x / 10**e) * 10**e
-
 
 symbol_box(["expectation", "normal", "uniform", "chi"],
            heading="Symbols this page adds to those of the notation chapter")

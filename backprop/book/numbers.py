@@ -124,3 +124,23 @@ def column(values: Iterable[float], digits: int = 4) -> list[str]:
     ['0.1013', '0.1000', '−3.000×10⁻⁹']
     """
     return [num(v, digits) for v in values]
+
+
+def up(x: float, digits: int = 1) -> float:
+    """``x`` rounded *up* to ``digits`` significant figures: an upper bound the text states stays one.
+
+    >>> up(0.7221, 2), up(3.2e-7), up(-0.0449, 1)
+    (0.73, 4e-07, -0.04)
+    """
+    e = math.floor(math.log10(abs(x))) - digits + 1
+    return math.ceil(x / 10**e) * 10**e
+
+
+def down(x: float, digits: int = 1) -> float:
+    """``x`` rounded *down* to ``digits`` significant figures: a lower bound the text states stays one.
+
+    >>> num(down(1.796, 2), 2), down(2.1e-7)
+    ('1.7', 2e-07)
+    """
+    e = math.floor(math.log10(abs(x))) - digits + 1
+    return math.floor(x / 10**e) * 10**e
