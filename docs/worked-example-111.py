@@ -15,7 +15,7 @@ from IPython.display import display
 
 import backprop.symbolic as bs
 from backprop.book import figure, md, md_table, num, solution, tex
-from backprop.book.netvalues import draw_network_values, network_values_alt, network_values_figsize
+from backprop.book.netvalues import show_network_values
 from backprop.book.symbols import symbol_box
 
 symbol_box(["x", "y", "yhat", "z", "a", "sigma", "w111", "loss", "eta", "p", "grad"])
@@ -93,19 +93,9 @@ output would lower the loss. The same forward pass, drawn on the network:
 """)
 
 
-def show_network(view: str, caption: str):
-    """Draw the network's forward or backward pass (numbers from the library) and return what was drawn."""
-    drawing = {}
-
-    def draw(fig):
-        drawing["numbers"] = draw_network_values(fig, net, X, Y, view).numbers
-
-    figure(draw, alt=network_values_alt(net, X, Y, view), caption=caption, figsize=network_values_figsize(net.sizes))
-    return drawing["numbers"]
-
-
-forward_drawn = show_network(
-    "forward", "The forward pass on $x = " + tex(x) + "$: each line carries its weight $w^{(l)}$, each unit its "
+forward_drawn = show_network_values(
+    net, X, Y, "forward",
+    "The forward pass on $x = " + tex(x) + "$: each line carries its weight $w^{(l)}$, each unit its "
     r"bias $b^{(l)}$, pre-activation $z^{(l)}$ and activation $a^{(l)}$; the output is $\hat y = a^{(2)}$.")
 # The numbers on the picture are the library's, and the scalar recomputation's above.
 assert forward_drawn == {("a", 0, 1): x, ("w", 1, 1, 1): w1, ("b", 1, 1): b1, ("z", 1, 1): z1, ("a", 1, 1): a1,
@@ -170,8 +160,9 @@ assert math.isclose(deltas[1][0, 0], (yhat - y) * w2 * a1 * (1 - a1), rel_tol=1e
 # its unit's delta, $\partial \mathcal{L}/\partial b^{(l)} = \delta^{(l)}$.
 
 # %% tags=["hide-input"]
-backward_drawn = show_network(
-    "backward", r"The backward pass: each unit shows its activation $a^{(l)}$ and its delta "
+backward_drawn = show_network_values(
+    net, X, Y, "backward",
+    r"The backward pass: each unit shows its activation $a^{(l)}$ and its delta "
     r"$\delta^{(l)} = \partial \mathcal{L}/\partial z^{(l)}$, each line the gradient "
     r"$\partial \mathcal{L}/\partial w^{(l)} = a^{(l-1)}\,\delta^{(l)}$ of its weight.")
 grads_lib = net.gradients(X, Y)

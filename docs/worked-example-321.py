@@ -15,8 +15,8 @@ import sympy as sp
 from IPython.display import Math, display
 
 import backprop.symbolic as bs
-from backprop.book import figure, md, md_table, num, solution, tex
-from backprop.book.netvalues import draw_network_values, network_values_alt, network_values_figsize
+from backprop.book import md, md_table, num, solution, tex
+from backprop.book.netvalues import show_network_values
 from backprop.book.symbols import symbol_box
 
 symbol_box(["x", "y", "yhat", "z", "a", "W", "w", "b", "Wcol", "loss", "delta", "odot", "top", "eta"])
@@ -140,17 +140,6 @@ $$
 """)
 
 
-def show_network(view: str, caption: str):
-    """Draw the network's forward or backward pass (numbers from the library) and return what was drawn."""
-    drawing = {}
-
-    def draw(fig):
-        drawing["numbers"] = draw_network_values(fig, net, X, Y, view).numbers
-
-    figure(draw, alt=network_values_alt(net, X, Y, view), caption=caption, figsize=network_values_figsize(net.sizes))
-    return drawing["numbers"]
-
-
 # %% [markdown]
 # The same forward pass drawn on the network. The line from input $j$ to hidden unit $k$ carries the
 # weight $w^{(1)}_{jk}$, entry $(j, k)$ of the library's $W^{(1)}$ and entry $(k, j)$ of the example's
@@ -158,8 +147,9 @@ def show_network(view: str, caption: str):
 # in the second.
 
 # %% tags=["hide-input"]
-forward_drawn = show_network(
-    "forward", r"The forward pass of one sample: each line carries its weight $w^{(l)}_{jk}$, each unit its bias "
+forward_drawn = show_network_values(
+    net, X, Y, "forward",
+    r"The forward pass of one sample: each line carries its weight $w^{(l)}_{jk}$, each unit its bias "
     r"$b^{(l)}_k$, pre-activation $z^{(l)}_k$ and activation $a^{(l)}_k$; the output is $\hat y = a^{(2)}_1$.")
 # The picture's numbers are the typed example's (weights in the column layout, transposed) and the scalar
 # recomputation's above.
@@ -249,8 +239,9 @@ gradient backward.
 # $\delta^{(1)}_1 = 0$, and the line out of it the factor $a^{(1)}_1 = 0$.
 
 # %% tags=["hide-input"]
-backward_drawn = show_network(
-    "backward", r"The backward pass: each unit shows its activation $a^{(l)}_k$ and its delta "
+backward_drawn = show_network_values(
+    net, X, Y, "backward",
+    r"The backward pass: each unit shows its activation $a^{(l)}_k$ and its delta "
     r"$\delta^{(l)}_k = \partial \mathcal{L}/\partial z^{(l)}_k$, each line the gradient "
     r"$\partial \mathcal{L}/\partial w^{(l)}_{jk} = a^{(l-1)}_j\,\delta^{(l)}_k$ of its weight.")
 # The picture's numbers are the library's deltas and gradients, and the products a_j delta_k of the scalars.

@@ -14,6 +14,7 @@ from backprop.book.netvalues import (
     network_values,
     network_values_alt,
     network_values_figsize,
+    show_network_values,
 )
 from backprop.book.numbers import tex
 from backprop.book.pages import svg_figure_html
@@ -170,3 +171,17 @@ def test_lines_and_numbers_into_unit_k_take_colour_k():
     layer1_heads = sorted(x for x in into if len(into[x] & {cycle[0], cycle[1]}))
     assert [into[x] for x in layer1_heads] == [{cycle[0]}, {cycle[1]}]  # left unit C0, right unit C1
     assert labels["bp-graph-node:w2:0:0"] == "#000001"  # a single output unit: the text colour
+
+
+def test_show_network_values_shows_the_figure_and_returns_its_numbers(monkeypatch):
+    """The pages' one call: the figure goes to the page (display) with the drawing's alt text, and the
+    numbers returned are the drawing's, which are the library's."""
+    from backprop.book import pages
+
+    shown = []
+    monkeypatch.setattr(pages, "_display", lambda obj: shown.append(obj._repr_html_()))
+    net, X, Y = three_two_one()
+    numbers = show_network_values(net, X, Y, "backward", "A caption.")
+    assert numbers == drawn(net, X, Y, "backward").numbers
+    assert len(shown) == 1 and "<figcaption>A caption.</figcaption>" in shown[0]
+    assert network_values_alt(net, X, Y, "backward")[:60] in shown[0]

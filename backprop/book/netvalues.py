@@ -35,7 +35,7 @@ from .graphs import GraphNode, check_graph_layout, draw_graph, layout_renderer
 from .numbers import num, tex
 
 __all__ = ["NetworkDrawing", "draw_network_values", "network_values", "network_values_alt",
-           "network_values_figsize"]
+           "network_values_figsize", "show_network_values"]
 
 _DY = 1.9  # between layers (data units, about inches)
 _VIEWS = ("forward", "backward")
@@ -245,3 +245,17 @@ def network_values_alt(net: Any, X: Any, Y: Any, show: str = "backward", digits:
             f"end. The deltas are, from the output back, {deltas}. The largest weight gradient in size is "
             f"{num(float(grads[key][j, k]), digits, trim=True)}, of the weight from unit {j + 1} of layer "
             f"{int(key[1:]) - 1} to unit {k + 1} of layer {key[1:]}.{zeros}")
+
+
+def show_network_values(net: Any, X: Any, Y: Any, show: str, caption: str) -> dict[tuple, float]:
+    """Show the drawing of :func:`draw_network_values` as a page figure (with its alt text and its size)
+    and return the numbers it drew, for the page to check against its own computation."""
+    from .pages import figure
+
+    drawn: dict[str, NetworkDrawing] = {}
+
+    def draw(fig: Any) -> None:
+        drawn["drawing"] = draw_network_values(fig, net, X, Y, show)
+
+    figure(draw, alt=network_values_alt(net, X, Y, show), caption=caption, figsize=network_values_figsize(net.sizes))
+    return drawn["drawing"].numbers
