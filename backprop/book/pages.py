@@ -292,7 +292,7 @@ def _hoist_use_style(m: re.Match) -> str:
     return f'<g{m.group(1)} style="{styles.pop()}">{uses}</g>'
 
 
-def _compact_coordinates(svg: str) -> str:
+def _compact_svg(svg: str) -> str:
     """matplotlib writes coordinates (in points) to six decimals, one per line: keep two, on one line.
 
     A hundredth of a point is far below a pixel at any zoom a reader uses; only path data and
@@ -301,9 +301,9 @@ def _compact_coordinates(svg: str) -> str:
     Markers drawn with one style are styled once, on their group; comments and the ids of groups
     (nothing refers to them) go.
 
-    >>> _compact_coordinates('<path d="M 73.004749 99.663621 \\nL 103.057132 -0.001"/><use x="1.23456" y="7"/>')
+    >>> _compact_svg('<path d="M 73.004749 99.663621 \\nL 103.057132 -0.001"/><use x="1.23456" y="7"/>')
     '<path d="M 73 99.66 L 103.06 0"/><use x="1.23" y="7"/>'
-    >>> _compact_coordinates('<g clip-path="url(#c)">\\n<use style="fill: red" x="1" href="#m"></use>\\n'
+    >>> _compact_svg('<g clip-path="url(#c)">\\n<use style="fill: red" x="1" href="#m"></use>\\n'
     ...                      '<use style="fill: red" x="2" href="#m"></use>\\n</g>')
     '<g clip-path="url(#c)" style="fill: red"><use x="1" href="#m"></use>\\n<use x="2" href="#m"></use>\\n</g>'
     """
@@ -335,7 +335,7 @@ def svg_figure_html(
     svg, smallest_pt = _render_svg(draw, figsize)
     svg = svg[svg.index("<svg"):]  # drop the XML declaration and doctype
     svg = re.sub(r"<metadata>.*?</metadata>\s*", "", svg, flags=re.S)
-    svg = _compact_coordinates(svg)
+    svg = _compact_svg(svg)
     # matplotlib's "*{stroke-linejoin...}" rule would apply to the whole page once inlined: scope it.
     # Outside the site (a downloaded notebook in Jupyter: no Material scheme on <body>, no book.css)
     # the colour variables get Jupyter's text colours and the light scheme's data colours.
