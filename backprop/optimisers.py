@@ -53,6 +53,10 @@ def _all_finite(a: Array) -> bool:
     return math.isfinite(a.sum()) or bool(np.isfinite(a).all())
 
 
+# A step below this (the dtype's largest number times 2⁻²⁰) is finite however the norm that bounds it was rounded.
+_LARGEST = {np.dtype(t): float(np.finfo(t).max) * 2.0**-20 for t in (np.float16, np.float32, np.float64)}
+
+
 def check_lr(lr: object, where: str = "") -> float:
     """``lr`` as a float, or a ``ValueError`` if it is not a positive finite number.
 
@@ -147,7 +151,7 @@ class Optimiser:
         raise NotImplementedError(f"{type(self).__name__} must define update(key, p, g, state, lr)")
 
     def step(self, params: dict[str, Array], grads: Mapping[str, Array], lr: float, *,
-             finite_gradients: bool = False) -> None:
+             grad_norm: float | None = None) -> None:
         """Update every parameter in place, p ← p − Δ, all or nothing.
 
         Parameters
@@ -159,10 +163,14 @@ class Optimiser:
             may be overwritten (they are the training loop's temporaries).
         lr
             The learning rate η.
-        finite_gradients
-            True if the caller has already established that every entry of
-            every gradient is finite (``fit`` has: the norm of the whole
-            gradient is finite); the gradients are then not tested again.
+        grad_norm
+            The Euclidean norm of all the gradients together (or a bound on
+            it), if the caller has computed it and found it finite (``fit``
+            has): then every entry is finite and the gradients are not
+            tested again.  Plain
+            gradient descent's steps are then not tested either: every
+            entry of Δ = η g is at most η ``grad_norm`` in size, so Δ is
+            finite while that is far below the dtype's largest number.
 
         Raises
         ------
@@ -180,18 +188,22 @@ class Optimiser:
             extra = [k for k in grads if k not in params]
             raise ValueError(f"{self.name}: the gradients must have the keys of the parameters; missing "
                              f"{missing or 'none'}, unexpected {extra or 'none'}")
+        # SGD's Δ = η g has |Δᵢ| ≤ η ‖g‖ (times 1 + 2⁻²³ for rounding η and the product): with a 2⁻²⁰ margin
+        # for a computed norm that lost mass to rounding, the steps are finite without looking at them.
+        plain_steps = grad_norm is not None and type(self).update is SGD.update
         for key, p in params.items():
             g = grads[key]
             if not isinstance(g, np.ndarray) or g.shape != p.shape:
                 raise ValueError(f"{self.name}: the gradient of {key} has shape {np.shape(g)}, the parameter "
                                  f"{p.shape}")
-            if not finite_gradients and not _all_finite(g):
+            if grad_norm is None and not _all_finite(g):
                 bad = tuple(int(i) for i in np.argwhere(~np.isfinite(g))[0])
                 raise FloatingPointError(f"{self.name}: the gradient of {key} is {g[bad]} at {bad}; nothing was "
                                          f"updated")
             if not p.flags.writeable:
                 raise ValueError(f"params[{key!r}] is read-only (a broadcast or a view of read-only memory): "
                                  f"the parameters are updated in place; give it a writable copy, p.copy()")
+            plain_steps = plain_steps and lr * grad_norm < _LARGEST.get(p.dtype, 0.0)
         new: dict[str, tuple[Array, State]] = {}
         for key, p in params.items():  # compute everything first: nothing is written until all steps are known
             state = self.state.get(key)
@@ -207,7 +219,7 @@ class Optimiser:
             if not isinstance(delta, np.ndarray) or delta.shape != p.shape:
                 raise ValueError(f"{self.name}: update gave a step of shape {np.shape(delta)} for {key} of shape "
                                  f"{p.shape}")
-            if not _all_finite(delta):
+            if not plain_steps and not _all_finite(delta):
                 raise FloatingPointError(f"{self.name}: the step of {key} is not finite (too large for "
                                          f"{delta.dtype}); nothing was updated")
             new[key] = (delta, new_state)

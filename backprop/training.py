@@ -199,6 +199,10 @@ class _Snapshot:
         optimiser.restore(self.optimiser)
 
 
+def _where(epoch: int, lo: int, step: int, n: int) -> str:
+    return f"at epoch {epoch}" + ("" if step == n else f", batch {lo // step}")
+
+
 def _clip(grads: dict[str, Array], norm: float, clip_norm: float | None) -> bool:
     """Scale the gradients in place so their global norm is at most ``clip_norm``; True if they were scaled."""
     if clip_norm is None or norm <= clip_norm:
@@ -312,27 +316,26 @@ def fit(
                     else:
                         idx = order[lo:lo + step] if order is not None else slice(lo, lo + step)
                         Xb, Yb = X[idx], Y[idx]
-                    where = f"at epoch {epoch}" + ("" if step == n else f", batch {lo // step}")
                     fp = net._pass(Xb, Yb, True, None, True, work)[0]  # forward(Xb, Yb, train=True, checked=True)
                     if not math.isfinite(fp.loss):
-                        raise diverged(f"loss became {fp.loss}", where)
+                        raise diverged(f"loss became {fp.loss}", _where(epoch, lo, step, n))
                     grads = net.backward(fp, Yb)
                     step_losses[steps] = fp.loss
                     norm = _grad_norm(grads)
                     if not math.isfinite(norm):
-                        raise diverged(f"gradient norm became {norm}", where)
+                        raise diverged(f"gradient norm became {norm}", _where(epoch, lo, step, n))
                     clipped[epoch] += _clip(grads, norm, clip_norm)
                     last_good.take(net, opt)
                     guard.hold()
                     try:
                         if library_step:  # all or nothing; the gradients are finite (their norm is)
-                            opt.step(net.params, grads, rate, finite_gradients=True)
+                            opt.step(net.params, grads, rate, grad_norm=norm)
                         else:
                             opt.step(net.params, grads, rate)
                         net.update_running_stats(fp)
                         steps += 1
                     except FloatingPointError as err:
-                        raise diverged(f"the update failed ({err})", where) from None
+                        raise diverged(f"the update failed ({err})", _where(epoch, lo, step, n)) from None
                     finally:
                         guard.release()
                     total_loss += fp.loss * len(Xb)

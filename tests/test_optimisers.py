@@ -364,3 +364,45 @@ def test_whatever_happens_the_network_and_optimiser_agree(name, lr, seed, batch_
             kept = len(err.history.step_loss) - ("the update failed" not in str(err))
     assert all(np.all(np.isfinite(p)) for p in net.params.values())
     assert opt.steps == kept
+
+
+def _norm(grads):  # as fit computes it: the norm of all gradients together, in each gradient's dtype
+    return math.sqrt(sum(float(np.vdot(g, g)) for g in grads.values()))
+
+
+@settings(max_examples=300, deadline=None)
+@given(dtype=st.sampled_from([np.float32, np.float64]), exponent=st.floats(-10, 307), lr_exponent=st.floats(-8, 300),
+       size=st.integers(1, 40), seed=st.integers(0, 2**16))
+def test_sgd_given_the_gradient_norm_never_takes_a_step_that_is_not_finite(dtype, exponent, lr_exponent, size, seed):
+    # With grad_norm, SGD skips testing its steps when lr * norm is far below the dtype's largest number; the
+    # steps must still never overflow: either the step raises and changes nothing, or every step is finite.
+    rng = np.random.default_rng(seed)
+    largest = float(np.finfo(dtype).max)
+    scale = min(10.0**exponent, largest / 4)
+    grads = {"W1": (rng.uniform(-1, 1, (size, 2)) * scale).astype(dtype), "b1": rng.uniform(-1, 1, 2).astype(dtype)}
+    with np.errstate(over="ignore"):
+        norm = _norm(grads)
+    if not math.isfinite(norm):  # fit stops before the step on a non-finite norm
+        return
+    params = {k: np.zeros_like(g) for k, g in grads.items()}
+    with np.errstate(over="ignore", invalid="ignore"):
+        try:
+            bp.SGD().step(params, {k: g.copy() for k, g in grads.items()}, 10.0**lr_exponent, grad_norm=norm)
+        except FloatingPointError:
+            assert all(np.all(p == 0) for p in params.values())
+            return
+    assert all(np.all(np.isfinite(p)) for p in params.values())
+
+
+def test_given_the_gradient_norm_only_plain_sgd_skips_testing_its_steps():
+    class Blowup(bp.SGD):  # a subclass with its own update is tested like any optimiser
+        def update(self, key, p, g, state, lr):
+            return np.full_like(p, np.inf), state
+
+    params = {"W1": np.ones((2, 2))}
+    with pytest.raises(FloatingPointError, match="step of W1 is not finite"):
+        Blowup().step(params, {"W1": np.ones((2, 2))}, 0.1, grad_norm=2.0)
+    assert np.all(params["W1"] == 1)
+    with np.errstate(over="ignore"), pytest.raises(FloatingPointError, match="step of W1 is not finite"):
+        bp.SGD().step(params, {"W1": np.full((2, 2), 1e300)}, 1e10, grad_norm=2e300)
+    assert np.all(params["W1"] == 1)
