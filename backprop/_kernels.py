@@ -111,6 +111,24 @@ def _out(work: Workspace | None, name: str, layer: int, shape: tuple[int, ...], 
     return None if work is None else work.array(name, layer, shape, dtype)
 
 
+def all_finite(a: Array) -> bool:
+    """Whether every entry of ``a`` is finite (no inf, no NaN).
+
+    Why: ``np.isfinite(a).all()`` makes a boolean array the size of ``a`` and reads it again; a sum
+    reads ``a`` once and makes nothing (an inf or a NaN anywhere makes it inf or NaN).  Only when the
+    sum is not finite (it may overflow on finite entries) are the entries tested one by one.
+
+    Examples
+    --------
+    >>> all_finite(np.array([1.0, 2.0])), all_finite(np.array([1.0, np.nan]))
+    (True, False)
+    >>> all_finite(np.array([3e38, 3e38], dtype=np.float32))   # the sum overflows; the entries are finite
+    True
+    """
+    with np.errstate(over="ignore", invalid="ignore"):
+        return bool(np.isfinite(a.sum())) or bool(np.isfinite(a).all())
+
+
 def affine(A: Array, W: Array, b: Array, work: Workspace | None = None, layer: int = 0) -> Array:
     """Z = A W + 1_N b: the pre-activation of a layer (its bias added to every row).
 

@@ -50,7 +50,7 @@ from typing import TextIO
 
 import numpy as np
 
-from ._kernels import Workspace, affine, bias_gradient, input_gradient, output_delta, relu, weight_gradient
+from ._kernels import Workspace, affine, all_finite, bias_gradient, input_gradient, output_delta, relu, weight_gradient
 from .activations import ACTIVATIONS, Activation, get_activation
 from .initialisation import INITIALISATIONS, Initialisation, get_initialisation
 from .losses import Loss, get_loss, one_hot
@@ -196,7 +196,7 @@ def _as_matrix(arr: Array, name: str, n_cols: int, dtype: np.dtype, n_rows: int 
         raise ValueError(f"{name} has no rows (shape {arr.shape})")
     with np.errstate(over="ignore"):
         out = arr.astype(dtype, copy=False)
-    if not np.all(np.isfinite(out)):
+    if not all_finite(out):
         bad = tuple(int(i) for i in np.argwhere(~np.isfinite(out))[0])
         if np.isfinite(arr[bad]):
             raise ValueError(f"{name}[{bad[0]}, {bad[1]}] = {arr[bad].item()!r} overflows {dtype} (its largest finite "
@@ -453,7 +453,7 @@ class MLP:
         if finite:
             for key in self._shapes:
                 p = self._param(key)
-                if not np.all(np.isfinite(p)):
+                if not all_finite(p):
                     bad = tuple(int(i) for i in np.argwhere(~np.isfinite(p))[0])
                     raise ValueError(f"params[{key!r}] contains {p[bad]} at index {bad}")
             stats = self.running_stats

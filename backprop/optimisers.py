@@ -32,6 +32,8 @@ from collections.abc import Mapping
 
 import numpy as np
 
+from ._kernels import all_finite
+
 Array = np.ndarray
 State = dict[str, "Array | int"]
 
@@ -45,12 +47,6 @@ def _coefficient(value: object, name: str, low: float = 0.0, high: float = 1.0, 
         interval = f"{'(' if open_low else '['}{low:g}, {high:g})"
         raise ValueError(f"{name} must be in {interval}, got {value!r}")
     return value
-
-
-def _all_finite(a: Array) -> bool:
-    """Whether every entry is finite: one sum (NaN and inf propagate into it), and only if that overflows or is
-    not finite, the entry-by-entry test."""
-    return math.isfinite(a.sum()) or bool(np.isfinite(a).all())
 
 
 # A step below this (the dtype's largest number times 2⁻²⁰) is finite however the norm that bounds it was rounded.
@@ -196,7 +192,7 @@ class Optimiser:
             if not isinstance(g, np.ndarray) or g.shape != p.shape:
                 raise ValueError(f"{self.name}: the gradient of {key} has shape {np.shape(g)}, the parameter "
                                  f"{p.shape}")
-            if grad_norm is None and not _all_finite(g):
+            if grad_norm is None and not all_finite(g):
                 bad = tuple(int(i) for i in np.argwhere(~np.isfinite(g))[0])
                 raise FloatingPointError(f"{self.name}: the gradient of {key} is {g[bad]} at {bad}; nothing was "
                                          f"updated")
@@ -219,7 +215,7 @@ class Optimiser:
             if not isinstance(delta, np.ndarray) or delta.shape != p.shape:
                 raise ValueError(f"{self.name}: update gave a step of shape {np.shape(delta)} for {key} of shape "
                                  f"{p.shape}")
-            if not plain_steps and not _all_finite(delta):
+            if not plain_steps and not all_finite(delta):
                 raise FloatingPointError(f"{self.name}: the step of {key} is not finite (too large for "
                                          f"{delta.dtype}); nothing was updated")
             new[key] = (delta, new_state)

@@ -186,3 +186,13 @@ def test_value_and_grad_never_returns_an_array_that_fit_overwrites(monkeypatch):
     net.fit(X, y, epochs=3, lr=0.01)
     assert all(np.array_equal(grads[k], saved[k]) for k in grads)
     assert all(np.array_equal(a, b) for a, b in zip(fp.a[1:], outputs, strict=True))
+
+
+@settings(max_examples=200, deadline=None)
+@given(data=st.data())
+def test_all_finite_is_every_entry_finite(data):
+    # any floats: huge finite ones (whose sum overflows), inf, -inf, NaN, and mixtures of them
+    dt = data.draw(DTYPES)
+    shape = (data.draw(st.integers(1, 6)), data.draw(st.integers(1, 6)))
+    a = data.draw(arrays(dt, shape, elements=st.floats(width=np.dtype(dt).itemsize * 8)))
+    assert kernels.all_finite(a) == bool(np.isfinite(a).all())
