@@ -2,7 +2,7 @@
 
 Every variant is the library as it is with one change taken back (``apply`` below patches it into
 the worker process), or ``base``: the library as it was before the speed-ups (the commit ``--base``,
-default ``next``'s merge base with this branch, unpacked to a temporary directory).  Each runs in its
+by default ``BASE_COMMIT`` below, unpacked to a temporary directory).  Each runs in its
 own worker process of ``bench_step.py``, timed the way that script times its contenders (order
 shuffled every round, a pause before each worker, the median of per-round ratios).  The figure is
 ``variant / library``: above 1, the change undone was paying for itself.
@@ -30,6 +30,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 import bench_step  # noqa: E402
 
 CASES = ["tiny-1-1-1", "mnist-b128-f32", "mnist-b1024-f32", "mnist-b1024-f64", "wide-b512-f32"]
+BASE_COMMIT = "01888a6f3ee74f3b281265f4abc8ff0dc881b333"  # the library before the training step's speed-ups
 BASE_ENV = "BACKPROP_ABLATION_BASE"  # where the base library was unpacked (set for the workers)
 
 VARIANTS = {
@@ -37,9 +38,13 @@ VARIANTS = {
     "fresh arrays": "no kept arrays in fit: every step allocates its arrays anew",
     "bias gradient by sum": "dL/db as delta.sum(axis=0) (NumPy, one thread) instead of 1_N^T delta in the BLAS",
     "relu mask by boolean index": "ReLU's backward as grad_a[z <= 0] = 0 instead of a multiply by the mask",
+    "every step tested": "fit's SGD steps each tested for inf/NaN (a sum over every step) although the finite "
+                         "gradient norm already bounds them",
     # Changes tried and measured, not in the library (a variant adds them):
     "+ relu in place": "tried: fit's ReLU written over Z (its mask read from A) instead of into an array of its own",
     "+ elementwise on 2 threads": "tried: bias add, ReLU and ReLU's mask split by rows over two Python threads",
+    "+ no rollback copy": "what a promise costs: fit without its copy of the parameters before each update (a "
+                          "divergence could then not be rolled back)",
 }
 
 
@@ -67,9 +72,20 @@ def apply(variant: str) -> None:
             return grad_a
 
         object.__setattr__(network.ACTIVATIONS["relu"], "vjp", relu_vjp)
+    elif variant == "every step tested":
+        import backprop.optimisers as optimisers
+
+        optimisers._LARGEST.clear()  # no step is then small enough to go untested
     elif variant == "+ relu in place":
         plain = network.relu
         network.relu = lambda Z, work=None, layer=0: plain(Z) if work is None else np.maximum(Z, 0, out=Z)
+    elif variant == "+ no rollback copy":
+        import backprop.training as training
+
+        def take(self, net, optimiser):
+            self.optimiser, self.taken = optimiser.snapshot(), True
+
+        training._Snapshot.take = take
     elif variant == "+ elementwise on 2 threads":
         _split_elementwise(np, kernels, network)
     else:
@@ -126,7 +142,8 @@ def main() -> int:
     p.add_argument("--variants", default=",".join(VARIANTS), help="comma-separated: " + ", ".join(VARIANTS))
     p.add_argument("--impl", default="fit", choices=["fit", "backprop"],
                    help="time fit (default) or the bare value_and_grad + update")
-    p.add_argument("--base", default=None, help="the commit of the 'base' variant (default: merge-base with next)")
+    p.add_argument("--base", default=BASE_COMMIT,
+                   help=f"the commit of the 'base' variant (default: {BASE_COMMIT[:10]}, before the speed-ups)")
     p.add_argument("--threads", type=int, default=os.cpu_count())
     p.add_argument("--rounds", type=int, default=None, help="rounds per case (default: the case's)")
     p.add_argument("--gap", type=float, default=0.3)
@@ -143,9 +160,7 @@ def main() -> int:
     base_commit = None
     with tempfile.TemporaryDirectory(prefix="backprop-base-") as tmp:
         if "base" in variants:
-            commit = args.base or subprocess.run(["git", "merge-base", "HEAD", "next"], cwd=ROOT, check=True,
-                                                 capture_output=True, text=True).stdout.strip()
-            base_commit = unpack_base(commit, Path(tmp))
+            base_commit = unpack_base(args.base, Path(tmp))
             env[BASE_ENV] = tmp
             print(f"base: {base_commit[:10]}")
         out = {"what": "fit's (or the bare step's) time with one speed-up undone / the library's; median of "
