@@ -363,8 +363,8 @@ def fit(
                         last_print = now
                         _draw_progress(stream, done, epochs, losses[epoch],
                                        val_losses[epoch] if validation is not None else None, now - start)
-            if best is None:  # the last update was never evaluated: check it did not blow up
-                value = net.loss(X, Y, checked=True)
+            if best is None:  # the last update was never evaluated: check it did not blow up (in the kept arrays)
+                value = net._pass(X, Y, False, None, True, work)[0].loss  # loss(X, Y, checked=True)
                 if not math.isfinite(value):
                     raise diverged(f"loss became {value}", f"after the last update (epoch {done - 1})")
             else:
