@@ -332,7 +332,8 @@ def fit(
                             opt.step(net.params, grads, rate, grad_norm=norm)
                         else:
                             opt.step(net.params, grads, rate)
-                        net.update_running_stats(fp)
+                        if net.running_stats:  # batch normalisation's running statistics
+                            net.update_running_stats(fp)
                         steps += 1
                     except FloatingPointError as err:
                         raise diverged(f"the update failed ({err})", _where(epoch, lo, step, n)) from None
