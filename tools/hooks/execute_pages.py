@@ -289,6 +289,7 @@ class PagePool:
         self.provisioner = _forked_provisioner(self.zygote) if fork else None
         self.kernel_name, self.allow_errors = kernel_name or "python3", allow_errors
         self.spares: list[asyncio.Future] = []  # kernels starting or started, (km, kc) each
+        self.closing: set[asyncio.Future] = set()  # kernels of finished pages, shutting down
         self.loop = asyncio.new_event_loop()
         self.thread = threading.Thread(target=self.loop.run_forever, name="page-kernels", daemon=True)
         self.thread.start()
@@ -402,7 +403,11 @@ class PagePool:
             finally:
                 run.finished = time.perf_counter()
                 self.kernels.pop(run.src_uri, None)
-        await self._shutdown(km, kc)  # (outside the slot: the next page need not wait for it)
+        # The kernel shuts down (about 0.4 s) in a task of its own, outside the slot: neither the next
+        # page nor the rendering of this one waits for it (close() does).
+        closing = asyncio.ensure_future(self._shutdown(km, kc))
+        self.closing.add(closing)
+        closing.add_done_callback(self.closing.discard)
         run.cells = sorted(((_seconds(c), n, (c.source.splitlines() or [""])[0][:100])
                             for n, c in enumerate((c for c in nb.cells if c.cell_type == "code"), 1)),
                            reverse=True)
@@ -459,6 +464,7 @@ class PagePool:
                     log.debug("spare kernel: %s", e)
                     continue
                 await self._shutdown(km, kc)
+            await asyncio.gather(*self.closing, return_exceptions=True)
 
         asyncio.run_coroutine_threadsafe(shut_spares(), self.loop).result()
         self.loop.call_soon_threadsafe(self.loop.stop)
