@@ -601,6 +601,7 @@ def test_serve_spare_kernel_preloads_installed_packages_only(monkeypatch):
     nothing unless asked; BACKPROP_BUILD_PRELOAD overrides both (empty: nothing)."""
     spec = importlib.util.spec_from_file_location("execute_pages", TOOLS / "hooks" / "execute_pages.py")
     execute_pages = importlib.util.module_from_spec(spec)
+    monkeypatch.setitem(sys.modules, "execute_pages", execute_pages)  # (its dataclasses look it up)
     spec.loader.exec_module(execute_pages)
     monkeypatch.delenv("BACKPROP_BUILD_PRELOAD", raising=False)
     serve = execute_pages.preload_from_env(serve=True)
