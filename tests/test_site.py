@@ -612,3 +612,29 @@ def test_serve_spare_kernel_preloads_installed_packages_only(monkeypatch):
     assert execute_pages.preload_from_env(serve=True) == ()
     monkeypatch.setenv("BACKPROP_BUILD_PRELOAD", "numpy, sympy")
     assert execute_pages.preload_from_env(serve=False) == ("numpy", "sympy")
+
+
+def test_compiled_templates_are_shared_only_while_source_and_settings_match(tmp_path: Path):
+    import jinja2
+
+    spec = importlib.util.spec_from_file_location("template_cache", TOOLS / "hooks" / "template_cache.py")
+    template_cache = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(template_cache)
+    (tmp_path / "t.html").write_text("{{ x }}!", encoding="utf-8")
+    cache = template_cache.MemoryBytecodeCache()
+    compiled = []
+
+    class Counting(jinja2.Environment):
+        def compile(self, *args, **kwargs):
+            compiled.append(args[0])
+            return super().compile(*args, **kwargs)
+
+    def render(**settings):
+        env = Counting(loader=jinja2.FileSystemLoader(tmp_path), bytecode_cache=cache, **settings)
+        return env.get_template("t.html").render(x=1)
+
+    assert render() == "1!" and render() == "1!" and len(compiled) == 1  # the second environment reuses it
+    (tmp_path / "t.html").write_text("{{ x }}?", encoding="utf-8")
+    assert render() == "1?" and len(compiled) == 2  # an edited template is compiled again
+    assert render(variable_start_string="{{ ", variable_end_string=" }}") == "1?" and len(compiled) == 3
+    assert len(cache.store) == 2  # one entry per (settings, template): the edit replaced the first
