@@ -3,11 +3,13 @@
 mkdocs-jupyter executes a page inside ``page.render``, one page after the other, each in a fresh
 kernel: a cold build waits for every page in turn while a second core idles. Here, as soon as the
 build knows its files (``on_files``), every page that needs executing is queued for a pool of
-kernels, ``BACKPROP_BUILD_JOBS`` at a time (default: the number of cores), in navigation order, and
-the build goes on meanwhile. Each page still runs in a fresh kernel of its own, from the project
-root, exactly as before; only the waiting overlaps. When MkDocs renders a page, it takes that page's
-executed notebook and converts it with mkdocs-jupyter's own converter (``execute=False``, the plugin
-options of mkdocs.yml), so the HTML is what the plugin would have made.
+kernels, ``BACKPROP_BUILD_JOBS`` at a time (default: the number of cores), slowest first by the
+times last recorded in ``benchmarks/book-build.json`` (``BACKPROP_BUILD_ORDER=nav``: in navigation
+order), and the build goes on meanwhile, rendering first the pages that need no kernel. Each page
+still runs in a fresh kernel of its own, from the project root, exactly as before; only the waiting
+overlaps. When MkDocs renders a page, it takes that page's executed notebook and converts it with
+mkdocs-jupyter's own converter (``execute=False``, the plugin options of mkdocs.yml), so the HTML is
+what the plugin would have made.
 
 * A failing cell fails the build: the error names the page, the code cell (its number and the line
   of the source file where it starts) and the traceback. It is raised when the failing page is rendered or, if the
@@ -51,6 +53,8 @@ SPARES_BUILD, SPARES_SERVE = 0, 1  # kernels started ahead of need (see PagePool
 FORK_ENV = "BACKPROP_BUILD_FORK"  # kernels forked from tools/kernel_zygote.py (see Zygote)
 PRELOAD_ENV = "BACKPROP_BUILD_PRELOAD"  # modules a kernel imports before its page (commas or spaces)
 TIMES_ENV = "BACKPROP_BUILD_TIMES"
+ORDER_ENV = "BACKPROP_BUILD_ORDER"  # "longest" (default) or "nav": the order pages are queued in
+RECORD = "benchmarks/book-build.json"  # page_seconds: each page's last measured execution time
 CELL_TIMEOUT_S = 900  # one cell; a page that hangs fails the build instead of stalling it
 REPOSITORY_KEY = "bp_repository"  # in the page object and in the plugin's cache entries
 
@@ -94,6 +98,35 @@ def preload_from_env(serve: bool = False) -> tuple[str, ...]:
     if PRELOAD_ENV not in os.environ:
         return PRELOAD_SERVE if serve else ()
     return tuple(m for m in re.split(r"[,\s]+", os.environ[PRELOAD_ENV]) if m)
+
+
+def order_from_env() -> str:
+    value = os.environ.get(ORDER_ENV, "").strip().lower() or "longest"
+    if value not in {"longest", "nav"}:
+        raise PluginError(f"{ORDER_ENV}={value!r}: use 'longest' (slowest recorded pages first) or 'nav'")
+    return value
+
+
+def recorded_seconds(root: Path) -> dict[str, float]:
+    """Each page's execution time alone, as last measured (``page_seconds`` of RECORD), or {}."""
+    try:
+        record = json.loads((root / RECORD).read_text(encoding="utf-8"))
+        return {name: float(s) for name, s in record.get("page_seconds", {}).items()}
+    except (OSError, ValueError, TypeError, AttributeError):
+        return {}
+
+
+def longest_first(pages: list, seconds: dict[str, float]) -> list:
+    """The pages, slowest first by their recorded time (longest-processing-time order: the last pages
+    to start are short, so no core idles at the end while one long page finishes). Pages without a
+    record go first (they may be long); ties keep the given order.
+
+    >>> from types import SimpleNamespace as F
+    >>> [f.src_uri for f in longest_first([F(src_uri="a.py"), F(src_uri="b.py"), F(src_uri="new.py")],
+    ...                                    {"a.py": 1.0, "b.py": 5.0})]
+    ['new.py', 'b.py', 'a.py']
+    """
+    return sorted(pages, key=lambda f: -seconds.get(f.src_uri, float("inf")))
 
 
 def jobs_from_env() -> int:
@@ -589,15 +622,16 @@ def on_files(files, config):
                                          Path(config.config_file_path).resolve().parent,
                                          plugin.config["kernel_name"], plugin.config["allow_errors"],
                                          preload_from_env(serve), env_flag(FORK_ENV, default=False))
+    if order_from_env() == "longest":
+        todo = longest_first(todo, recorded_seconds(Path(config.config_file_path).resolve().parent))
     for f in todo:
         pool.submit(f.src_uri, Path(f.abs_src_path))
     log.info("executing %d notebook pages, %d at a time", len(todo), pool.jobs)
-    if len(todo) < len(pages):  # (the cache serves the others: a `mkdocs serve` rebuild after an edit)
-        # MkDocs renders the pages in the order of `files` and waits at a page still executing: the
-        # pages to execute go last, so that rendering the others overlaps their execution.
-        waiting = {f.src_uri for f in todo}
-        return Files([f for f in files if f.src_uri not in waiting] + [f for f in files if f.src_uri in waiting])
-    return files
+    # MkDocs renders the pages in the order of `files`, waiting at a page still executing: first the
+    # pages that need no kernel (rendered while the kernels run), then the executed ones in the order
+    # they were queued, which is about the order they finish.
+    waiting = {f.src_uri for f in todo}
+    return Files([f for f in files if f.src_uri not in waiting] + todo)
 
 
 @event_priority(-100)  # after mkdocs-jupyter's on_pre_page has replaced page.render
