@@ -206,14 +206,16 @@ ZYGOTE = Path(__file__).resolve().parents[1] / "kernel_zygote.py"
 class Zygote:
     """``tools/kernel_zygote.py``, running: it has imported ``modules`` and forks a kernel on request."""
 
-    def __init__(self, modules: tuple[str, ...], cwd: Path):
+    def __init__(self, modules: tuple[str, ...], cwd: Path, env: dict[str, str]):
         import socket
         import subprocess
         import sys
 
         ours, theirs = socket.socketpair()
+        # `env` is the kernels' environment: a BLAS library reads its thread count when NumPy is
+        # imported, here, not in the forked kernel.
         self.proc = subprocess.Popen([sys.executable, str(ZYGOTE), str(theirs.fileno()), *modules],
-                                     pass_fds=[theirs.fileno()], cwd=cwd, stdin=subprocess.DEVNULL)
+                                     pass_fds=[theirs.fileno()], cwd=cwd, env=env, stdin=subprocess.DEVNULL)
         theirs.close()
         self.sock, self.replies = ours, ours.makefile("r", encoding="utf-8")
         self.lock = threading.Lock()
@@ -318,7 +320,7 @@ class PagePool:
     def __init__(self, jobs: int, spares: int, cwd: Path, kernel_name: str, allow_errors: bool,
                  preload: tuple[str, ...] = (), fork: bool = False):
         self.jobs, self.spare_count, self.cwd, self.preload = jobs, spares, cwd, preload
-        self.zygote = Zygote(preload, cwd) if fork else None
+        self.zygote = Zygote(preload, cwd, self.kernel_env()) if fork else None
         self.provisioner = _forked_provisioner(self.zygote) if fork else None
         self.kernel_name, self.allow_errors = kernel_name or "python3", allow_errors
         self.spares: list[asyncio.Future] = []  # kernels starting or started, (km, kc) each
@@ -342,6 +344,16 @@ class PagePool:
         self.runs[src_uri] = run
         self.futures[src_uri] = asyncio.run_coroutine_threadsafe(self._execute(run), self.loop)
 
+    def kernel_env(self) -> dict[str, str]:
+        """The environment of a page's kernel. Several pages at once: one BLAS thread per kernel (the
+        kernels already use the cores; two OpenBLAS threads per kernel made every page slower). A
+        value the user set is kept."""
+        env = dict(os.environ)
+        if self.jobs > 1:
+            for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+                env.setdefault(var, "1")
+        return env
+
     async def _start_kernel(self):
         from jupyter_client.manager import AsyncKernelManager
 
@@ -352,13 +364,8 @@ class PagePool:
             km.kernel_id = str(uuid.uuid4())
             km.provisioner = self.provisioner(kernel_id=km.kernel_id, kernel_spec=km.kernel_spec, parent=km)
         # As nbclient starts its kernels: no history file.
-        # Several pages at once: one BLAS thread per kernel (the kernels already use the cores; two
-        # OpenBLAS threads per kernel made every page slower). A value the user set is kept.
-        env = dict(os.environ)
-        if self.jobs > 1:
-            for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-                env.setdefault(var, "1")
-        await km.start_kernel(cwd=str(self.cwd), env=env, extra_arguments=["--HistoryManager.hist_file=:memory:"])
+        await km.start_kernel(cwd=str(self.cwd), env=self.kernel_env(),
+                              extra_arguments=["--HistoryManager.hist_file=:memory:"])
         kc = km.client()
         kc.start_channels()
         try:
