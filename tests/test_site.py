@@ -596,7 +596,7 @@ def test_search_entries_are_reused_only_for_an_unchanged_page():
 
 
 def test_serve_spare_kernel_preloads_installed_packages_only(monkeypatch):
-    """The spare kernel of `mkdocs serve` waits for the next edit with modules imported: never the
+    """The spare kernel of `mkdocs serve` (and the zygote) waits with modules imported: never the
     project's own (an edit under backprop/ would leave it holding the old code). A build preloads
     nothing unless asked; BACKPROP_BUILD_PRELOAD overrides both (empty: nothing)."""
     spec = importlib.util.spec_from_file_location("execute_pages", TOOLS / "hooks" / "execute_pages.py")
@@ -607,6 +607,7 @@ def test_serve_spare_kernel_preloads_installed_packages_only(monkeypatch):
     serve = execute_pages.preload_from_env(serve=True)
     assert serve and not any(m.split(".")[0] == "backprop" for m in serve)
     assert all(importlib.util.find_spec(m) for m in serve)
+    assert execute_pages.preload_from_env(serve=False, fork=True) == serve  # (the zygote lives as long)
     assert execute_pages.preload_from_env(serve=False) == ()
     monkeypatch.setenv("BACKPROP_BUILD_PRELOAD", "")
     assert execute_pages.preload_from_env(serve=True) == ()
