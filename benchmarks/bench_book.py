@@ -12,7 +12,9 @@ every figure):
   for each configuration, the configurations alternating (the order reverses every round) so that
   they share the machine's load. A configuration is the committed tree (HEAD, exported with ``git
   archive``) built with some environment (``--config``: ``BACKPROP_BUILD_JOBS``, pages executed at
-  once; ``BACKPROP_BUILD_SPARE_KERNELS``; ``BACKPROP_BUILD_PRELOAD``) or, with ``--before REV``, an
+  once; ``BACKPROP_BUILD_FORK=0``, each kernel a new Python instead of a fork of the zygote;
+  ``BACKPROP_BUILD_ORDER=nav``, pages queued in navigation order instead of slowest first;
+  ``BACKPROP_BUILD_SPARE_KERNELS``; ``BACKPROP_BUILD_PRELOAD``) or, with ``--before REV``, an
   earlier commit's tree: the figure to compare with. Wall time, CPU time (this process's children: the build and
   its kernels) and the load average before and after each run are recorded; the build's own record
   of each page (wait, kernel start, cells, slowest cells; ``tools/hooks/execute_pages.py``) is kept

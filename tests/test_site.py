@@ -9,7 +9,8 @@
 * On small throw-away projects (one or two tiny pages, the real mkdocs.yml, hooks and assets): a
   failing check on a page fails the build; a formula KaTeX cannot typeset fails it, naming page and
   formula; a notebook link to a missing page or anchor fails it; notebook links are rewritten to the
-  right URLs; the serve-time cache is keyed on ``backprop/``, its data files included.
+  right URLs; the serve-time cache is keyed on ``backprop/``, its data files included; in one
+  ``mkdocs serve`` process an edit to a page's text, formula or code shows at the next rebuild.
 """
 
 from __future__ import annotations
@@ -492,3 +493,149 @@ def test_serve_cache_is_keyed_on_library_data(tmp_path: Path):
     assert changed.returncode == 0, changed.stdout + changed.stderr
     log = changed.stdout + changed.stderr
     assert "Cache miss" in log and "Cache hit" not in log, "a data change must re-execute the pages"
+
+
+# A `mkdocs serve` session in one process (as serve runs it: on_startup("serve") once, the
+# configuration loaded again for each rebuild, the hooks and their in-process caches kept), with
+# the page edited between builds. Prints what each build wrote: the page's HTML and the search index.
+_SERVE_SESSION = """\
+import json, sys
+from pathlib import Path
+from mkdocs.commands.build import build
+from mkdocs.config import load_config
+
+page, site = Path("docs/notebook.py"), Path("site")
+edits = json.loads(sys.argv[1])
+config = load_config(config_file="mkdocs.yml", site_dir=str(site), strict=True)
+config.plugins.on_startup(command="serve", dirty=False)
+shown = []
+try:
+    for i, (old, new) in enumerate([("", "")] + edits):
+        if i:
+            page.write_text(page.read_text(encoding="utf-8").replace(old, new), encoding="utf-8")
+            config = load_config(config_file="mkdocs.yml", site_dir=str(site), strict=True)
+        build(config, serve_url="http://127.0.0.1:8000/")
+        shown.append({"html": (site / "notebook" / "index.html").read_text(encoding="utf-8"),
+                      "search": (site / "search" / "search_index.json").read_text(encoding="utf-8")})
+finally:
+    config.plugins.on_shutdown()
+print(json.dumps(shown))
+"""
+
+_SERVED_NOTEBOOK = """\
+    # %% [markdown]
+    # # Notebook
+    #
+    # Cached words: the formula $x^{2}$ and a word, pumpkin.
+
+    # %%
+    x = 6 * 7
+    print(f"computed {x}")
+"""
+
+
+def test_serve_rebuilds_show_every_edit(tmp_path: Path):
+    """Under serve, an edit to a page's text, to a formula and to its code shows up in the page and
+    in the search index at the next rebuild (the page cache, KaTeX's per-formula results and the
+    search entries are reused only for what did not change); an unchanged rebuild changes nothing."""
+    project = _tiny_project(tmp_path, {"index.md": "# Home\n", "notebook.py": _SERVED_NOTEBOOK})
+    (project / "session.py").write_text(_SERVE_SESSION, encoding="utf-8")
+    edits = [["pumpkin", "pumpkin"], ["pumpkin", "turnip"], ["x^{2}", "y_{3}"], ["6 * 7", "6 * 9"]]
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+    env.pop("BACKPROP_DOCS_CACHE", None)  # serve's default: the page cache on
+    proc = subprocess.run([sys.executable, "session.py", json.dumps(edits)], cwd=project, env=env,
+                          capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    first, same, word, formula, code = json.loads(proc.stdout.strip().splitlines()[-1])
+
+    def words(build):
+        return " ".join(e["text"] for e in json.loads(build["search"])["docs"])
+
+    assert same == first
+    assert "pumpkin" in words(first) and "turnip" not in words(first)
+    assert "turnip" in words(word) and "pumpkin" not in words(word) and "turnip" in word["html"]
+    # The formula: KaTeX's output for y_3 (a subscript 3), none left for x^2 (a superscript 2).
+    assert re.search(r'<mi>y</mi><mn>3</mn></msub>', formula["html"]) and "<msup><mi>x</mi>" not in formula["html"]
+    assert "<msup><mi>x</mi>" in word["html"]
+    assert "y_3" in words(formula) and "x^2" not in words(formula)
+    assert "computed 54" in code["html"] and "computed 42" not in code["html"]
+    assert "computed 42" in formula["html"]
+
+
+def test_search_entries_are_reused_only_for_an_unchanged_page():
+    from types import SimpleNamespace
+
+    from material.plugins.search.plugin import SearchIndex
+
+    spec = importlib.util.spec_from_file_location("search_cache", TOOLS / "hooks" / "search_cache.py")
+    search_cache = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(search_cache)
+    parsed = []
+
+    def original(self, page):  # Material's method, counting its parses
+        parsed.append(page.content)
+        self.entries.append({"location": page.url, "title": str(page.title), "text": page.content})
+
+    add = search_cache.cached_add_entry(original)
+
+    def page(content, title="T", toc=()):
+        return SimpleNamespace(content=content, url="p/", title=title, toc=list(toc), meta={})
+
+    def index(p):
+        idx = SearchIndex()
+        add(idx, p)
+        return idx.entries
+
+    first = index(page("<p>one</p>"))
+    assert index(page("<p>one</p>")) == first and parsed == ["<p>one</p>"]
+    assert index(page("<p>two</p>"))[0]["text"] == "<p>two</p>"
+    assert index(page("<p>two</p>", title="U"))[0]["title"] == "U"
+    heading = SimpleNamespace(id="h", url="#h", title="H", level=2, children=[])
+    index(page("<p>two</p>", title="U", toc=[heading]))
+    assert len(parsed) == 4  # content, title and table of contents are each part of the key
+
+
+def test_serve_spare_kernel_preloads_installed_packages_only(monkeypatch):
+    """The spare kernel of `mkdocs serve` (and the zygote) waits with modules imported: never the
+    project's own (an edit under backprop/ would leave it holding the old code). A build preloads
+    nothing unless asked; BACKPROP_BUILD_PRELOAD overrides both (empty: nothing)."""
+    spec = importlib.util.spec_from_file_location("execute_pages", TOOLS / "hooks" / "execute_pages.py")
+    execute_pages = importlib.util.module_from_spec(spec)
+    monkeypatch.setitem(sys.modules, "execute_pages", execute_pages)  # (its dataclasses look it up)
+    spec.loader.exec_module(execute_pages)
+    monkeypatch.delenv("BACKPROP_BUILD_PRELOAD", raising=False)
+    serve = execute_pages.preload_from_env(serve=True)
+    assert serve and not any(m.split(".")[0] == "backprop" for m in serve)
+    assert all(importlib.util.find_spec(m) for m in serve)
+    assert execute_pages.preload_from_env(serve=False, fork=True) == serve  # (the zygote lives as long)
+    assert execute_pages.preload_from_env(serve=False) == ()
+    monkeypatch.setenv("BACKPROP_BUILD_PRELOAD", "")
+    assert execute_pages.preload_from_env(serve=True) == ()
+    monkeypatch.setenv("BACKPROP_BUILD_PRELOAD", "numpy, sympy")
+    assert execute_pages.preload_from_env(serve=False) == ("numpy", "sympy")
+
+
+def test_compiled_templates_are_shared_only_while_source_and_settings_match(tmp_path: Path):
+    import jinja2
+
+    spec = importlib.util.spec_from_file_location("template_cache", TOOLS / "hooks" / "template_cache.py")
+    template_cache = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(template_cache)
+    (tmp_path / "t.html").write_text("{{ x }}!", encoding="utf-8")
+    cache = template_cache.MemoryBytecodeCache()
+    compiled = []
+
+    class Counting(jinja2.Environment):
+        def compile(self, *args, **kwargs):
+            compiled.append(args[0])
+            return super().compile(*args, **kwargs)
+
+    def render(**settings):
+        env = Counting(loader=jinja2.FileSystemLoader(tmp_path), bytecode_cache=cache, **settings)
+        return env.get_template("t.html").render(x=1)
+
+    assert render() == "1!" and render() == "1!" and len(compiled) == 1  # the second environment reuses it
+    (tmp_path / "t.html").write_text("{{ x }}?", encoding="utf-8")
+    assert render() == "1?" and len(compiled) == 2  # an edited template is compiled again
+    assert render(variable_start_string="{{ ", variable_end_string=" }}") == "1?" and len(compiled) == 3
+    assert len(cache.store) == 2  # one entry per (settings, template): the edit replaced the first

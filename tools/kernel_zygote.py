@@ -58,6 +58,7 @@ def _kernel(request: dict, sock: socket.socket) -> None:
         if request["env"].get("JPY_PARENT_PID") and not any("parent_handle" in a for a in args):
             args.append(f"--IPKernelApp.parent_handle={request['env']['JPY_PARENT_PID']}")
         sys.argv = ["ipykernel_launcher", *args]
+        sys.path.insert(0, request["cwd"])  # as `python -m` puts the working directory first
         import runpy
 
         runpy.run_module("ipykernel_launcher", run_name="__main__", alter_sys=True)

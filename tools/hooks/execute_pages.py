@@ -3,12 +3,18 @@
 mkdocs-jupyter executes a page inside ``page.render``, one page after the other, each in a fresh
 kernel: a cold build waits for every page in turn while a second core idles. Here, as soon as the
 build knows its files (``on_files``), every page that needs executing is queued for a pool of
-kernels, ``BACKPROP_BUILD_JOBS`` at a time (default: the number of cores), in navigation order, and
-the build goes on meanwhile. Each page still runs in a fresh kernel of its own, from the project
-root, exactly as before; only the waiting overlaps. When MkDocs renders a page, it takes that page's
-executed notebook and converts it with mkdocs-jupyter's own converter (``execute=False``, the plugin
-options of mkdocs.yml), so the HTML is what the plugin would have made.
+kernels, ``BACKPROP_BUILD_JOBS`` at a time (default: the number of cores), slowest first by the
+times last recorded in ``benchmarks/book-build.json`` (``BACKPROP_BUILD_ORDER=nav``: in navigation
+order), and the build goes on meanwhile, rendering first the pages that need no kernel. Each page
+still runs in a fresh kernel of its own, from the project root, exactly as before; only the waiting
+overlaps. When MkDocs renders a page, it takes that page's executed notebook and converts it with
+mkdocs-jupyter's own converter (``execute=False``, the plugin options of mkdocs.yml), so the HTML is
+what the plugin would have made.
 
+* Each page's kernel is forked from ``tools/kernel_zygote.py``, which has imported ipykernel and
+  ``PRELOAD_DEFAULT`` once (``BACKPROP_BUILD_FORK=0``: each kernel started as a new Python). Measured
+  on two cores (``benchmarks/bench_book.py``, 2 rounds each): 81 s of CPU for a cold build instead of
+  104 s, 54.3 s wall instead of 55.7 s.
 * A failing cell fails the build: the error names the page, the code cell (its number and the line
   of the source file where it starts) and the traceback. It is raised when the failing page is rendered or, if the
   failure comes first, at the next page rendered; the other kernels are then stopped.
@@ -40,6 +46,7 @@ from pathlib import Path
 
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import event_priority
+from mkdocs.structure.files import Files
 
 log = logging.getLogger("mkdocs.hooks.execute_pages")
 
@@ -47,9 +54,11 @@ PLUGIN = "mkdocs-jupyter"
 JOBS_ENV = "BACKPROP_BUILD_JOBS"
 SPARES_ENV = "BACKPROP_BUILD_SPARE_KERNELS"
 SPARES_BUILD, SPARES_SERVE = 0, 1  # kernels started ahead of need (see PagePool)
-FORK_ENV = "BACKPROP_BUILD_FORK"  # kernels forked from tools/kernel_zygote.py (see Zygote)
+FORK_ENV = "BACKPROP_BUILD_FORK"  # kernels forked from tools/kernel_zygote.py (default on; see Zygote)
 PRELOAD_ENV = "BACKPROP_BUILD_PRELOAD"  # modules a kernel imports before its page (commas or spaces)
 TIMES_ENV = "BACKPROP_BUILD_TIMES"
+ORDER_ENV = "BACKPROP_BUILD_ORDER"  # "longest" (default) or "nav": the order pages are queued in
+RECORD = "benchmarks/book-build.json"  # page_seconds: each page's last measured execution time
 CELL_TIMEOUT_S = 900  # one cell; a page that hangs fails the build instead of stalling it
 REPOSITORY_KEY = "bp_repository"  # in the page object and in the plugin's cache entries
 
@@ -80,8 +89,50 @@ def env_flag(name: str, default: bool) -> bool:
     return value in {"1", "true", "yes", "on"}
 
 
-def preload_from_env() -> tuple[str, ...]:
-    return tuple(m for m in re.split(r"[,\s]+", os.environ.get(PRELOAD_ENV, "")) if m)
+# What a kernel has imported before its page runs, when it is forked from the zygote (the default)
+# or is `mkdocs serve`'s spare kernel waiting for the next edit: then neither a page nor a refresh
+# waits for these imports (about 0.6 s of a page). Installed packages only: never the project's own
+# modules, which an edit under backprop/ changes while the zygote or the spare kernel waits.
+# matplotlib without pyplot, as backprop.book.figure uses it (no global figure state).
+PRELOAD_DEFAULT = ("numpy", "sympy", "matplotlib.figure", "matplotlib.backends.backend_agg", "IPython.display")
+
+
+def preload_from_env(serve: bool = False, fork: bool = False) -> tuple[str, ...]:
+    """The modules a kernel imports before its page: ``BACKPROP_BUILD_PRELOAD`` if set (empty: none),
+    else ``PRELOAD_DEFAULT`` for forked kernels and under ``mkdocs serve``. (A fresh kernel of a build
+    gains nothing from importing before its page: nobody waits for it.)"""
+    if PRELOAD_ENV not in os.environ:
+        return PRELOAD_DEFAULT if serve or fork else ()
+    return tuple(m for m in re.split(r"[,\s]+", os.environ[PRELOAD_ENV]) if m)
+
+
+def order_from_env() -> str:
+    value = os.environ.get(ORDER_ENV, "").strip().lower() or "longest"
+    if value not in {"longest", "nav"}:
+        raise PluginError(f"{ORDER_ENV}={value!r}: use 'longest' (slowest recorded pages first) or 'nav'")
+    return value
+
+
+def recorded_seconds(root: Path) -> dict[str, float]:
+    """Each page's execution time alone, as last measured (``page_seconds`` of RECORD), or {}."""
+    try:
+        record = json.loads((root / RECORD).read_text(encoding="utf-8"))
+        return {name: float(s) for name, s in record.get("page_seconds", {}).items()}
+    except (OSError, ValueError, TypeError, AttributeError):
+        return {}
+
+
+def longest_first(pages: list, seconds: dict[str, float]) -> list:
+    """The pages, slowest first by their recorded time (longest-processing-time order: the last pages
+    to start are short, so no core idles at the end while one long page finishes). Pages without a
+    record go first (they may be long); ties keep the given order.
+
+    >>> from types import SimpleNamespace as F
+    >>> [f.src_uri for f in longest_first([F(src_uri="a.py"), F(src_uri="b.py"), F(src_uri="new.py")],
+    ...                                    {"a.py": 1.0, "b.py": 5.0})]
+    ['new.py', 'b.py', 'a.py']
+    """
+    return sorted(pages, key=lambda f: -seconds.get(f.src_uri, float("inf")))
 
 
 def jobs_from_env() -> int:
@@ -161,14 +212,16 @@ ZYGOTE = Path(__file__).resolve().parents[1] / "kernel_zygote.py"
 class Zygote:
     """``tools/kernel_zygote.py``, running: it has imported ``modules`` and forks a kernel on request."""
 
-    def __init__(self, modules: tuple[str, ...], cwd: Path):
+    def __init__(self, modules: tuple[str, ...], cwd: Path, env: dict[str, str]):
         import socket
         import subprocess
         import sys
 
         ours, theirs = socket.socketpair()
+        # `env` is the kernels' environment: a BLAS library reads its thread count when NumPy is
+        # imported, here, not in the forked kernel.
         self.proc = subprocess.Popen([sys.executable, str(ZYGOTE), str(theirs.fileno()), *modules],
-                                     pass_fds=[theirs.fileno()], cwd=cwd, stdin=subprocess.DEVNULL)
+                                     pass_fds=[theirs.fileno()], cwd=cwd, env=env, stdin=subprocess.DEVNULL)
         theirs.close()
         self.sock, self.replies = ours, ours.makefile("r", encoding="utf-8")
         self.lock = threading.Lock()
@@ -273,10 +326,11 @@ class PagePool:
     def __init__(self, jobs: int, spares: int, cwd: Path, kernel_name: str, allow_errors: bool,
                  preload: tuple[str, ...] = (), fork: bool = False):
         self.jobs, self.spare_count, self.cwd, self.preload = jobs, spares, cwd, preload
-        self.zygote = Zygote(preload, cwd) if fork else None
+        self.zygote = Zygote(preload, cwd, self.kernel_env()) if fork else None
         self.provisioner = _forked_provisioner(self.zygote) if fork else None
         self.kernel_name, self.allow_errors = kernel_name or "python3", allow_errors
         self.spares: list[asyncio.Future] = []  # kernels starting or started, (km, kc) each
+        self.closing: set[asyncio.Future] = set()  # kernels of finished pages, shutting down
         self.loop = asyncio.new_event_loop()
         self.thread = threading.Thread(target=self.loop.run_forever, name="page-kernels", daemon=True)
         self.thread.start()
@@ -296,6 +350,16 @@ class PagePool:
         self.runs[src_uri] = run
         self.futures[src_uri] = asyncio.run_coroutine_threadsafe(self._execute(run), self.loop)
 
+    def kernel_env(self) -> dict[str, str]:
+        """The environment of a page's kernel. Several pages at once: one BLAS thread per kernel (the
+        kernels already use the cores; two OpenBLAS threads per kernel made every page slower). A
+        value the user set is kept."""
+        env = dict(os.environ)
+        if self.jobs > 1:
+            for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+                env.setdefault(var, "1")
+        return env
+
     async def _start_kernel(self):
         from jupyter_client.manager import AsyncKernelManager
 
@@ -306,13 +370,8 @@ class PagePool:
             km.kernel_id = str(uuid.uuid4())
             km.provisioner = self.provisioner(kernel_id=km.kernel_id, kernel_spec=km.kernel_spec, parent=km)
         # As nbclient starts its kernels: no history file.
-        # Several pages at once: one BLAS thread per kernel (the kernels already use the cores; two
-        # OpenBLAS threads per kernel made every page slower). A value the user set is kept.
-        env = dict(os.environ)
-        if self.jobs > 1:
-            for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-                env.setdefault(var, "1")
-        await km.start_kernel(cwd=str(self.cwd), env=env, extra_arguments=["--HistoryManager.hist_file=:memory:"])
+        await km.start_kernel(cwd=str(self.cwd), env=self.kernel_env(),
+                              extra_arguments=["--HistoryManager.hist_file=:memory:"])
         kc = km.client()
         kc.start_channels()
         try:
@@ -390,7 +449,11 @@ class PagePool:
             finally:
                 run.finished = time.perf_counter()
                 self.kernels.pop(run.src_uri, None)
-        await self._shutdown(km, kc)  # (outside the slot: the next page need not wait for it)
+        # The kernel shuts down (about 0.4 s) in a task of its own, outside the slot: neither the next
+        # page nor the rendering of this one waits for it (close() does).
+        closing = asyncio.ensure_future(self._shutdown(km, kc))
+        self.closing.add(closing)
+        closing.add_done_callback(self.closing.discard)
         run.cells = sorted(((_seconds(c), n, (c.source.splitlines() or [""])[0][:100])
                             for n, c in enumerate((c for c in nb.cells if c.cell_type == "code"), 1)),
                            reverse=True)
@@ -447,6 +510,7 @@ class PagePool:
                     log.debug("spare kernel: %s", e)
                     continue
                 await self._shutdown(km, kc)
+            await asyncio.gather(*self.closing, return_exceptions=True)
 
         asyncio.run_coroutine_threadsafe(shut_spares(), self.loop).result()
         self.loop.call_soon_threadsafe(self.loop.stop)
@@ -566,15 +630,21 @@ def on_files(files, config):
     if not todo:
         return files
     if pool is None:
-        serve = _state.get("command") == "serve"
+        serve, fork = _state.get("command") == "serve", env_flag(FORK_ENV, default=True)
         pool = _state["pool"] = PagePool(jobs_from_env(), spares_from_env(serve),
                                          Path(config.config_file_path).resolve().parent,
                                          plugin.config["kernel_name"], plugin.config["allow_errors"],
-                                         preload_from_env(), env_flag(FORK_ENV, default=False))
+                                         preload_from_env(serve, fork), fork)
+    if order_from_env() == "longest":
+        todo = longest_first(todo, recorded_seconds(Path(config.config_file_path).resolve().parent))
     for f in todo:
         pool.submit(f.src_uri, Path(f.abs_src_path))
     log.info("executing %d notebook pages, %d at a time", len(todo), pool.jobs)
-    return files
+    # MkDocs renders the pages in the order of `files`, waiting at a page still executing: first the
+    # pages that need no kernel (rendered while the kernels run), then the executed ones in the order
+    # they were queued, which is about the order they finish.
+    waiting = {f.src_uri for f in todo}
+    return Files([f for f in files if f.src_uri not in waiting] + todo)
 
 
 @event_priority(-100)  # after mkdocs-jupyter's on_pre_page has replaced page.render

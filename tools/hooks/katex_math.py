@@ -23,6 +23,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import html
 import logging
@@ -432,11 +433,17 @@ def on_page_content(html_text: str, page, config, files):
     return rendered
 
 
+@functools.lru_cache(maxsize=128)
+def _fonts_of_page(page_html: str, docs_dir: str) -> tuple[str, ...]:
+    """fonts_used() of a whole page, remembered: `mkdocs serve` writes most pages unchanged."""
+    return tuple(fonts_used(page_html, docs_dir))
+
+
 def on_post_page(output: str, page, config):
     """Preload the KaTeX fonts the page uses (with its CSS, before the first layout asks for them)."""
     from mkdocs.utils import get_relative_url
 
-    fonts = fonts_used(output, config.docs_dir)
+    fonts = _fonts_of_page(output, config.docs_dir)
     if not fonts or "</head>" not in output:
         return output
     links = "".join(f'<link rel="preload" href="{get_relative_url(f"{KATEX_DIR}/{font}", page.url)}" as="font" '

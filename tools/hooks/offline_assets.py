@@ -14,6 +14,7 @@
 
 from __future__ import annotations
 
+import functools
 import importlib.util
 import logging
 import re
@@ -60,10 +61,17 @@ def on_config(config):
     return config
 
 
+@functools.lru_cache(maxsize=8)
+def _css_digest(head: str) -> str:
+    """The digest of a notebook page's Jupyter CSS. Every page has the same head (~590 KB, most of
+    a page's share of this hook's time): it is digested once per build or ``mkdocs serve`` session."""
+    return _make.styles_digest(_make.head_styles(head + WRAPPER))
+
+
 def _check_notebook_css(page, head: str, body: str) -> None:
     where = page.file.src_uri
     problems = []
-    if _make.styles_digest(_make.head_styles(head + WRAPPER)) != _expected["digest"]:
+    if _css_digest(head) != _expected["digest"]:
         problems.append(f"its Jupyter CSS is not the CSS that {NOTEBOOK_CSS} was made from")
     used = {c for attr in _CLASS_RE.findall(body) for c in attr.split() if c.startswith("jp-")}
     missing = sorted(used - _expected["classes"])

@@ -11,6 +11,7 @@ same rule in the browser.
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 
@@ -84,6 +85,7 @@ def align_table(table: str) -> str:
     return _ROW.sub(fix_row, table)
 
 
+@functools.lru_cache(maxsize=128)  # `mkdocs serve` rebuilds every page, most of them unchanged
 def align_tables(page_html: str) -> str:
     """Every table of a page aligned; code blocks' line-number tables are left alone."""
     return _TABLE.sub(lambda m: m.group(0) if "highlighttable" in m.group(0)[:200] else align_table(m.group(0)),
