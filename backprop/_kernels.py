@@ -146,16 +146,23 @@ def affine(A: Array, W: Array, b: Array, work: Workspace | None = None, layer: i
 
 
 def relu(Z: Array, work: Workspace | None = None, layer: int = 0) -> Array:
-    """A = max(Z, 0), into a kept array with a workspace (the ReLU record's function otherwise).
+    """A = max(Z, 0); in a training step (with a workspace) written over Z itself.
 
-    Why: ``np.maximum(Z, 0)`` allocates its result; with ``out=`` the step reuses last step's.
+    Why: after A⁽ˡ⁾ is known, a training step reads Z⁽ˡ⁾ of a ReLU layer only for ReLU's
+    derivative [z > 0], and a > 0 exactly where z > 0: A can take Z's memory, one array fewer to
+    write and to keep in cache (``benchmarks/ablations.py``, *relu into its own array*).  The
+    forward pass then holds the same array as Z⁽ˡ⁾ and A⁽ˡ⁾.  Without a workspace (every pass a
+    user can see) Z is left as it was.
 
     Examples
     --------
-    >>> relu(np.array([[-1.0, 2.0]]))
-    array([[0., 2.]])
+    >>> Z = np.array([[-1.0, 2.0]])
+    >>> relu(Z), Z
+    (array([[0., 2.]]), array([[-1.,  2.]]))
+    >>> relu(Z, Workspace()) is Z, Z
+    (True, array([[0., 2.]]))
     """
-    return np.maximum(Z, 0, out=_out(work, "A", layer, Z.shape, Z.dtype))
+    return np.maximum(Z, 0, out=None if work is None else Z)
 
 
 def bias_gradient(delta: Array, work: Workspace | None = None, layer: int = 0) -> Array:
