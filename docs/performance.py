@@ -305,6 +305,9 @@ times the bare step on the cases measured. NumPy runs the elementwise work on on
 #   array handed to a user (`forward`, `value_and_grad`, `gradients`) is fresh and never written later;
 # - the bias gradient $\mathbf{1}_N^\top \delta^{(l)}$ is computed as the matrix-vector product it is, by
 #   the BLAS on all its threads, instead of by NumPy's column sums on one;
+# - in a training step, a ReLU layer's $A^{(l)} = \max(Z^{(l)}, 0)$ is written over $Z^{(l)}$: the backward
+#   pass reads $Z^{(l)}$ only for the derivative's mask $z > 0$, and $a > 0$ exactly where $z > 0$, so the
+#   step has one array fewer to write and keep in cache (a pass a user sees keeps $Z^{(l)}$);
 # - `fit` tests the gradients for inf and NaN once, through their norm (a finite norm means every entry is
 #   finite), and the optimiser does not test them again. Nor does plain gradient descent test its steps:
 #   no entry of $\eta\, \partial \mathcal{L}/\partial p$ is larger in size than $\eta$ times that norm, so
@@ -323,6 +326,10 @@ x64 = np.random.default_rng(0).normal(size=(5, 4))  # float64 data
 fp32 = net32.forward(x64)
 grads32 = net32.gradients(x64, bp.datasets.one_hot(np.array([0, 1, 1, 0, 1])))
 assert all(a.dtype == np.float32 for a in fp32.a) and all(g.dtype == np.float32 for g in grads32.values())
+# ReLU's mask is the same read from A as from Z (zeros, negative zeros and NaN included), and a user's pass keeps Z.
+zs = np.array([-np.inf, -2.0, -0.0, 0.0, 1e-300, 3.0, np.inf, np.nan])
+assert np.array_equal(np.maximum(zs, 0) > 0, zs > 0)
+assert not np.shares_memory(fp32.z[1], fp32.a[1])
 # No entry of a step lr * g exceeds lr * (the norm of all gradients); near the dtype's limit steps are tested.
 norm32 = float(np.sqrt(sum(float(np.vdot(g, g)) for g in grads32.values())))
 assert all(np.abs(0.5 * g).max() <= 0.5 * norm32 for g in grads32.values())
@@ -392,8 +399,8 @@ if "+ no rollback copy" in variants:
     resolved = [n for n, q in copy_iqr.items() if q[1] < 1]  # the whole middle half of the rounds faster without it
     md(f"""
 What `fit`'s promise to roll a divergence back costs: *+ no rollback copy* drops the copy of the parameters
-that `fit` takes before each update, and its step then takes {names([f"{num(r, 3)} times the library's time on {n}"
-for n, r in copy_cost.items()])}. The copy is resolved as a cost (the middle half of the rounds below 1) on
+that `fit` takes before each update, and its step then takes {names([f"{num(r, 3)} ({n})"
+for n, r in copy_cost.items()])} times the library's time. The copy is resolved as a cost (the middle half of the rounds below 1) on
 {names(resolved) if resolved else "no case"}.
 """)
 pairs = {}
@@ -407,6 +414,73 @@ md(f"""
 The measurements above show what float64 costs: on the cases run in both precisions a float64 step of
 `fit` takes {names([f"{num(r, 3)} times ({n})" for n, r in pairs.items()])} the float32 one.
 """)
+
+# %% [markdown]
+# ### Why a goal was missed
+#
+# Each goal missed in the run above, with what the measurements say about it and what was tried.
+
+# %% tags=["hide-input"]
+by_name = {c["name"]: c for c in cases}
+
+
+def tried_text(case_name):
+    """What splitting the elementwise work over two threads did on a case (ablations), as a sentence."""
+    c, v = abl_cases.get(case_name), "+ elementwise on 2 threads"
+    if c is None or v not in c["ratio_to_library"]:
+        return ""
+    x, (q1, q3) = c["ratio_to_library"][v], c["ratio_quartiles"][v]
+    if q1 > 1:
+        verdict = "slower, so it was not kept"
+    elif q3 < 1:
+        verdict = "faster in the middle half of its rounds, a change not yet made in the library"
+    else:
+        verdict = "not told apart from 1 by these measurements (the middle half of its rounds spans 1), so it was not kept"
+    return f" Splitting the elementwise work over two threads was tried: it took {num(x, 3)} times the library's time, {verdict}."
+
+
+def spread(c, impl):
+    """The slowest round's step time over the fastest's."""
+    return max(c["round_seconds"][impl]) / min(c["round_seconds"][impl])
+
+
+def bookkeeping(c):
+    """fit's bookkeeping, with the share of a step its once-per-call forward pass has."""
+    f, b = matmul_flops(c["sizes"], c["batch"])
+    return (f"`fit`'s bookkeeping (the gradient norm, the copy to roll back to, the checked update, and once per call "
+            f"the input checks and a last forward pass, {num(f / (f + b), 2)} of a step's matrix-product FLOPs, spread "
+            f"over the {c['steps_per_round']['fit']} epochs of each timed call) took it to "
+            f"{num(c['ratios']['fit/backprop'], 3)} times the bare step")
+
+
+why = []
+for name, goal in missed:
+    c, r = by_name[name], by_name[name]["ratios"]
+    noise = (f" The slowest round of `fit` took {num(spread(c, 'fit'), 3)} times its fastest, PyTorch's "
+             f"{num(spread(c, 'torch'), 3)} times.") if "torch" in c["round_seconds"] else ""
+    if goal.startswith("÷ PyTorch") and r["backprop/torch"] <= GOAL_TORCH:
+        why.append(f"""**{goal} on {name}** ({num(r["fit/torch"], 3)}). The bare step met it
+({num(r["backprop/torch"], 3)}); {bookkeeping(c)}.{noise}""")
+    elif goal.startswith("÷ PyTorch"):
+        why.append(f"""**{goal} on {name}** ({num(r["fit/torch"], 3)}). The bare step took {num(r["backprop/torch"], 3)}
+times PyTorch's time. Beyond NumPy's matrix products (the floor) it took {num(r["backprop/floor"], 3)} times their
+time, PyTorch's whole step {num(r["torch/floor"], 3)} times: NumPy does the elementwise work on one thread, while
+PyTorch splits large elementwise operations over its threads; {bookkeeping(c)}.{noise}{tried_text(name)}""")
+    elif goal.startswith("÷ floor"):
+        why.append(f"""**{goal} on {name}** ({num(r["fit/floor"], 3)}). The bare step alone took
+{num(r["backprop/floor"], 3)} times the floor: the elementwise work between the products, on one thread, is
+{"most" if r["backprop/floor"] - 1 > (r["fit/floor"] - 1) / 2 else "part"} of the excess; {bookkeeping(c)}.{tried_text(name)}""")
+    elif goal.startswith("step <"):
+        why.append(f"""**{goal} on {name}** ({fmt_time(c[metric]["fit"])}). A tiny step is made of NumPy calls on
+arrays of one or a few numbers, whose cost is the call's, not the arithmetic's (the matrix products alone took
+{fmt_time(c[metric]["floor"])}); the bare step took {fmt_time(c[metric]["backprop"])} and {bookkeeping(c)}.""")
+    elif goal.startswith("÷ scikit-learn"):
+        why.append(f"""**{goal} on {name}** ({num(r["fit/sklearn"], 3)}). The bare step took
+{num(r["backprop/sklearn"], 3)} times scikit-learn's; the scikit-learn step timed here (its `_backprop` and its
+optimiser's update) keeps no copy to roll back to, and {bookkeeping(c)}.""")
+    else:
+        raise AssertionError(f"no explanation written for the missed goal {goal!r}")
+md("\n\n".join(why) if why else "No goal was missed in this run.")
 
 # %% [markdown]
 # ## Building this book
@@ -479,7 +553,9 @@ Under `mkdocs serve`, only an edited page runs again. After an edit to a Markdow
 served page showed it after a median of {"; ".join(f"{num(t, 2)} s for {n}" for n, t in edits.items())}
 (the load average was between {num(min(serve_loads), 2)} and {num(max(serve_loads), 2)}); the goal is under
 {refresh_goal} s, met for {len(met)} of these {len(edits)} pages. Each refresh builds the whole site again (every
-other page from the cache) while the edited page runs in a kernel waiting for it.
+other page from the cache) while the edited page runs in a kernel waiting for it, so a page whose execution alone
+takes longer than the goal cannot meet it: {names(sorted(n for n, t in page_s.items() if t > refresh_goal)) or "none"}
+(run alone, above).
 """)
 
 # %% [markdown]
