@@ -396,12 +396,12 @@ not measured one by one.
 if "+ no rollback copy" in variants:
     copy_cost = {short(n): c["ratio_to_library"]["+ no rollback copy"] for n, c in abl_cases.items()}
     copy_iqr = {short(n): c["ratio_quartiles"]["+ no rollback copy"] for n, c in abl_cases.items()}
-    resolved = [n for n, q in copy_iqr.items() if q[1] < 1]  # the whole middle half of the rounds faster without it
+    resolved = [n for n, q in copy_iqr.items() if q[1] < 1]  # the middle half of the rounds faster without it
     md(f"""
 What `fit`'s promise to roll a divergence back costs: *+ no rollback copy* drops the copy of the parameters
 that `fit` takes before each update, and its step then takes {names([f"{num(r, 3)} ({n})"
-for n, r in copy_cost.items()])} times the library's time. The copy is resolved as a cost (the middle half of the rounds below 1) on
-{names(resolved) if resolved else "no case"}.
+for n, r in copy_cost.items()])} times the library's time. The copy is resolved as a cost (the middle half of
+the rounds below 1) on {names(resolved) if resolved else "no case"}.
 """)
 pairs = {}
 for c in cases:
@@ -435,8 +435,10 @@ def tried_text(case_name):
     elif q3 < 1:
         verdict = "faster in the middle half of its rounds, a change not yet made in the library"
     else:
-        verdict = "not told apart from 1 by these measurements (the middle half of its rounds spans 1), so it was not kept"
-    return f" Splitting the elementwise work over two threads was tried: it took {num(x, 3)} times the library's time, {verdict}."
+        verdict = ("not told apart from 1 by these measurements (the middle half of its rounds spans 1), so it "
+                   "was not kept")
+    return (f" Splitting the elementwise work over two threads was tried: it took {num(x, 3)} times the library's "
+            f"time, {verdict}.")
 
 
 def spread(c, impl):
@@ -469,7 +471,8 @@ PyTorch splits large elementwise operations over its threads; {bookkeeping(c)}.{
     elif goal.startswith("÷ floor"):
         why.append(f"""**{goal} on {name}** ({num(r["fit/floor"], 3)}). The bare step alone took
 {num(r["backprop/floor"], 3)} times the floor: the elementwise work between the products, on one thread, is
-{"most" if r["backprop/floor"] - 1 > (r["fit/floor"] - 1) / 2 else "part"} of the excess; {bookkeeping(c)}.{tried_text(name)}""")
+{"most" if r["backprop/floor"] - 1 > (r["fit/floor"] - 1) / 2 else "part"} of the excess;
+{bookkeeping(c)}.{tried_text(name)}""")
     elif goal.startswith("step <"):
         why.append(f"""**{goal} on {name}** ({fmt_time(c[metric]["fit"])}). A tiny step is made of NumPy calls on
 arrays of one or a few numbers, whose cost is the call's, not the arithmetic's (the matrix products alone took
