@@ -49,7 +49,7 @@ def _coefficient(value: object, name: str, low: float = 0.0, high: float = 1.0, 
     return value
 
 
-# A step below this (the dtype's largest number times 2⁻²⁰) is finite however the norm that bounds it was rounded.
+# The dtype's largest number times 2⁻²⁰: a learning rate and a bound on SGD's steps below it leave room for rounding.
 _LARGEST = {np.dtype(t): float(np.finfo(t).max) * 2.0**-20 for t in (np.float16, np.float32, np.float64)}
 
 
@@ -166,7 +166,8 @@ class Optimiser:
             tested again.  Plain
             gradient descent's steps are then not tested either: every
             entry of Δ = η g is at most η ``grad_norm`` in size, so Δ is
-            finite while that is far below the dtype's largest number.
+            finite while η and η ``grad_norm`` are far below the dtype's
+            largest number.
 
         Raises
         ------
@@ -184,8 +185,9 @@ class Optimiser:
             extra = [k for k in grads if k not in params]
             raise ValueError(f"{self.name}: the gradients must have the keys of the parameters; missing "
                              f"{missing or 'none'}, unexpected {extra or 'none'}")
-        # SGD's Δ = η g has |Δᵢ| ≤ η ‖g‖ (times 1 + 2⁻²³ for rounding η and the product): with a 2⁻²⁰ margin
-        # for a computed norm that lost mass to rounding, the steps are finite without looking at them.
+        # SGD's Δ = η g has |Δᵢ| ≤ η ‖g‖, up to rounding: if η and η ‖g‖ are both below 2⁻²⁰ times the dtype's
+        # largest number (η must fit the dtype too: the step rounds it to the dtype first, and a gradient too
+        # small for its square to register gives a norm of 0), the steps are finite without looking at them.
         plain_steps = grad_norm is not None and type(self).update is SGD.update
         for key, p in params.items():
             g = grads[key]
@@ -199,7 +201,7 @@ class Optimiser:
             if not p.flags.writeable:
                 raise ValueError(f"params[{key!r}] is read-only (a broadcast or a view of read-only memory): "
                                  f"the parameters are updated in place; give it a writable copy, p.copy()")
-            plain_steps = plain_steps and lr * grad_norm < _LARGEST.get(p.dtype, 0.0)
+            plain_steps = plain_steps and max(lr, lr * grad_norm) < _LARGEST.get(p.dtype, 0.0)
         new: dict[str, tuple[Array, State]] = {}
         for key, p in params.items():  # compute everything first: nothing is written until all steps are known
             state = self.state.get(key)
