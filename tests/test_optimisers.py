@@ -9,6 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import backprop as bp
+from backprop.training import _grad_norm  # the norm as fit computes it
 
 
 # -- reference implementations, written from the update rules of the table (not from the library's code) ---------
@@ -366,10 +367,6 @@ def test_whatever_happens_the_network_and_optimiser_agree(name, lr, seed, batch_
     assert opt.steps == kept
 
 
-def _norm(grads):  # as fit computes it: the norm of all gradients together, in each gradient's dtype
-    return math.sqrt(sum(float(np.vdot(g, g)) for g in grads.values()))
-
-
 @settings(max_examples=300, deadline=None)
 @given(dtype=st.sampled_from([np.float32, np.float64]), exponent=st.floats(-45, 307), lr_exponent=st.floats(-8, 300),
        size=st.integers(1, 40), seed=st.integers(0, 2**16))
@@ -381,7 +378,7 @@ def test_sgd_given_the_gradient_norm_never_takes_a_step_that_is_not_finite(dtype
     scale = min(10.0**exponent, largest / 4)
     grads = {"W1": (rng.uniform(-1, 1, (size, 2)) * scale).astype(dtype), "b1": rng.uniform(-1, 1, 2).astype(dtype)}
     with np.errstate(over="ignore"):
-        norm = _norm(grads)
+        norm = _grad_norm(grads)
     if not math.isfinite(norm):  # fit stops before the step on a non-finite norm
         return
     params = {k: np.zeros_like(g) for k, g in grads.items()}
@@ -418,5 +415,5 @@ def test_given_the_gradient_norm_a_learning_rate_too_large_for_the_dtype_is_stil
     params = {"W1": np.ones((2, 2), dtype=dtype)}
     grads = {"W1": np.full((2, 2), g, dtype=dtype)}
     with np.errstate(over="ignore", invalid="ignore"), pytest.raises(FloatingPointError, match="not finite"):
-        bp.SGD().step(params, grads, lr, grad_norm=_norm(grads))
+        bp.SGD().step(params, grads, lr, grad_norm=_grad_norm(grads))
     assert np.all(params["W1"] == 1)
