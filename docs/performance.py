@@ -446,7 +446,9 @@ The measurements above show what float64 costs: on the cases run in both precisi
 # %% [markdown]
 # ### Why a goal was missed
 #
-# Each goal missed in the run above, with what the measurements say about it and what was tried.
+# Each goal missed in the run above, with what the measurements say about it and what was tried. Below,
+# `fit`'s *bookkeeping* is what it adds to the bare step: the gradient norm, the copy to roll back to and the
+# checked update at every step, and once per call the input checks and a last forward pass.
 
 # %% tags=["hide-input"]
 by_name = {c["name"]: c for c in cases}
@@ -477,9 +479,8 @@ def round_spread(c, impl):
 def bookkeeping(c):
     """fit's bookkeeping, with the share of a step its once-per-call forward pass has."""
     f, b = matmul_flops(c["sizes"], c["batch"])
-    return (f"`fit`'s bookkeeping (the gradient norm, the copy to roll back to, the checked update, and once per call "
-            f"the input checks and a last forward pass, {num(f / (f + b), 2)} of a step's matrix-product FLOPs, spread "
-            f"over the {c['steps_per_round']['fit']} epochs of each timed call) took it to "
+    return (f"`fit`'s bookkeeping (its last forward pass, {num(f / (f + b), 2)} of a step's matrix-product FLOPs, "
+            f"spread over the {c['steps_per_round']['fit']} epochs of each timed call) took it to "
             f"{num(c['ratios']['fit/backprop'], 3)} times the bare step")
 
 
